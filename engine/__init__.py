@@ -1,0 +1,7 @@
+"""revplan: plans-as-code for revenue teams.
+
+The data flows one way: files -> loader -> model -> graph -> rules ->
+findings -> reporters / renderer. Each module does one of these jobs.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,380 @@
+"""The command line: a thin click layer over the engine.
+
+Exit codes: 0 no finding at or above the fail level; 1 findings at or above
+it (or stale documents for ``render --check``); 2 the tool could not do its
+job (bad command line, bad config, no plan files, unwritable output).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .cache import DEFAULT_DIR, Cache
+from .config import Config, ConfigError, default_config, find_config, load_config
+from .reporters import reporters, safe_text
+from .resources import SCHEMA_FILES, schema
+from .rules import RULES
+from .run import Report, UsageError, check, discover, display_path, process_all, settings_for
+
+BUG_REPORT = "this is a bug in revplan: please report it with the command you ran and the file"
+
+
+class Failure(click.ClickException):
+    """A run that cannot do its job: exit 2 with the message."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"revplan: {self.message}", err=True)
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date: write YYYY-MM-DD") from None
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command takes (cli.md: "Common options")."""
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file [default: revplan.yaml found upward from the paths, then from "
+            "the current directory].",
+        ),
+        click.option(
+            "--today",
+            callback=_date,
+            metavar="YYYY-MM-DD",
+            help="Pin today's date (freshness, overdue, expiry) [default: config today:, "
+            "else the real date].",
+        ),
+        click.option(
+            "--locale",
+            type=click.Choice(["en", "zh", "ja", "el"]),
+            help="Language of rendered documents [default: config locale:, else en].",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Also say which files were skipped and why."
+        ),
+        click.option(
+            "--no-color",
+            is_flag=True,
+            help="No colour (also when NO_COLOR is set or output is not a terminal).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Expected failures become exit 2 with a message; unexpected ones ask for a bug report."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            for message in exc.messages:
+                click.echo(f"revplan: config: {safe_text(message)}", err=True)
+            sys.exit(2)
+        except UsageError as exc:
+            raise Failure(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("revplan: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            click.echo(f"revplan: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(f"revplan: {BUG_REPORT}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
+    if config_path is not None:
+        if not config_path.is_file():
+            raise UsageError(f"{config_path}: no such config file")
+        return load_config(config_path, display_path(config_path))
+    found = find_config(list(paths))
+    return load_config(found, display_path(found)) if found else default_config()
+
+
+def use_color(no_color: bool, stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def run_check(
+    paths: tuple[Path, ...],
+    config: Config,
+    today: date | None,
+    fail_on: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    keep_models: bool = False,
+    show_progress: bool = False,
+) -> tuple[Report, list[Any]]:
+    """Load, validate and check; the per-file results keep their models if asked."""
+    today = today or config.today or date.today()
+    sources = discover(list(paths), config)
+    if not sources:
+        raise UsageError("no YAML files found in " + ", ".join(map(str, paths or ("plans/",))))
+    settings = settings_for(config, today)
+    cache = Cache(cache_dir, settings) if cache_dir is not None else None
+    jobs = jobs or os.cpu_count() or 1
+    if show_progress and len(sources) > 200:
+        with click.progressbar(length=len(sources), label="checking", file=sys.stderr) as bar:
+            results = process_all(sources, settings, jobs, cache, keep_models, bar.update)
+    else:
+        results = process_all(sources, settings, jobs, cache, keep_models)
+    if not any(r.status == "checked" for r in results):
+        raise UsageError(
+            f"none of the {len(sources)} YAML file(s) found is a revplan plan "
+            "(apiVersion: revplan/v1); run with -v to see why each was skipped"
+        )
+    report = check(results, config, settings, fail_on or config.fail_on)
+    return report, results
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="revplan")
+def main() -> None:
+    """revplan: plans-as-code for revenue teams.
+
+    Check customer account plans and OKRs kept as YAML in git, find the gaps
+    (a key role with no advocate, a contact with no backup, a detractor
+    nobody works on, ...) and render documents for account reviews.
+
+    \b
+    Start with:
+      revplan check plans/        find the gaps, file:line:column
+      revplan rules               the rule catalogue
+      revplan explain RULE        why a rule exists, with a fix
+    """
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@common_options
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[:FILE]",
+    help="Output format: text, json. Repeat for several, each to its own file with "
+    "FORMAT:FILE (e.g. --format text --format json:report.json).",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    help="Lowest severity that fails the run [default: config fail_on:, else error].",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores].")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Where to cache per-file results [default: {DEFAULT_DIR}/ in the current directory].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@handle_errors
+def check_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    today: date | None,
+    locale: str | None,
+    quiet: bool,
+    verbose: bool,
+    no_color: bool,
+    formats: tuple[str, ...],
+    output: Path | None,
+    fail_on: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
+    """Check plans: schemas, references and every completeness rule.
+
+    PATHS are files or folders (default: the config's plans: globs, else
+    plans/). Exit 0 when nothing fails, 1 when findings at or above the fail
+    level remain, 2 when the check could not run.
+
+    \b
+    Examples:
+      revplan check plans/
+      revplan check plans/ --format json --output report.json
+      revplan check --today 2026-11-23 --fail-on warning
+    """
+    config = resolve_config(config_path, paths)
+    targets = _formats(formats, output)
+    cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
+    report, _ = run_check(
+        paths, config, today, fail_on, jobs, cache, show_progress=sys.stderr.isatty()
+    )
+    available = reporters()
+    for name, target in targets:
+        stream = sys.stdout if target is None else None
+        reporter = available[name](
+            color=stream is not None and use_color(no_color), verbose=verbose, quiet=quiet
+        )
+        text = reporter.render(report)
+        if target is None:
+            click.echo(text, nl=False)
+        else:
+            _write_output(target, text)
+    sys.exit(1 if report.failed else 0)
+
+
+def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
+    available = reporters()
+    chosen: list[tuple[str, Path | None]] = []
+    for spec in formats or ("text",):
+        name, _, file = spec.partition(":")
+        if name not in available:
+            raise click.BadParameter(
+                f"'{name}' is not a format; choose from {', '.join(available)}",
+                param_hint="--format",
+            )
+        chosen.append((name, Path(file) if file else None))
+    to_stdout = [i for i, (_, target) in enumerate(chosen) if target is None]
+    if output is not None:
+        if len(to_stdout) != 1:
+            raise click.BadParameter(
+                "--output needs exactly one --format without its own :FILE", param_hint="--output"
+            )
+        chosen[to_stdout[0]] = (chosen[to_stdout[0]][0], output)
+    elif len(to_stdout) > 1:
+        raise click.BadParameter(
+            "only one format can go to standard output; give the others a file: FORMAT:FILE",
+            param_hint="--format",
+        )
+    return chosen
+
+
+def _write_output(target: Path, text: str) -> None:
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {target}: {exc.strerror}") from exc
+
+
+@main.command("rules")
+@handle_errors
+def rules_command() -> None:
+    """List every rule: id, default severity and what it checks.
+
+    \b
+    Example:
+      revplan rules
+    """
+    width = max(len(r) for r in RULES)
+    for rule in RULES.values():
+        click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+@main.command("explain")
+@click.argument("rule_id", metavar="RULE")
+@handle_errors
+def explain_command(rule_id: str) -> None:
+    """Explain a rule: why it exists, its parameters, a failing and a fixed example.
+
+    \b
+    Example:
+      revplan explain backup-per-contact
+    """
+    rule = RULES.get(rule_id)
+    if rule is None:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.5)
+        hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
+        raise Failure(f"no rule '{rule_id}'{hint}")
+    click.echo(rule.explain(), nl=False)
+
+
+@main.command("schema")
+@click.argument("kind", type=click.Choice(list(SCHEMA_FILES)))
+@handle_errors
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a kind, for editors and other tools.
+
+    \b
+    Example:
+      revplan schema AccountPlan > accountplan.schema.json
+    """
+    click.echo(json.dumps(schema(kind), indent=2, ensure_ascii=False))
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@common_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "json", "graphml"]),
+    default="mermaid",
+    show_default=True,
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
+)
+@handle_errors
+def graph_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    today: date | None,
+    locale: str | None,
+    quiet: bool,
+    verbose: bool,
+    no_color: bool,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Export the plan graph: accounts, people, objectives, actions and their links.
+
+    \b
+    Examples:
+      revplan graph plans/ --format mermaid
+      revplan graph plans/ --format graphml --output plans.graphml
+    """
+    from .export import export_graph
+    from .graph import PlanGraph
+    from .model import Repository
+
+    config = resolve_config(config_path, paths)
+    _, results = run_check(paths, config, today, keep_models=True)
+    plans = tuple(
+        r.model for r in results if r.model is not None and r.summary.kind == "AccountPlan"
+    )
+    okrs = tuple(r.model for r in results if r.model is not None and r.summary.kind == "OKRs")
+    text = export_graph(PlanGraph(Repository(plans=plans, okrs=okrs)), fmt)
+    if output:
+        _write_output(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,180 @@
+"""Config: ``revplan.yaml`` (kind Config) — discovery, validation, defaults.
+
+A config that cannot be read or is invalid stops the run with exit 2 and a
+located message: running with half a config would silently change results.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .loader import Limits, load_bytes
+from .model import Waiver, reader, waiver
+from .rules import RULES
+from .validate import schema_problems
+
+CONFIG_NAME = "revplan.yaml"
+SEVERITY_SETTINGS = ("error", "warning", "info", "off")
+
+
+class ConfigError(Exception):
+    """The config cannot be used; each message is located ``file:line:col: ...``."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    severity: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    plans: tuple[str, ...] = ()
+    locale: str = "en"
+    today: date | None = None
+    fail_on: str = "error"
+    templates: Path | None = None
+    cache_dir: Path | None = None
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
+    limits: Limits = Limits()
+
+    @property
+    def root(self) -> Path:
+        """The folder the config's relative paths are relative to."""
+        return self.path.parent if self.path else Path.cwd()
+
+    def setting(self, rule_id: str) -> RuleSetting:
+        if rule_id in self.rules:
+            return self.rules[rule_id]
+        rule = RULES[rule_id]
+        return RuleSetting(rule.severity, dict(rule.params))
+
+
+def find_config(starts: list[Path]) -> Path | None:
+    """The nearest ``revplan.yaml`` upward from each start in turn (paths, then cwd)."""
+    for start in [*starts, Path.cwd()]:
+        folder = start.resolve()
+        if not folder.is_dir():
+            folder = folder.parent
+        for candidate in (folder, *folder.parents):
+            path = candidate / CONFIG_NAME
+            if path.is_file():
+                return path
+    return None
+
+
+def default_config() -> Config:
+    return Config(rules={rule_id: _defaults(rule_id) for rule_id in RULES})
+
+
+def _defaults(rule_id: str) -> RuleSetting:
+    rule = RULES[rule_id]
+    return RuleSetting(rule.severity, dict(rule.params))
+
+
+def load_config(path: Path, display: str | None = None) -> Config:
+    display = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError([f"{display}: cannot read the config: {exc.strerror}"]) from exc
+    doc = load_bytes(raw, display)
+    errors = [f"{p.loc}: {p.message}" for p in doc.problems]
+    if not errors and doc.kind != "Config":
+        errors.append(f"{display}:1:1: kind must be Config in {CONFIG_NAME}")
+    if not errors:
+        errors = [f"{p.loc}: {p.message}" for p in schema_problems(doc, "Config")]
+    if errors:
+        raise ConfigError(errors)
+
+    r = reader(doc)
+    rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
+    settings = doc.data.get("rules") or {}
+    for rule_id, values in settings.items():
+        key_loc = doc.key_loc(("rules", rule_id))
+        if rule_id not in RULES:
+            close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
+            errors.append(f"{key_loc}: unknown rule '{rule_id}'{hint}")
+            continue
+        setting, problems = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id))
+        errors += problems
+        rules[rule_id] = setting
+    if errors:
+        raise ConfigError(errors)
+
+    limit_values = doc.data.get("limits") or {}
+    templates = r.text("templates")
+    cache_dir = r.text("cache_dir")
+    return Config(
+        path=path,
+        plans=r.texts("plans"),
+        locale=r.text("locale") or "en",
+        today=r.day("today"),
+        fail_on=r.text("fail_on") or "error",
+        templates=(path.parent / templates) if templates else None,
+        cache_dir=(path.parent / cache_dir) if cache_dir else None,
+        rules=rules,
+        waivers=tuple(waiver(w) for w in r.items("waivers")),
+        limits=Limits(**{k: v for k, v in limit_values.items()}),
+    )
+
+
+def _rule_setting(
+    rule_id: str, values: dict[str, Any], doc: Any, path: tuple[str, ...]
+) -> tuple[RuleSetting, list[str]]:
+    rule = RULES[rule_id]
+    errors: list[str] = []
+    params = dict(rule.params)
+    severity = rule.severity
+    for name, value in values.items():
+        where = doc.key_loc(path + (name,))
+        value_loc = doc.loc(path + (name,))
+        if name == "severity":
+            severity = value  # the schema has checked the value
+            continue
+        if name not in rule.params:
+            known = ["severity", *rule.params]
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            errors.append(
+                f"{where}: rule {rule_id} has no parameter '{name}'{hint} "
+                f"(it takes: {', '.join(known)})"
+            )
+            continue
+        default = rule.params[name]
+        problem = _check_param(value, default, rule.choices.get(name))
+        if problem:
+            errors.append(f"{value_loc}: rules.{rule_id}.{name}: {problem}")
+        else:
+            params[name] = value
+    return RuleSetting(severity, params), errors
+
+
+def _check_param(value: Any, default: Any, choices: tuple[str, ...] | None) -> str | None:
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else f"{value!r} should be true or false"
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return f"{value!r} should be a whole number, 0 or more"
+        return None
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{value!r} should be a list of names"
+        for item in value:
+            if choices and item not in choices:
+                close = difflib.get_close_matches(item, list(choices), n=1, cutoff=0.6)
+                hint = f" — did you mean '{close[0]}'?" if close else ""
+                return f"'{item}' is not one of {', '.join(choices)}{hint}"
+        return None
+    return None

@@ -1,0 +1,76 @@
+"""Graph export: Mermaid, Graphviz DOT, JSON (node-link data) and GraphML."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from .graph import PlanGraph
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: quotes and markup become entity codes."""
+    out = []
+    for ch in text:
+        if ch in '"#<>&|[]{}()`\\;':
+            out.append(f"#{ord(ch)};")
+        elif ch in "\r\n\t" or ord(ch) < 32:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _dot_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _sorted_nodes(g: nx.MultiDiGraph) -> list[str]:
+    return sorted(g.nodes)
+
+
+def _sorted_edges(g: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
+    return sorted((s, t, k) for s, t, k in g.edges(keys=True))
+
+
+def to_mermaid(g: nx.MultiDiGraph) -> str:
+    short = {n: f"n{i}" for i, n in enumerate(_sorted_nodes(g))}
+    lines = ["flowchart LR"]
+    for n in _sorted_nodes(g):
+        data = g.nodes[n]
+        label = mermaid_label(f"{data['kind']}: {data['label'] or n}")
+        lines.append(f'  {short[n]}["{label}"]')
+    for s, t, k in _sorted_edges(g):
+        lines.append(f"  {short[s]} -->|{k}| {short[t]}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dot(g: nx.MultiDiGraph) -> str:
+    lines = ["digraph revplan {", "  rankdir=LR;"]
+    for n in _sorted_nodes(g):
+        data = g.nodes[n]
+        attrs = ", ".join(f"{k}={_dot_string(str(v))}" for k, v in sorted(data.items()))
+        lines.append(f"  {_dot_string(n)} [{attrs}];")
+    for s, t, k in _sorted_edges(g):
+        lines.append(f"  {_dot_string(s)} -> {_dot_string(t)} [label={_dot_string(k)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def export_graph(graph: PlanGraph, fmt: str) -> str:
+    g = graph.export()
+    if fmt == "mermaid":
+        return to_mermaid(g)
+    if fmt == "dot":
+        return to_dot(g)
+    if fmt == "json":
+        data = nx.node_link_data(g, edges="links")
+        data["nodes"].sort(key=lambda n: n["id"])
+        data["links"].sort(key=lambda e: (e["source"], e["target"], e["key"]))
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    ordered = nx.MultiDiGraph()
+    ordered.add_nodes_from((n, g.nodes[n]) for n in _sorted_nodes(g))
+    ordered.add_edges_from((s, t, k, {"relation": k}) for s, t, k in _sorted_edges(g))
+    return "\n".join(nx.generate_graphml(ordered)) + "\n"

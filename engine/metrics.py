@@ -1,0 +1,286 @@
+"""Metrics, computed in one place for rules, documents and the JSON report.
+
+Per plan: which key roles have an advocate, backup coverage, detractors
+addressed, key-result and objective scores, break-even, return on the
+account. Per segment: the return aggregated. Per OKR set: scores by lever.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .model import AccountPlan, KeyResult, Objective, OKRSet, Repository, Stakeholder
+
+KEY_ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
+LEVERS = ("generation", "growth", "retention")
+
+
+def kr_score(kr: KeyResult) -> float | None:
+    """``(current - baseline) / (target - baseline)`` clipped to 0..1; None if unmeasurable."""
+    if kr.baseline is None or kr.target is None or kr.target == kr.baseline:
+        return None
+    current = kr.baseline if kr.current is None else kr.current
+    return min(1.0, max(0.0, (current - kr.baseline) / (kr.target - kr.baseline)))
+
+
+def objective_score(objective: Objective) -> float | None:
+    """Weighted mean of the measurable key results' scores."""
+    total = weight_sum = 0.0
+    for kr in objective.key_results:
+        score = kr_score(kr)
+        weight = 1.0 if kr.weight is None else kr.weight
+        if score is not None and weight > 0:
+            total += score * weight
+            weight_sum += weight
+    return total / weight_sum if weight_sum else None
+
+
+def needs_backup(person: Stakeholder) -> bool:
+    """Advocates and influential non-detractors are the contacts a renewal rests on."""
+    if not person.active:
+        return False
+    return person.stance == "advocate" or (
+        person.influence == "high" and person.stance != "detractor"
+    )
+
+
+def backup_problem(person: Stakeholder, people: dict[str, Stakeholder]) -> str | None:
+    """Why ``person``'s backup does not hold the relationship, or None if it does."""
+    if not person.backup:
+        return "no backup"
+    if person.backup == person.id:
+        return "is named as their own backup"
+    backup = people.get(person.backup)
+    if backup is None:
+        return None  # an unresolved reference: reported by unresolved-reference
+    if backup.status == "left":
+        return f"backup {backup.id} has left the company"
+    if backup.stance == "detractor":
+        return f"backup {backup.id} is a detractor"
+    return None
+
+
+def add_months(start: date, months: float) -> date:
+    """``start`` plus a fractional number of months (the fraction as days of that month)."""
+    whole = int(months)
+    year, month = divmod(start.month - 1 + whole, 12)
+    year += start.year
+    month += 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    landed = date(year, month, day)
+    fraction_days = round((months - whole) * calendar.monthrange(year, month)[1])
+    return date.fromordinal(landed.toordinal() + fraction_days)
+
+
+@dataclass(frozen=True)
+class PlanMetrics:
+    plan: str
+    segment: str | None
+    arr: float | None
+    acquisition_cost: float | None
+    advocates_by_role: dict[str, list[str]]
+    holders_by_role: dict[str, list[str]]
+    contacts_needing_backup: list[str]
+    contacts_backed_up: list[str]
+    detractors: list[str]
+    detractors_addressed: list[str]
+    kr_scores: dict[str, float | None]  # "<objective>/<key result>" -> score
+    objective_scores: dict[str, float | None]
+    yearly_contribution: float | None
+    break_even_months: float | None  # None: not computable; inf: never reached
+    break_even_date: date | None
+    account_return: float | None  # yearly contribution / acquisition cost
+
+    @property
+    def roles_covered(self) -> list[str]:
+        return [role for role in KEY_ROLES if self.advocates_by_role.get(role)]
+
+    @property
+    def backup_coverage(self) -> float | None:
+        needed = len(self.contacts_needing_backup)
+        return len(self.contacts_backed_up) / needed if needed else None
+
+    @property
+    def detractor_coverage(self) -> float | None:
+        total = len(self.detractors)
+        return len(self.detractors_addressed) / total if total else None
+
+    def as_json(self) -> dict[str, Any]:
+        months = self.break_even_months
+        return {
+            "plan": self.plan,
+            "roles_with_advocate": self.roles_covered,
+            "advocates_by_role": self.advocates_by_role,
+            "backup_coverage": _round(self.backup_coverage),
+            "contacts_without_backup": sorted(
+                set(self.contacts_needing_backup) - set(self.contacts_backed_up)
+            ),
+            "detractors": self.detractors,
+            "detractors_addressed": self.detractors_addressed,
+            "objective_scores": {k: _round(v) for k, v in self.objective_scores.items()},
+            "key_result_scores": {k: _round(v) for k, v in self.kr_scores.items()},
+            "yearly_contribution": _round(self.yearly_contribution),
+            "break_even_months": "never" if months == float("inf") else _round(months),
+            "break_even_date": self.break_even_date.isoformat() if self.break_even_date else None,
+            "return": _round(self.account_return),
+        }
+
+
+@dataclass(frozen=True)
+class SegmentMetrics:
+    segment: str
+    plans: list[str]
+    arr: float
+    yearly_contribution: float
+    acquisition_cost: float
+
+    @property
+    def segment_return(self) -> float | None:
+        return self.yearly_contribution / self.acquisition_cost if self.acquisition_cost else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "segment": self.segment,
+            "plans": self.plans,
+            "arr": _round(self.arr),
+            "yearly_contribution": _round(self.yearly_contribution),
+            "acquisition_cost": _round(self.acquisition_cost),
+            "return": _round(self.segment_return),
+        }
+
+
+@dataclass(frozen=True)
+class OKRMetrics:
+    okrs: str
+    objective_scores: dict[str, float | None]
+    scores_by_lever: dict[str, float | None]
+    levers: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "okrs": self.okrs,
+            "objective_scores": {k: _round(v) for k, v in self.objective_scores.items()},
+            "scores_by_lever": {k: _round(v) for k, v in self.scores_by_lever.items()},
+            "levers": self.levers,
+        }
+
+
+@dataclass(frozen=True)
+class Metrics:
+    plans: dict[str, PlanMetrics] = field(default_factory=dict)
+    segments: dict[str, SegmentMetrics] = field(default_factory=dict)
+    okrs: dict[str, OKRMetrics] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "plans": [m.as_json() for _, m in sorted(self.plans.items())],
+            "segments": [m.as_json() for _, m in sorted(self.segments.items())],
+            "okrs": [m.as_json() for _, m in sorted(self.okrs.items())],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else None
+
+
+def plan_metrics(plan: AccountPlan) -> PlanMetrics:
+    people = {s.id: s for s in reversed(plan.stakeholders)}  # first definition wins
+    advocates: dict[str, list[str]] = {role: [] for role in KEY_ROLES}
+    holders: dict[str, list[str]] = {role: [] for role in KEY_ROLES}
+    for s in plan.stakeholders:
+        for role in s.roles:
+            holders.setdefault(role, []).append(s.id)
+            if s.group == "renew" and s.stance == "advocate" and s.active:
+                advocates.setdefault(role, []).append(s.id)
+    needing = [s.id for s in plan.stakeholders if needs_backup(s)]
+    backed = [s.id for s in plan.stakeholders if needs_backup(s) and not backup_problem(s, people)]
+    detractors = [s.id for s in plan.stakeholders if s.stance == "detractor" and s.active]
+    addressed = set()
+    for _, action in plan.actions():
+        if action.open and action.owner and action.due:
+            addressed.update(action.stakeholders)
+    kr_scores = {f"{o.id}/{kr.id}": kr_score(kr) for o in plan.objectives for kr in o.key_results}
+    objective_scores = {o.id: objective_score(o) for o in plan.objectives}
+
+    account = plan.account
+    contribution = months = break_even = account_return = None
+    if account and account.arr is not None:
+        contribution = account.arr * account.gross_margin - (account.support_cost_per_year or 0)
+        if account.acquisition_cost is not None:
+            if contribution <= 0:
+                months = float("inf")
+            else:
+                months = account.acquisition_cost / (contribution / 12)
+                if account.contract_start:
+                    break_even = add_months(account.contract_start, months)
+            if account.acquisition_cost > 0:
+                account_return = contribution / account.acquisition_cost
+    return PlanMetrics(
+        plan=plan.id,
+        segment=account.segment if account else None,
+        arr=account.arr if account else None,
+        acquisition_cost=account.acquisition_cost if account else None,
+        advocates_by_role=advocates,
+        holders_by_role=holders,
+        contacts_needing_backup=needing,
+        contacts_backed_up=backed,
+        detractors=detractors,
+        detractors_addressed=[d for d in detractors if d in addressed],
+        kr_scores=kr_scores,
+        objective_scores=objective_scores,
+        yearly_contribution=contribution,
+        break_even_months=months,
+        break_even_date=break_even,
+        account_return=account_return,
+    )
+
+
+def okr_metrics(okrs: OKRSet) -> OKRMetrics:
+    scores = {o.id: objective_score(o) for o in okrs.objectives}
+    by_lever: dict[str, list[float | None]] = defaultdict(list)
+    for o in okrs.objectives:
+        if o.lever:
+            by_lever[o.lever].append(scores[o.id])
+    return OKRMetrics(
+        okrs=okrs.id,
+        objective_scores=scores,
+        scores_by_lever={lever: _mean(by_lever[lever]) for lever in LEVERS if lever in by_lever},
+        levers=[lever for lever in LEVERS if lever in by_lever],
+    )
+
+
+def segment_metrics(plans: Iterable[PlanMetrics]) -> dict[str, SegmentMetrics]:
+    """Return on acquisition aggregated by segment (plans without money data left out)."""
+    totals: dict[str, list[Any]] = {}
+    for m in plans:
+        if m.yearly_contribution is None:
+            continue
+        seg = totals.setdefault(m.segment or "(no segment)", [[], 0.0, 0.0, 0.0])
+        seg[0].append(m.plan)
+        seg[1] += m.arr or 0
+        seg[2] += m.yearly_contribution
+        seg[3] += m.acquisition_cost or 0
+    return {
+        name: SegmentMetrics(name, sorted(p), arr, contribution, cost)
+        for name, (p, arr, contribution, cost) in sorted(totals.items())
+    }
+
+
+def compute(repo: Repository) -> Metrics:
+    plans: dict[str, PlanMetrics] = {}
+    for plan in repo.plans:
+        plans.setdefault(plan.id, plan_metrics(plan))
+    okrs: dict[str, OKRMetrics] = {}
+    for okr_set in repo.okrs:
+        okrs.setdefault(okr_set.id, okr_metrics(okr_set))
+    return Metrics(plans=plans, segments=segment_metrics(plans.values()), okrs=okrs)

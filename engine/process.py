@@ -1,0 +1,153 @@
+"""The per-file job: bytes -> document -> schema -> model -> per-file rules.
+
+A pure function of the file's bytes, its display path and the settings, so
+it runs in worker processes and its result can be cached by content hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .findings import Finding, Location, Problem
+from .graph import PlanGraph
+from .loader import KINDS, Limits, load_bytes, looks_like_ours
+from .metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from .model import AccountPlan, OKRSet, Repository, build_account_plan, build_okr_set
+from .rules import RULES, Alignment, Context, FileSummary
+from .validate import schema_problems
+
+PASS_THROUGH_RULES = ("yaml-syntax", "schema")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything besides the file that decides a file's result (part of the cache key)."""
+
+    today: date
+    limits: Limits
+    rules: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]  # (id, severity, params)
+
+    def severity(self, rule_id: str) -> str:
+        for ident, severity, _ in self.rules:
+            if ident == rule_id:
+                return severity
+        return RULES[rule_id].severity
+
+
+@dataclass
+class FileResult:
+    file: str
+    status: str  # "checked" | "skipped"
+    note: str = ""  # why it was skipped, for --verbose
+    findings: list[Finding] = field(default_factory=list)
+    summary: FileSummary | None = None
+    metrics: PlanMetrics | OKRMetrics | None = None
+    model: AccountPlan | OKRSet | None = None  # only when asked for (not cached)
+
+
+def _findings(rule_id: str, settings: Settings, problems: list[Problem]) -> list[Finding]:
+    severity = settings.severity(rule_id)
+    if severity == "off":
+        return []
+    return [Finding.from_problem(rule_id, severity, p) for p in problems]
+
+
+def process_file(
+    raw: bytes | None,
+    file: str,
+    settings: Settings,
+    explicit: bool = False,
+    keep_model: bool = False,
+    read_error: str | None = None,
+) -> FileResult:
+    """Check one file. ``explicit``: named on the command line (never skipped as not ours)."""
+    if raw is None:
+        problem = Problem(Location(file, 1, 1), f"cannot read the file: {read_error}")
+        return FileResult(file, "checked", findings=_findings("yaml-syntax", settings, [problem]))
+    doc = load_bytes(raw, file, settings.limits)
+    if doc.data is None or not isinstance(doc.data, dict):
+        if doc.problems and (explicit or looks_like_ours(raw)):
+            return FileResult(
+                file, "checked", findings=_findings("yaml-syntax", settings, doc.problems)
+            )
+        what = "is not valid YAML" if doc.problems else "holds no mapping"
+        return FileResult(file, "skipped", note=f"{what} and has no apiVersion: revplan/...")
+    if not doc.is_ours:
+        return FileResult(file, "skipped", note="has no apiVersion: revplan/... (not a plan)")
+
+    findings = _findings("yaml-syntax", settings, doc.problems)
+    kind = doc.kind
+    if kind == "Config":
+        return FileResult(file, "skipped", note="is a Config file (not the one in use)")
+    if kind not in KINDS or doc.api_version != "revplan/v1":
+        # The schema explains a wrong kind or apiVersion best; AccountPlan's says both.
+        schema = schema_problems(doc, "AccountPlan")
+        wrong = [p for p in schema if p.path in ("kind", "apiVersion")]
+        return FileResult(file, "checked", findings=findings + _findings("schema", settings, wrong))
+
+    model: AccountPlan | OKRSet
+    if kind == "AccountPlan":
+        plan_id = (
+            doc.data.get("account", {}).get("id")
+            if isinstance(doc.data.get("account"), dict)
+            else None
+        )
+        schema = schema_problems(doc, kind, plan_id if isinstance(plan_id, str) else None)
+        valid = not schema and not doc.problems
+        model = build_account_plan(doc, valid)
+        repo = Repository(plans=(model,))
+        metrics = plan_metrics(model)
+        all_metrics = Metrics(plans={model.id: metrics})
+        id_loc = model.account.at("id") if model.account else model.loc
+        ids = frozenset(ident for _, ident, _ in model.ids())
+        waivers = model.waivers
+    else:
+        okrs_id = doc.data.get("id")
+        schema = schema_problems(doc, kind, okrs_id if isinstance(okrs_id, str) else None)
+        valid = not schema and not doc.problems
+        model = build_okr_set(doc, valid)
+        repo = Repository(okrs=(model,))
+        metrics = okr_metrics(model)
+        all_metrics = Metrics(okrs={model.id: metrics})
+        id_loc = model.at("id")
+        ids = frozenset(
+            [o.id for o in model.objectives]
+            + [kr.id for o in model.objectives for kr in o.key_results]
+        )
+        waivers = ()
+    findings += _findings("schema", settings, schema)
+
+    ctx = Context(repo=repo, graph=PlanGraph(repo), metrics=all_metrics, today=settings.today)
+    for rule_id, severity, params in settings.rules:
+        rule = RULES[rule_id]
+        if rule.check is None or severity == "off":
+            continue
+        for problem in rule.check(ctx, dict(params)):
+            findings.append(Finding.from_problem(rule_id, severity, problem))
+
+    alignments = tuple(
+        Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id)
+        for o in model.objectives
+        for i, target in enumerate(o.aligns_to)
+    )
+    summary = FileSummary(
+        file=file,
+        kind=kind,
+        id=model.id,
+        id_loc=id_loc,
+        ids=ids,
+        objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
+        alignments=alignments,
+        waivers=waivers,
+        valid=valid,
+    )
+    return FileResult(
+        file,
+        "checked",
+        findings=findings,
+        summary=summary,
+        metrics=metrics,
+        model=model if keep_model else None,
+    )

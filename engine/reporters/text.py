@@ -1,0 +1,77 @@
+"""Text output for people: ``path:line:col: severity rule-id message``, grouped by file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..findings import SEVERITY_RANK, Finding
+from ..run import Report
+from . import Reporter, safe_text
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class TextReporter(Reporter):
+    name = "text"
+    description = "for people (default): path:line:col: severity rule-id message"
+
+    def _paint(self, text: str, key: str) -> str:
+        return f"{_COLORS[key]}{text}{_RESET}" if self.color else text
+
+    def line(self, f: Finding) -> str:
+        severity = self._paint(f.severity, "waived" if f.waived else f.severity)
+        text = (
+            f"{safe_text(f.file)}:{f.line}:{f.column}: {severity} {f.rule} {safe_text(f.message)}"
+        )
+        if f.waived:
+            text += self._paint(f" [waived: {safe_text(f.waiver_reason or '')}]", "waived")
+        return text
+
+    def render(self, report: Report) -> str:
+        bar = SEVERITY_RANK[report.fail_on]
+        shown = [
+            f
+            for f in report.findings
+            if not self.quiet or (not f.waived and SEVERITY_RANK[f.severity] >= bar)
+        ]
+        out: list[str] = []
+        if self.verbose:
+            out += [f"skipped {safe_text(r.file)}: {r.note}" for r in report.skipped]
+        current = None
+        for f in shown:
+            if current is not None and f.file != current:
+                out.append("")
+            current = f.file
+            out.append(self.line(f))
+        if self.quiet:
+            return "\n".join(out) + ("\n" if out else "")
+        if out:
+            out.append("")
+        s = report.summary()
+        counts = ", ".join(
+            [
+                _plural(s["errors"], "error"),
+                _plural(s["warnings"], "warning"),
+                _plural(s["infos"], "info"),
+            ]
+        )
+        waived = f" ({s['waived']} waived)" if s["waived"] else ""
+        checked = (
+            f"{_plural(s['files'], 'file')} checked "
+            f"({_plural(s['plans'], 'account plan')}, {_plural(s['okrs'], 'OKR set')})"
+        )
+        verdict = "failed" if report.failed else "passed"
+        out.append(f"{checked}: {counts}{waived} — {verdict} (fail on {report.fail_on})")
+        for w in report.expiring:
+            days = (w.expires - report.today).days if isinstance(w.expires, date) else 0
+            out.append(
+                f"note: the waiver of {w.rule}{' for ' + safe_text(w.target) if w.target else ''} "
+                f"at {safe_text(w.loc.file)}:{w.loc.line} expires in {_plural(days, 'day')} "
+                f"({w.expires})"
+            )
+        return "\n".join(out) + "\n"

@@ -1,0 +1,43 @@
+"""Where the schemas and templates shipped with revplan live.
+
+In a checkout they are the top-level ``schemas/`` and ``templates/`` folders;
+an installed revplan carries them inside the package (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+SCHEMA_FILES = {
+    "AccountPlan": "accountplan.schema.json",
+    "OKRs": "okrs.schema.json",
+    "Config": "config.schema.json",
+}
+
+
+def _folder(name: str) -> Path:
+    checkout = _CHECKOUT / name
+    if (_CHECKOUT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return Path(str(resources.files(f"engine.{name}")))
+
+
+def schemas_dir() -> Path:
+    return _folder("schemas")
+
+
+def templates_dir() -> Path:
+    return _folder("templates")
+
+
+@cache
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a kind (AccountPlan, OKRs or Config)."""
+    with open(schemas_dir() / SCHEMA_FILES[kind], encoding="utf-8") as handle:
+        return json.load(handle)

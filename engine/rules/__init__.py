@@ -1,0 +1,205 @@
+"""The rule catalogue: one module per rule, in the style of yamllint's rules.
+
+A rule module holds:
+
+- ``ID`` and ``SEVERITY`` (the default: error, warning or info);
+- ``PARAMS``: parameter names and defaults (``CHOICES`` limits list items);
+- a docstring: a one-line summary, the rationale in the method's words,
+  then ``Anti-pattern::`` and ``Best practice::`` YAML examples, which
+  ``revplan explain`` prints and the tests run;
+- ``check(ctx, params)``, yielding Problems for one file's plan or OKR set
+  (run per file, so it can run in parallel and be cached), and/or
+  ``check_repository(index, params)`` for what spans files (run once, on the
+  light per-file summaries in ``RepoIndex``). ``yaml-syntax``, ``schema``
+  and the waiver rules have neither: the loader, the validator and the
+  waiver matcher produce their findings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import textwrap
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+from ..findings import Location, Problem
+from ..graph import PlanGraph
+from ..metrics import Metrics
+from ..model import AccountPlan, Objective, OKRSet, Repository, Stakeholder, Waiver
+
+# Catalogue order: how `revplan rules` lists them (the spec's table order).
+RULE_MODULES = (
+    "yaml_syntax",
+    "schema",
+    "duplicate_id",
+    "unresolved_reference",
+    "alignment_cycle",
+    "advocate_per_role",
+    "backup_per_contact",
+    "detractor_addressed",
+    "detractor_understood",
+    "audience_needs",
+    "renewal_requirements",
+    "two_messages",
+    "cross_functional_team",
+    "objective_has_key_results",
+    "key_results_count",
+    "key_result_measurable",
+    "objective_has_actions",
+    "relationship_owner",
+    "contact_freshness",
+    "action_owner",
+    "action_overdue",
+    "expansion_via_reference",
+    "milestone_review",
+    "break_even",
+    "plan_freshness",
+    "lever_coverage",
+    "waiver_expired",
+    "waiver_unused",
+)
+
+ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
+FUNCTIONS = ("sales", "marketing", "customer_success")
+PERSPECTIVES = ("customer", "sales", "marketing", "customer_success")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a per-file rule may ask about: the file's model, graph, metrics, and today."""
+
+    repo: Repository
+    graph: PlanGraph
+    metrics: Metrics
+    today: date
+
+    @property
+    def plans(self) -> tuple[AccountPlan, ...]:
+        """Plans whose files passed the schema: completeness rules judge only these."""
+        return tuple(p for p in self.repo.plans if p.valid)
+
+    @property
+    def okr_sets(self) -> tuple[OKRSet, ...]:
+        return tuple(o for o in self.repo.okrs if o.valid)
+
+
+def all_objectives(ctx: Context) -> Iterator[tuple[str, Objective]]:
+    """(plan or OKR set id, objective) for every objective the rules judge."""
+    for plan in ctx.plans:
+        for objective in plan.objectives:
+            yield plan.id, objective
+    for okrs in ctx.okr_sets:
+        for objective in okrs.objectives:
+            yield okrs.id, objective
+
+
+def key_person(person: Stakeholder) -> bool:
+    """Advocates, detractors and the influential: the relationships a renewal rests on."""
+    return person.active and (
+        person.stance in ("advocate", "detractor") or person.influence == "high"
+    )
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """One aligns_to link: from ``source`` ("<plan>/<objective>") to ``target``."""
+
+    source: str
+    target: str
+    loc: Location
+    plan: str
+    objective: str
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What the repository-wide checks need to know of one checked file."""
+
+    file: str
+    kind: str
+    id: str
+    id_loc: Location
+    ids: frozenset[str] = frozenset()
+    objectives: tuple[str, ...] = ()  # OKR sets: their objective ids
+    alignments: tuple[Alignment, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class RepoIndex:
+    """Every checked file's summary, and the config's waivers."""
+
+    files: tuple[FileSummary, ...]
+    config_waivers: tuple[Waiver, ...] = ()
+
+
+CheckFunction = Callable[[Context, Mapping[str, Any]], Iterator[Problem]]
+RepoCheckFunction = Callable[[RepoIndex, Mapping[str, Any]], Iterator[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    rationale: str
+    anti_pattern: str
+    best_practice: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    check: CheckFunction | None = None
+    check_repository: RepoCheckFunction | None = None
+
+    def explain(self) -> str:
+        """The rule's documentation page, as `revplan explain` prints it."""
+        lines = [f"{self.id} (default severity: {self.severity})", "", self.summary, ""]
+        lines += [self.rationale, ""]
+        if self.params:
+            lines.append("Parameters (set them under rules: in revplan.yaml):")
+            for name, default in self.params.items():
+                shown = ", ".join(default) if isinstance(default, list | tuple) else default
+                lines.append(f"  {name}: {shown}")
+            lines.append("")
+        lines += ["Anti-pattern:", "", textwrap.indent(self.anti_pattern, "    ").rstrip(), ""]
+        lines += ["Best practice:", "", textwrap.indent(self.best_practice, "    ").rstrip()]
+        return "\n".join(lines) + "\n"
+
+
+def _parse_doc(module: ModuleType) -> tuple[str, str, str, str]:
+    doc = textwrap.dedent(module.__doc__ or "")
+    head, _, rest = doc.partition("\nAnti-pattern::\n")
+    anti, _, best = rest.partition("\nBest practice::\n")
+    summary, _, rationale = head.strip().partition("\n")
+    return (
+        summary.strip(),
+        rationale.strip(),
+        textwrap.dedent(anti).strip("\n") + "\n",
+        textwrap.dedent(best).strip("\n") + "\n",
+    )
+
+
+def _load() -> dict[str, Rule]:
+    rules = {}
+    for name in RULE_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        summary, rationale, anti, best = _parse_doc(module)
+        rules[module.ID] = Rule(
+            id=module.ID,
+            severity=module.SEVERITY,
+            summary=summary,
+            rationale=rationale,
+            anti_pattern=anti,
+            best_practice=best,
+            params=getattr(module, "PARAMS", {}),
+            choices=getattr(module, "CHOICES", {}),
+            check=getattr(module, "check", None),
+            check_repository=getattr(module, "check_repository", None),
+        )
+    return rules
+
+
+RULES: dict[str, Rule] = _load()

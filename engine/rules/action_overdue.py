@@ -1,0 +1,54 @@
+"""An action is past its ``due`` date and not ``done``.
+
+An overdue action is a promise to the customer or to the team that slipped.
+Do it, mark it done, or agree a new date.
+
+Anti-pattern::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    objectives:
+      - id: renew-110
+        title: Renew at 110% of current ARR
+        actions:
+          - {id: value-review, title: Quarterly value review, due: 2026-10-15, status: in_progress}
+
+Best practice::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    objectives:
+      - id: renew-110
+        title: Renew at 110% of current ARR
+        actions:
+          - {id: value-review, title: Quarterly value review, due: 2026-10-15, status: done}
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context
+
+ID = "action-overdue"
+SEVERITY = "warning"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        for _, action in plan.actions():
+            if action.open and action.due and action.due < ctx.today:
+                days = (ctx.today - action.due).days
+                yield Problem(
+                    action.at("due"),
+                    f"action '{action.id}' was due {action.due.isoformat()} ({days} days ago) "
+                    f"and is {action.status.replace('_', ' ')} — do it, mark it done, or agree "
+                    "a new date",
+                    plan=plan.id,
+                    target=action.id,
+                    path=f"actions/{action.id}/due",
+                )

@@ -1,0 +1,62 @@
+"""An action has no ``owner``, or the owner is not on the account team.
+
+Work that belongs to nobody does not get done. Each action is owned by one
+member of the account team (an id from ``team``).
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    objectives:
+      - id: renew-110
+        title: Renew at 110% of current ARR
+        actions:
+          - {id: value-review, title: Quarterly value review, due: 2026-12-15}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    objectives:
+      - id: renew-110
+        title: Renew at 110% of current ARR
+        actions:
+          - {id: value-review, title: Quarterly value review, owner: omar, due: 2026-12-15}
+"""
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context
+
+ID = "action-owner"
+SEVERITY = "error"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        team = [m.id for m in plan.team]
+        for _, action in plan.actions():
+            if not action.owner:
+                message = f"action '{action.id}' has no owner — name the team member who does it"
+            elif action.owner not in team:
+                close = difflib.get_close_matches(action.owner, team, n=1, cutoff=0.6)
+                hint = f" — did you mean '{close[0]}'?" if close else " — add them to team"
+                message = f"action '{action.id}' is owned by '{action.owner}', who is not on the team{hint}"
+            else:
+                continue
+            yield Problem(
+                action.at("owner"),
+                message,
+                plan=plan.id,
+                target=action.id,
+                path=f"actions/{action.id}/owner",
+            )

@@ -1,0 +1,53 @@
+"""An advocate or a high-influence stakeholder has no ``needs`` (see / hear / know).
+
+The people who bought the product want results, not marketing. For each
+advocate and each influential person the plan says what they must see (the
+proof), hear (from whom) and know (the facts) to renew and to speak for us.
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, stance: advocate}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    stakeholders:
+      - id: maria
+        name: Maria Chen
+        group: renew
+        stance: advocate
+        needs:
+          see: Dashboard adoption by region
+          hear: Peers in other regions succeeding
+          know: Renewal price is fixed for two years
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context
+
+ID = "audience-needs"
+SEVERITY = "warning"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        for s in plan.stakeholders:
+            key = s.stance == "advocate" or s.influence == "high"
+            if key and s.active and not s.needs:
+                who = "advocate" if s.stance == "advocate" else "high-influence stakeholder"
+                yield Problem(
+                    s.at("needs"),
+                    f"{who} '{s.id}' has no needs — say what they must see, hear and know",
+                    plan=plan.id,
+                    target=s.id,
+                    path=f"stakeholders/{s.id}/needs",
+                )

@@ -1,0 +1,58 @@
+"""An advocate, a detractor or a high-influence stakeholder has not been contacted lately.
+
+Relationships go cold quietly. The people the renewal rests on — advocates,
+detractors and the influential — need a real conversation at least every
+``max_age_days``; ``last_contact`` records the last one.
+
+Anti-pattern::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, stance: advocate, last_contact: 2026-06-02}
+
+Best practice::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, stance: advocate, last_contact: 2026-11-10}
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context, key_person
+from .relationship_owner import describe
+
+ID = "contact-freshness"
+SEVERITY = "warning"
+PARAMS = {"max_age_days": 60}
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    limit = params["max_age_days"]
+    for plan in ctx.plans:
+        for s in plan.stakeholders:
+            if not key_person(s):
+                continue
+            if s.last_contact is None:
+                why = "has no last_contact"
+            else:
+                age = (ctx.today - s.last_contact).days
+                if age <= limit:
+                    continue
+                why = f"was last contacted {age} days ago ({s.last_contact.isoformat()})"
+            yield Problem(
+                s.at("last_contact"),
+                f"{describe(s)} '{s.id}' {why} — talk to them at least every {limit} days "
+                "and record it",
+                plan=plan.id,
+                target=s.id,
+                path=f"stakeholders/{s.id}/last_contact",
+            )

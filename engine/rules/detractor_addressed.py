@@ -1,0 +1,77 @@
+"""A detractor is not being worked on: no open action with an owner and a due date engages them.
+
+Not everyone is on our side after the deal: some push a competitor, some
+think we are not a fit, some have concerns. Renewal depends on winning them
+over, and it keeps the competitor out. A detractor counts as addressed when
+an action that is not yet ``done``, with an ``owner`` and a ``due`` date,
+lists them under ``stakeholders``.
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: tom, name: Tom Berger, group: renew, stance: detractor, competitor: Globex}
+    objectives:
+      - id: renew
+        title: Renew at 110%
+        actions:
+          - {id: pricing, title: Pricing workshop with Tom, owner: omar, status: done, due: 2026-10-01, stakeholders: [tom]}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: tom, name: Tom Berger, group: renew, stance: detractor, competitor: Globex}
+    objectives:
+      - id: renew
+        title: Renew at 110%
+        actions:
+          - {id: pricing, title: Pricing workshop with Tom, owner: omar, status: done, due: 2026-10-01, stakeholders: [tom]}
+          - {id: tco, title: Show Tom the three-year cost against Globex, owner: omar, due: 2026-12-15, stakeholders: [tom]}
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from ..graph import ENGAGES, node_id
+from . import Context
+
+ID = "detractor-addressed"
+SEVERITY = "error"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        addressed = set(ctx.metrics.plans[plan.id].detractors_addressed)
+        for s in plan.stakeholders:
+            if s.stance != "detractor" or not s.active or s.id in addressed:
+                continue
+            actions = list(ctx.graph.sources(node_id("stakeholder", plan.id, s.id), ENGAGES))
+            open_actions = [a for a in actions if a.open]
+            if not actions:
+                why = "no action engages them"
+            elif not open_actions:
+                why = f"every action engaging them is done ({', '.join(a.id for a in actions)})"
+            else:
+                gaps = [
+                    f"{a.id} has no {' or '.join(x for x, v in (('owner', a.owner), ('due date', a.due)) if not v)}"
+                    for a in open_actions
+                ]
+                why = "; ".join(gaps)
+            yield Problem(
+                s.at("stance"),
+                f"detractor '{s.id}' is not being worked on: {why} — plan an action with an "
+                "owner and a due date that engages them",
+                plan=plan.id,
+                target=s.id,
+                path=f"stakeholders/{s.id}/stance",
+            )

@@ -1,0 +1,63 @@
+"""A key result lacks ``baseline`` or ``target``, or the two are equal.
+
+A key result is scored ``(current - baseline) / (target - baseline)``:
+without a starting point and a goal that differ, progress cannot be measured.
+(A target below the baseline is fine: lower is better, e.g. churn.)
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: OKRs
+    id: cro-fy27
+    title: Revenue FY27
+    objectives:
+      - id: churn
+        title: Keep customers
+        key_results:
+          - {id: logo-churn, title: Logo churn, target: 5, unit: "%"}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: OKRs
+    id: cro-fy27
+    title: Revenue FY27
+    objectives:
+      - id: churn
+        title: Keep customers
+        key_results:
+          - {id: logo-churn, title: Logo churn, baseline: 9, target: 5, unit: "%"}
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context, all_objectives
+
+ID = "key-result-measurable"
+SEVERITY = "error"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for owner, objective in all_objectives(ctx):
+        for kr in objective.key_results:
+            missing = [
+                n for n, v in (("baseline", kr.baseline), ("target", kr.target)) if v is None
+            ]
+            if missing:
+                why = f"has no {' and no '.join(missing)}"
+                field = missing[0]
+            elif kr.baseline == kr.target:
+                why = f"has the same baseline and target ({kr.target:g})"
+                field = "target"
+            else:
+                continue
+            yield Problem(
+                kr.at(field),
+                f"key result '{objective.id}/{kr.id}' {why} — set where it starts and where "
+                "it must get to",
+                plan=owner,
+                target=kr.id,
+                path=f"objectives/{objective.id}/key_results/{kr.id}",
+            )

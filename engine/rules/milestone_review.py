@@ -1,0 +1,71 @@
+"""A past milestone has no 360-degree review, or its review lacks a perspective.
+
+At every milestone the team holds a 360-degree review: the customer's view,
+and those of sales, marketing and customer success. A milestone whose date
+has passed without one is a lesson not learnt.
+
+Anti-pattern::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    milestones:
+      - {id: onboarding, title: Onboarding complete, date: 2026-06-30, status: done}
+
+Best practice::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    milestones:
+      - id: onboarding
+        title: Onboarding complete
+        date: 2026-06-30
+        status: done
+        review:
+          date: 2026-07-07
+          perspectives: [customer, sales, marketing, customer_success]
+          notes: Customer wants faster support replies.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import PERSPECTIVES, Context
+
+ID = "milestone-review"
+SEVERITY = "warning"
+PARAMS = {"perspectives": list(PERSPECTIVES)}
+CHOICES = {"perspectives": PERSPECTIVES}
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        for m in plan.milestones:
+            if m.date is None or m.date >= ctx.today:
+                continue
+            if m.review is None:
+                yield Problem(
+                    m.at("review") if "review" in m.locs else m.at("date"),
+                    f"milestone '{m.id}' ({m.date.isoformat()}) has passed with no 360-degree "
+                    "review — hold one with the customer, sales, marketing and customer success",
+                    plan=plan.id,
+                    target=m.id,
+                    path=f"milestones/{m.id}/review",
+                )
+                continue
+            missing = [p for p in params["perspectives"] if p not in m.review.perspectives]
+            if missing:
+                names = ", ".join(p.replace("_", " ") for p in missing)
+                yield Problem(
+                    m.review.at("perspectives"),
+                    f"the review of milestone '{m.id}' lacks the {names} "
+                    f"perspective{'s' if len(missing) > 1 else ''} — a 360-degree review "
+                    "hears every side",
+                    plan=plan.id,
+                    target=m.id,
+                    path=f"milestones/{m.id}/review/perspectives",
+                )

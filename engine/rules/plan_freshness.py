@@ -1,0 +1,50 @@
+"""The plan's ``reviewed`` date is older than ``max_age_days``, or missing.
+
+A plan is a living document: people leave, stances change, actions finish.
+The team reviews the whole plan regularly and records the date in
+``reviewed``.
+
+Anti-pattern::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    reviewed: 2026-03-02
+
+Best practice::
+
+    # checked with today = 2026-11-23
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    reviewed: 2026-11-02
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context
+
+ID = "plan-freshness"
+SEVERITY = "warning"
+PARAMS = {"max_age_days": 90}
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    limit = params["max_age_days"]
+    for plan in ctx.plans:
+        if plan.reviewed is None:
+            why = "has never been reviewed (no reviewed date)"
+        else:
+            age = (ctx.today - plan.reviewed).days
+            if age <= limit:
+                continue
+            why = f"was last reviewed {age} days ago ({plan.reviewed.isoformat()})"
+        yield Problem(
+            plan.at("reviewed"),
+            f"the plan {why} — review it with the whole team at least every {limit} days",
+            plan=plan.id,
+            path="reviewed",
+        )

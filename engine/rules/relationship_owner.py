@@ -1,0 +1,54 @@
+"""An advocate, a detractor or a high-influence stakeholder has no ``owner`` on the team.
+
+Every relationship that matters is owned by one team member, who keeps in
+touch and knows where it stands. Without an owner, everyone assumes someone
+else is talking to them. (An ``owner`` naming someone not on the team is an
+``unresolved-reference``.)
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, stance: advocate}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, stance: advocate, owner: omar}
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context, key_person
+
+ID = "relationship-owner"
+SEVERITY = "warning"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        for s in plan.stakeholders:
+            if key_person(s) and not s.owner:
+                yield Problem(
+                    s.loc,
+                    f"{describe(s)} '{s.id}' has no owner — name the team member who keeps "
+                    "this relationship",
+                    plan=plan.id,
+                    target=s.id,
+                    path=f"stakeholders/{s.id}/owner",
+                )
+
+
+def describe(s: Any) -> str:
+    return s.stance if s.stance in ("advocate", "detractor") else "high-influence stakeholder"

@@ -1,0 +1,55 @@
+"""``messages.renew`` or ``messages.expand`` is missing, or both say the same.
+
+Two audiences need two messages. Group 1 bought results and wants proof of
+them and what comes next; Group 2 has not bought yet and needs the story of
+what Group 1 achieved, told by its heroes.
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    messages:
+      renew: We help operations teams move faster.
+      expand: We help operations teams move faster.
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    messages:
+      renew: You bought results; here is the proof and what comes next.
+      expand: Operations cut processing time by 30% with us; finance can too.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..findings import Problem
+from . import Context
+
+ID = "two-messages"
+SEVERITY = "warning"
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    for plan in ctx.plans:
+        renew, expand = plan.messages.renew, plan.messages.expand
+        missing = [name for name, text in (("renew", renew), ("expand", expand)) if not text]
+        if missing:
+            yield Problem(
+                plan.at("messages"),
+                f"messages.{' and messages.'.join(missing)} missing — write one message for "
+                "the people who bought (renew) and one for the rest of the organisation (expand)",
+                plan=plan.id,
+                path="messages",
+            )
+        elif " ".join(renew.split()).casefold() == " ".join(expand.split()).casefold():
+            yield Problem(
+                plan.at("messages"),
+                "messages.renew and messages.expand say the same — the two audiences need "
+                "two different messages",
+                plan=plan.id,
+                path="messages",
+            )

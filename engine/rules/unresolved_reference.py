@@ -1,0 +1,136 @@
+"""A reference names nothing: no such team member, stakeholder, objective or OKR.
+
+Plans link people and work by id: a relationship's ``owner``, a contact's
+``backup``, ``reports_to``, the ``stakeholders`` an action engages, the
+``via`` references of an expansion, what ``met_by`` a renewal requirement,
+``aligns_to`` (``<OKRs id>/<objective id>``, across files), and a waiver's
+``rule``, ``plan`` and ``target``. A reference that names nothing is a link
+that silently does not exist — usually a typo, so the nearest id is
+suggested. (An action's ``owner`` is checked by ``action-owner``.)
+
+Anti-pattern::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, backup: kenj, owner: omar}
+      - {id: kenji, name: Kenji Sato, group: renew}
+
+Best practice::
+
+    apiVersion: revplan/v1
+    kind: AccountPlan
+    account: {id: acme, name: Acme Corporation}
+    team:
+      - {id: omar, name: Omar Haddad, function: customer_success}
+    stakeholders:
+      - {id: maria, name: Maria Chen, group: renew, backup: kenji, owner: omar}
+      - {id: kenji, name: Kenji Sato, group: renew}
+"""
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..findings import Location, Problem
+from ..model import AccountPlan, Node
+from . import ROLES, Context, RepoIndex
+
+ID = "unresolved-reference"
+SEVERITY = "error"
+
+
+def _problem(
+    loc: Location, what: str, name: str, candidates: Iterable[str], plan: str, path: str,
+    holder: str | None,
+) -> Problem:  # fmt: skip
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    hint = f" — did you mean '{close[0]}'?" if close else ""
+    return Problem(
+        loc, f"{what} '{name}' names nothing{hint}", plan=plan, target=holder, path=f"{path}/{name}"
+    )
+
+
+def _refs(
+    obj: Node, field: str, names: Iterable[str], known: set[str], what: str, plan: str, path: str
+) -> Iterator[Problem]:
+    for index, name in enumerate(names):
+        if name not in known:
+            yield _problem(
+                obj.at(field, index), what, name, known, plan, f"{path}/{field}",
+                getattr(obj, "id", None),
+            )  # fmt: skip
+
+
+def _plan(plan: AccountPlan) -> Iterator[Problem]:
+    p = plan.id
+    team = {m.id for m in plan.team}
+    people = {s.id for s in plan.stakeholders}
+    work = {o.id for o in plan.objectives} | {a.id for _, a in plan.actions()}
+    if plan.owner and plan.owner not in team:
+        yield _problem(plan.at("owner"), "plan owner", plan.owner, team, p, "owner", None)
+    for s in plan.stakeholders:
+        path = f"stakeholders/{s.id}"
+        if s.owner:
+            yield from _refs(s, "owner", [s.owner], team, "relationship owner", p, path)
+        if s.backup:
+            yield from _refs(s, "backup", [s.backup], people, "backup", p, path)
+        if s.reports_to:
+            yield from _refs(s, "reports_to", [s.reports_to], people, "reports_to", p, path)
+    for _, action in plan.actions():
+        path = f"actions/{action.id}"
+        yield from _refs(
+            action, "stakeholders", action.stakeholders, people, "stakeholder", p, path
+        )
+    for q in plan.requirements:
+        path = f"renewal/{q.id}"
+        yield from _refs(q, "met_by", q.met_by, work, "objective or action", p, path)
+    for e in plan.expansion:
+        path = f"expansion/{e.id}"
+        yield from _refs(e, "stakeholders", e.stakeholders, people, "stakeholder", p, path)
+        yield from _refs(e, "via", e.via, people, "reference", p, path)
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """References inside one plan."""
+    for plan in ctx.repo.plans:
+        yield from _plan(plan)
+
+
+def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Problem]:
+    """aligns_to across files, and every waiver's rule, plan and target."""
+    from . import RULES  # the catalogue is complete only once every rule is loaded
+
+    okr_objectives = {
+        f"{f.id}/{objective}" for f in index.files if f.kind == "OKRs" for objective in f.objectives
+    }
+    for summary in index.files:
+        for link in summary.alignments:
+            if link.target not in okr_objectives:
+                yield _problem(
+                    link.loc, "OKR objective", link.target, okr_objectives, link.plan,
+                    f"objectives/{link.objective}/aligns_to", link.objective,
+                )  # fmt: skip
+    by_id = {f.id: f for f in index.files}
+    # Findings about roles name the role, so a waiver may target a role too.
+    for waiver, plan in [(w, f.id) for f in index.files for w in f.waivers] + [
+        (w, w.plan) for w in index.config_waivers
+    ]:
+        path = f"waivers/{waiver.rule}"
+        if waiver.rule and waiver.rule not in RULES:
+            yield _problem(
+                waiver.at("rule"), "waiver rule", waiver.rule, RULES, plan or "", path, None
+            )
+        if plan is None:
+            continue
+        if plan not in by_id:
+            yield _problem(waiver.at("plan"), "waiver plan", plan, by_id, plan, path, None)
+            continue
+        ids = by_id[plan].ids | set(ROLES)
+        if waiver.target and waiver.target not in ids:
+            yield _problem(
+                waiver.at("target"), "waiver target", waiver.target, ids, plan, path, None
+            )

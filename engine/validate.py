@@ -1,0 +1,220 @@
+"""Schema validation: a document's values against its kind's JSON Schema.
+
+Validity is decided by a compiled validator when one is available (fast);
+the documents that fail are validated again with jsonschema, whose errors
+carry the paths we turn into located, plan-author-friendly messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from .findings import Problem
+from .loader import Document, Path
+from .resources import schema
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+@cache
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    checker = jsonschema.FormatChecker(formats=("date",))
+    cls = jsonschema.validators.validator_for(schema(kind))
+    return cls(schema(kind), format_checker=checker)
+
+
+@cache
+def _fast_validator(kind: str) -> Any:
+    """A compiled validity check, or None when fastjsonschema is not installed."""
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    # fastjsonschema knows drafts up to 7; our schemas use no 2020-12-only keyword.
+    compat = dict(schema(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    return fastjsonschema.compile(compat, formats={"date": _is_date})
+
+
+def _is_date(value: str) -> bool:
+    return _validator("Config").format_checker.conforms(value, "date")
+
+
+def is_valid(kind: str, data: Any) -> bool:
+    fast = _fast_validator(kind)
+    if fast is None:
+        return _validator(kind).is_valid(data)
+    try:
+        fast(data)
+    except Exception:  # noqa: BLE001 - any failure means "explain with jsonschema"
+        return False
+    return True
+
+
+def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[Problem]:
+    """Every schema error in the document, located and worded for a plan author."""
+    if is_valid(kind, doc.data):
+        return []
+    problems: list[Problem] = []
+    for error in _validator(kind).iter_errors(doc.data):
+        problems.extend(_explain(doc, error, plan))
+    # One message per place: overlapping errors (e.g. type and enum) say the same.
+    seen: set[tuple[int, int, str]] = set()
+    unique = []
+    for problem in sorted(problems, key=lambda p: (p.loc.line, p.loc.column, p.message)):
+        key = (problem.loc.line, problem.loc.column, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
+
+
+def dotted(path: Path) -> str:
+    """``('stakeholders', 3, 'stance')`` -> ``stakeholders[3].stance``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(document)"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    where = dotted(path)
+    validator = error.validator
+    value = error.instance
+    schema_part = error.schema if isinstance(error.schema, dict) else {}
+
+    def problem(message: str, at_key: Path | None = None) -> Problem:
+        loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
+        return Problem(loc, message, plan=plan, path=dotted(at_key or path))
+
+    if validator in ("anyOf", "oneOf") and error.context:
+        yield from _explain(doc, best_match(error.context), plan)
+    elif validator == "additionalProperties" and isinstance(value, dict):
+        allowed = list(schema_part.get("properties", {}))
+        for key in value:
+            if key not in allowed:
+                key_path = path + (key,)
+                hint = _suggest(key, allowed) or (
+                    " — YAML merge keys are not supported; write the fields out"
+                    if key == "<<"
+                    else f" — expected one of: {', '.join(allowed)}"
+                )
+                yield problem(f"{dotted(key_path)}: unknown field '{key}'{hint}", key_path)
+    elif validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        yield problem(f"{where}: missing required field '{missing}'")
+    elif validator == "enum":
+        options = [str(o) for o in error.validator_value]
+        hint = _suggest(str(value), options) if isinstance(value, str) else ""
+        yield problem(f"{where}: {_shown(value)} is not one of {', '.join(options)}{hint}")
+    elif validator == "const":
+        yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
+    elif validator == "type":
+        yield problem(f"{where}: {_type_message(value, error.validator_value)}")
+    elif validator == "pattern":
+        yield problem(f"{where}: {_pattern_message(value, error.validator_value)}")
+    elif validator == "format":
+        yield problem(f"{where}: {_shown(value)} is not a real calendar date")
+    elif validator == "propertyNames":
+        yield problem(f"{where}: {error.message}")
+    elif validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        bound = {
+            "minimum": "at least",
+            "exclusiveMinimum": "more than",
+            "maximum": "at most",
+            "exclusiveMaximum": "less than",
+        }[validator]
+        yield problem(f"{where}: {_shown(value)} must be {bound} {error.validator_value}")
+    elif validator == "minLength":
+        yield problem(f"{where}: must not be empty")
+    elif validator == "minItems":
+        yield problem(f"{where}: needs at least {error.validator_value} item(s)")
+    elif validator == "uniqueItems":
+        yield problem(f"{where}: lists the same value twice")
+    else:
+        yield problem(f"{where}: {error.message}")
+
+
+def _type_message(value: Any, expected: str | list[str]) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
+    message = f"{_shown(value)} should be {wanted}"
+    if (
+        "boolean" in names
+        and isinstance(value, str)
+        and value.lower() in ("yes", "no", "on", "off")
+    ):
+        message = f"{_shown(value)} is ambiguous in YAML — write true or false"
+    elif "string" in names and isinstance(value, int | float) and not isinstance(value, bool):
+        message += f" — put it in quotes to make it text: '{value}'"
+    elif "string" in names and isinstance(value, bool):
+        message += " — put it in quotes to make it text"
+    elif "number" in names and isinstance(value, str):
+        message += " — write a plain number such as 480000 (no units, finite)"
+    elif "array" in names and isinstance(value, dict):
+        message += " — write each item on its own line starting with '- '"
+    elif "object" in names and isinstance(value, list):
+        message += " — write 'field: value' lines here, not a '- ' list"
+    elif "array" in names and isinstance(value, str | int | float):
+        message += f" — write [{value}] for a list of one"
+    elif "array" in names and value is None:
+        message += " — write [] for an empty list, or remove the field"
+    return message
+
+
+def _pattern_message(value: Any, pattern: str) -> str:
+    if pattern.startswith("^[0-9]{4}"):
+        return f"{_shown(value)} is not a date — write YYYY-MM-DD, e.g. 2026-11-02"
+    if "/" in pattern:
+        return (
+            f"{_shown(value)} is not an OKR reference — write "
+            "'<OKRs id>/<objective id>', e.g. cro-fy27/nrr-115"
+        )
+    if pattern.startswith("^[a-z0-9]"):
+        slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(value).lower())
+        slug = slug.strip("-_") or "my-id"
+        return (
+            f"{_shown(value)} is not a valid id — use lower-case letters, digits, "
+            f"'-' and '_' (e.g. '{slug}')"
+        )
+    if pattern.startswith("^revplan/"):
+        return f"{_shown(value)} is not a supported apiVersion — write revplan/v1"
+    if pattern == "^[A-Z]{3}$":
+        return f"{_shown(value)} is not a currency code — write three capitals, e.g. USD"
+    return f"{_shown(value)} does not match {pattern}"
