@@ -376,5 +376,21 @@ def graph_command(
         click.echo(text, nl=False)
 
 
+def _register_commands() -> None:
+    """Commands that live in modules of their own (render, init)."""
+    import importlib
+
+    for module in ("engine.render_cli", "engine.init_cli"):
+        try:
+            command = importlib.import_module(module).command
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        main.add_command(command)
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

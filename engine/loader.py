@@ -327,8 +327,10 @@ def _unknown_tag(tag: str) -> str:
     )
 
 
-def _syntax_hint(problem: str) -> str:
-    if "'\\t'" in problem or "\t" in problem:
+def _syntax_hint(problem: str, text: str, mark: Any) -> str:
+    lines = text.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in problem or "\t" in line[: mark.column + 1 if mark else 0]:
         return " — indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return " — a value containing ': ' needs quotes"
@@ -372,7 +374,9 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
-        doc.problems.append(Problem(Location(file, line, col), f"{problem}{_syntax_hint(problem)}"))
+        doc.problems.append(
+            Problem(Location(file, line, col), f"{problem}{_syntax_hint(problem, text, mark)}")
+        )
     except yaml.YAMLError as exc:  # reader errors carry no mark
         doc.problems.append(Problem(Location(file, 1, 1), str(exc).splitlines()[0]))
     finally:

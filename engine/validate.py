@@ -69,7 +69,12 @@ def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[P
     if is_valid(kind, doc.data):
         return []
     problems: list[Problem] = []
-    for error in _validator(kind).iter_errors(doc.data):
+    errors = list(_validator(kind).iter_errors(doc.data))
+    # A value that is wrong in shape is not also reported as an impossible date.
+    shaped = {tuple(e.absolute_path) for e in errors if e.validator != "format"}
+    for error in errors:
+        if error.validator == "format" and tuple(error.absolute_path) in shaped:
+            continue
         problems.extend(_explain(doc, error, plan))
     # One message per place: overlapping errors (e.g. type and enum) say the same.
     seen: set[tuple[int, int, str]] = set()
@@ -143,6 +148,10 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         options = [str(o) for o in error.validator_value]
         hint = _suggest(str(value), options) if isinstance(value, str) else ""
         yield problem(f"{where}: {_shown(value)} is not one of {', '.join(options)}{hint}")
+    elif validator == "const" and path == ("kind",):
+        kinds = ["AccountPlan", "OKRs", "Config"]
+        hint = _suggest(str(value), kinds) if isinstance(value, str) else ""
+        yield problem(f"kind: {_shown(value)} is not one of {', '.join(kinds)}{hint}")
     elif validator == "const":
         yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
     elif validator == "type":

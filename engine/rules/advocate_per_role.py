@@ -14,6 +14,7 @@ Anti-pattern::
     account: {id: acme, name: Acme Corporation}
     stakeholders:
       - {id: maria, name: Maria Chen, group: renew, roles: [executive_sponsor, budget_owner], stance: advocate}
+      - {id: raj, name: Raj Patel, group: renew, roles: [end_user, administrator], stance: advocate}
       - {id: tom, name: Tom Berger, group: renew, roles: [procurement], stance: detractor}
 
 Best practice::
@@ -23,6 +24,7 @@ Best practice::
     account: {id: acme, name: Acme Corporation}
     stakeholders:
       - {id: maria, name: Maria Chen, group: renew, roles: [executive_sponsor, budget_owner], stance: advocate}
+      - {id: raj, name: Raj Patel, group: renew, roles: [end_user, administrator], stance: advocate}
       - {id: tom, name: Tom Berger, group: renew, roles: [procurement], stance: detractor}
       - {id: ana, name: Ana Lima, group: renew, roles: [procurement], stance: advocate}
 """

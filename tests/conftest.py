@@ -1,0 +1,56 @@
+"""Shared helpers: write plans to a temporary repository and run the real CLI on them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from engine.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-23"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run ``revplan ARGS`` in-process with click's runner."""
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        return runner.invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def check_json(
+    *paths: Path | str, extra: tuple[str, ...] = (), cwd: Path | None = None
+) -> tuple[int, dict[str, Any]]:
+    """``revplan check --format json`` on ``paths``: (exit code, parsed report)."""
+    result = run_cli(
+        "check", *map(str, paths), "--format", "json", "--no-cache", "--today", TODAY, *extra,
+        cwd=cwd,
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write dedented YAML text to a file under a temporary folder; returns its path."""
+
+    def _write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write
+
+
+def rules_hit(report: dict[str, Any]) -> set[str]:
+    return {f["rule"] for f in report["findings"]}
