@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
 
 SCHEMA_FILES = {
     "AccountPlan": "accountplan.schema.json",
@@ -22,10 +21,8 @@ SCHEMA_FILES = {
 
 
 def _folder(name: str) -> Path:
-    checkout = _CHECKOUT / name
-    if (_CHECKOUT / "pyproject.toml").is_file() and checkout.is_dir():
-        return checkout
-    return Path(str(resources.files(f"engine.{name}")))
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def schemas_dir() -> Path:
