@@ -247,16 +247,20 @@ def apply_waivers(
     entries: list[tuple[Waiver, str | None, bool]] = [
         (w, f.id, f.valid) for f in index.files for w in f.waivers
     ] + [(w, w.plan, True) for w in index.config_waivers]
-    active = [(w, plan) for w, plan, _ in entries if not (w.expires and w.expires < today)]
+    # Index by (rule, plan) so matching stays linear in findings + waivers;
+    # plan None: a config waiver for every plan.
+    active: dict[tuple[str, str | None], list[Waiver]] = {}
+    for w, plan, _ in entries:
+        if not (w.expires and w.expires < today):
+            active.setdefault((w.rule, plan), []).append(w)
     used: set[int] = set()
     out = []
     for finding in findings:
-        for w, plan in active:
-            if (
-                w.rule == finding.rule
-                and (plan is None or plan == finding.plan)
-                and (w.target is None or w.target == finding.target)
-            ):
+        candidates = active.get((finding.rule, finding.plan), []) + active.get(
+            (finding.rule, None), []
+        )
+        for w in candidates:
+            if w.target is None or w.target == finding.target:
                 used.add(id(w))
                 finding = finding.waive(w.reason)
                 break

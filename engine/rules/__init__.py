@@ -86,6 +86,11 @@ class Context:
         return tuple(o for o in self.repo.okrs if o.valid)
 
 
+def and_join(words: list[str]) -> str:
+    """``['a', 'b', 'c']`` -> ``'a, b and c'``: lists in messages read as sentences."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def all_objectives(ctx: Context) -> Iterator[tuple[str, Objective]]:
     """(plan or OKR set id, objective) for every objective the rules judge."""
     for plan in ctx.plans:

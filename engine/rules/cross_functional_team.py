@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..findings import Problem
-from . import FUNCTIONS, Context
+from . import FUNCTIONS, Context, and_join
 
 ID = "cross-functional-team"
 SEVERITY = "error"
@@ -42,7 +42,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         present = {m.function for m in plan.team}
         missing = [f for f in params["functions"] if f not in present]
         if missing:
-            names = ", ".join(f.replace("_", " ") for f in missing)
+            names = and_join([f.replace("_", " ") for f in missing])
             yield Problem(
                 plan.at("team"),
                 f"the account team has no {names} — add a team member from "

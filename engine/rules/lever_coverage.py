@@ -34,7 +34,7 @@ from typing import Any
 
 from ..findings import Problem
 from ..metrics import LEVERS
-from . import Context
+from . import Context, and_join
 
 ID = "lever-coverage"
 SEVERITY = "warning"
@@ -49,7 +49,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if missing:
             yield Problem(
                 okrs.at("objectives"),
-                f"revenue OKRs '{okrs.id}' have no objective on the {', '.join(missing)} "
+                f"revenue OKRs '{okrs.id}' have no objective on the {and_join(missing)} "
                 f"lever{'s' if len(missing) > 1 else ''} — the revenue organisation owns "
                 "generation, growth and retention",
                 plan=okrs.id,

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..findings import Problem
-from . import PERSPECTIVES, Context
+from . import PERSPECTIVES, Context, and_join
 
 ID = "milestone-review"
 SEVERITY = "warning"
@@ -59,7 +59,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 continue
             missing = [p for p in params["perspectives"] if p not in m.review.perspectives]
             if missing:
-                names = ", ".join(p.replace("_", " ") for p in missing)
+                names = and_join([p.replace("_", " ") for p in missing])
                 yield Problem(
                     m.review.at("perspectives"),
                     f"the review of milestone '{m.id}' lacks the {names} "
