@@ -1,8 +1,19 @@
-"""Cache of per-file results, keyed by content hash, revplan's version and the settings.
+"""Cache of per-file results, keyed by content hash, revplan's code and the settings.
 
-Entries are checked on the way out: an entry whose header, key or checksum
-does not match (stale, truncated, tampered with) is ignored and recomputed,
-never trusted. Writes are atomic, so a run that is killed leaves no half entry.
+For each set of settings, two files under the cache folder: ``check-<salt>.cache``
+holds a line per checked file (its display path, the stat signature it had,
+the SHA-256 of its content, its result as JSON) and ``check-<salt>.metrics``
+its metrics, which only the JSON report and documents read. A file whose size,
+mtime, ctime and inode are unchanged is not read again; any other file is read
+and hashed, and its entry is used only if the content hash matches.
+
+The salt (revplan's version, the code of the engine and its schemas, the
+settings) names the files and heads them. Every line carries a checksum: a
+stale, truncated or damaged entry is ignored and recomputed, never trusted.
+JSON, not pickle: a cache folder restored by CI must never be able to run
+code; decoding builds only the result classes. Runs append what they learnt
+in one write, and a file mostly made of outdated lines is rewritten
+atomically, so a run that is killed leaves at worst half a line, skipped.
 """
 
 from __future__ import annotations
@@ -11,116 +22,592 @@ import dataclasses
 import hashlib
 import json
 import os
+import sys
 import tempfile
+import time
+import types
+import typing
+import zlib
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from . import __version__
-from .findings import Finding, Location
-from .metrics import OKRMetrics, PlanMetrics
-from .model import Waiver
-from .process import FileResult
-from .rules import Alignment, FileSummary
-
-MAGIC = b"revplan-cache-2\n"
-# JSON, not pickle: a cache folder restored by CI must never be able to run code.
-# Decoding builds only these classes.
-_TYPES = {
-    cls.__name__: cls
-    for cls in (
-        Finding,
-        Location,
-        FileResult,
-        FileSummary,
-        Alignment,
-        Waiver,
-        PlanMetrics,
-        OKRMetrics,
-    )
-}
-
-
-def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"$t": type(value).__name__, **fields}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, tuple):
-        return {"$tuple": [_encode(v) for v in value]}
-    if isinstance(value, frozenset):
-        return {"$set": sorted(_encode(v) for v in value)}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict | MappingProxyType):
-        return {"$map": [[k, _encode(v)] for k, v in value.items()]}
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "$t" in value:
-        cls = _TYPES[value["$t"]]
-        return cls(**{k: _decode(v) for k, v in value.items() if k != "$t"})
-    if "$date" in value:
-        return date.fromisoformat(value["$date"])
-    if "$tuple" in value:
-        return tuple(_decode(v) for v in value["$tuple"])
-    if "$set" in value:
-        return frozenset(_decode(v) for v in value["$set"])
-    return {k: _decode(v) for k, v in value["$map"]}
-
+from .findings import Location
+from .process import Deferred, FileResult, Settings, process_file
 
 DEFAULT_DIR = ".revplan_cache"
+MAGIC = b"revplan-cache-4"
+# A file modified this close to the moment its entry is written may change
+# again within the same mtime tick: its stat signature is not trusted next time.
+RACY_NS = 2_000_000_000
+# Cache files of other settings (another day's "today", another config) go
+# when nobody has used them for this long.
+STALE_AFTER_S = 7 * 24 * 3600
+
+_FIELDS_SEP = b"\t"
+_NO_STAT = b"-"
+
+
+def _code_fingerprint() -> bytes:
+    """The engine's source and schemas: results change when they do, version or not."""
+    from .resources import schemas_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).parent
+    files = [
+        Path(root) / name
+        for root, dirs, names in os.walk(package)
+        for name in names
+        if name.endswith(".py")
+    ]
+    files += sorted(schemas_dir().glob("*.json"))
+    for file in sorted(files):
+        h.update(file.relative_to(file.parent.parent).as_posix().encode())
+        h.update(file.read_bytes())
+    return h.digest()
+
+
+def salt_for(settings: Settings) -> str:
+    h = hashlib.sha256(MAGIC)
+    h.update(f"\n{__version__}\n{settings!r}\n".encode())
+    h.update(_code_fingerprint())
+    return h.hexdigest()[:32]
+
+
+# --- the codec: results <-> JSON, led by the classes' field types --------------
+#
+# Each dataclass is a JSON list of its fields in order (the field layout is
+# part of the code fingerprint, so it cannot silently change under a cache).
+# A Location in the file being cached is [line, column]; elsewhere
+# [line, column, file]; a field ``file`` naming that file is null. A value
+# typed as a union of classes is [class name, value].
+#
+# A warm run decodes every file's result, so the encoder and decoder are
+# generated as plain Python functions from the field types, once, when the
+# module loads: no per-field closures. The generated code comes from our own
+# classes; nothing read from a cache file is ever evaluated.
+
+# Models are never cached (only run_check asks for them); metrics are stored
+# apart, so that a run that does not read them does not decode them.
+_NOT_CACHED = {"FileResult": ("metrics", "model")}
+_PRIMITIVES = (str, int, float, bool, type(None), Any)
+
+
+class _Codegen:
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {
+            "_date": date.fromisoformat,
+            "_new": object.__new__,
+            "_encode_location": _encode_location,
+            "_encode_names": _encode_names,
+            "_decode_names": _decode_names,
+        }
+        self.source: list[str] = []
+        self.classes: dict[type, str] = {}
+        self.unions: dict[tuple[type, ...], str] = {}
+        self.counter = 0
+
+    def name(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def identity(self, tp: Any) -> bool:
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if tp in _PRIMITIVES:
+            return True
+        if origin in (typing.Union, types.UnionType):
+            return all(self.identity(a) for a in args)
+        if origin is list or origin in (dict, Mapping):
+            return self.identity(args[-1])
+        return False
+
+    def encode(self, tp: Any, src: str) -> str:
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if self.identity(tp):
+            return src
+        if tp is date:
+            return f"{src}.isoformat()"
+        if tp is Location:
+            return f"_encode_location({src}, f)"
+        if origin in (typing.Union, types.UnionType):
+            return self.union(args, src, encode=True)
+        if origin is frozenset and args[0] is str:
+            return f"_encode_names({src})"
+        if origin is frozenset:  # a set has no order: sorted, equal results give equal bytes
+            x = self.name("_x")
+            return f"sorted([{self.encode(args[0], x)} for {x} in {src}])"
+        if origin in (tuple, list):
+            x = self.name("_x")
+            return f"[{self.encode(args[0], x)} for {x} in {src}]"
+        if origin in (dict, Mapping):
+            k, x = self.name("_k"), self.name("_x")
+            return f"{{{k}: {self.encode(args[1], x)} for {k}, {x} in {src}.items()}}"
+        return f"_encode_{self.dataclass(tp)}({src}, f)"
+
+    def decode(self, tp: Any, src: str) -> str:
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if self.identity(tp):
+            return src
+        if tp is date:
+            return f"_date({src})"
+        if tp is Location:
+            return f"_decode_location({src}, f)"
+        if origin in (typing.Union, types.UnionType):
+            return self.union(args, src, encode=False)
+        if origin is frozenset and args[0] is str:
+            return f"_decode_names({src})"
+        if origin in (tuple, frozenset):
+            build = origin.__name__
+            if self.identity(args[0]):
+                return f"{build}({src})"
+            x = self.name("_x")
+            return f"{build}([{self.decode(args[0], x)} for {x} in {src}])"
+        if origin is list:
+            x = self.name("_x")
+            return f"[{self.decode(args[0], x)} for {x} in {src}]"
+        if origin in (dict, Mapping):
+            k, x = self.name("_k"), self.name("_x")
+            return f"{{{k}: {self.decode(args[1], x)} for {k}, {x} in {src}.items()}}"
+        return f"_decode_{self.dataclass(tp)}({src}, f)"
+
+    def union(self, args: tuple[Any, ...], src: str, encode: bool) -> str:
+        options = tuple(a for a in args if a is not type(None))
+        t = self.name("_t")
+        if len(options) == 1:
+            inner = self.encode(options[0], t) if encode else self.decode(options[0], t)
+            return f"(None if ({t} := {src}) is None else {inner})"
+        if not all(dataclasses.is_dataclass(a) for a in options):
+            raise TypeError(f"the cache cannot store a union of {options!r}")
+        if options not in self.unions:
+            name = self.unions[options] = self.name("union")
+            branches_out, branches_in = "", ""
+            for a in options:
+                cls = self.dataclass(a)
+                branches_out += f"    if type(o) is _{cls}: return [{cls!r}, _encode_{cls}(o, f)]\n"
+                branches_in += f"    if v[0] == {cls!r}: return _decode_{cls}(v[1], f)\n"
+            self.source.append(
+                f"def _encode_{name}(o, f):\n{branches_out}    raise TypeError(type(o))\n"
+                f"def _decode_{name}(v, f):\n{branches_in}    raise ValueError(v[0])\n"
+            )
+        name = self.unions[options]
+        call = f"_encode_{name}({t}, f)" if encode else f"_decode_{name}({t}, f)"
+        return f"(None if ({t} := {src}) is None else {call})"
+
+    def dataclass(self, cls: type) -> str:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"the cache cannot store {cls!r}")
+        if cls in self.classes:
+            return self.classes[cls]
+        name = self.classes[cls] = cls.__name__
+        self.namespace[f"_{name}"] = cls
+        hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+        skipped = _NOT_CACHED.get(name, ())
+        fields = [f for f in dataclasses.fields(cls) if f.init]
+        kept = [f.name for f in fields if f.name not in skipped]
+        if [f.name for f in fields[len(kept) :]] != list(skipped):
+            raise TypeError(f"{name}: fields left out of the cache must come last")
+        out, back = [], []
+        for i, field_name in enumerate(kept):
+            tp = hints[field_name]
+            if field_name == "file" and tp is str:  # the cached file's own name: null
+                t = self.name("_t")
+                out.append(f"(None if ({t} := o.{field_name}) == f else {t})")
+                back.append(f"(f if ({t} := v[{i}]) is None else {t})")
+            else:
+                out.append(self.encode(tp, f"o.{field_name}"))
+                back.append(self.decode(tp, f"v[{i}]"))
+        check = f"    if len(v) != {len(kept)}: raise ValueError('{name}: wrong length')\n"
+        if skipped or not _plain_frozen(cls):
+            build = f"    return _{name}({', '.join(back)})\n"
+        elif hasattr(cls, "__slots__"):
+            # What pickle does: no __init__ (a frozen one sets each field through
+            # object.__setattr__), just the fields; a third faster, and a warm run
+            # builds a few hundred thousand of these.
+            for field_name in kept:
+                self.namespace[f"_set_{name}_{field_name}"] = getattr(cls, field_name).__set__
+            build = (
+                "    o = _new(_"
+                + name
+                + ")\n"
+                + "".join(
+                    f"    _set_{name}_{field_name}(o, {expr})\n"
+                    for field_name, expr in zip(kept, back, strict=True)
+                )
+                + "    return o\n"
+            )
+        else:
+            fields_dict = ", ".join(
+                f"{field_name!r}: {expr}" for field_name, expr in zip(kept, back, strict=True)
+            )
+            build = (
+                f"    o = _new(_{name})\n    o.__dict__.update({{{fields_dict}}})\n    return o\n"
+            )
+        self.source.append(
+            f"def _encode_{name}(o, f):\n    return [{', '.join(out)}]\n"
+            f"def _decode_{name}(v, f):\n{check}{build}"
+        )
+        return name
+
+    def compile(self) -> dict[str, Any]:
+        # [line, column] in the cached file, [line, column, file] elsewhere.
+        if [f.name for f in dataclasses.fields(Location)] != ["file", "line", "column"]:
+            raise TypeError("Location changed: update the cache's location codec")
+        self.namespace["_Location"] = Location
+        for name in ("file", "line", "column"):
+            self.namespace[f"_set_location_{name}"] = getattr(Location, name).__set__
+        self.source.append(
+            "def _decode_location(v, f):\n"
+            "    o = _new(_Location)\n"
+            "    _set_location_file(o, f if len(v) == 2 else v[2])\n"
+            "    _set_location_line(o, v[0])\n"
+            "    _set_location_column(o, v[1])\n"
+            "    return o\n"
+        )
+        exec(compile("\n".join(self.source), "<revplan cache codec>", "exec"), self.namespace)  # noqa: S102 - our own classes' code
+        return self.namespace
+
+
+def _encode_location(loc: Location, file: str) -> list[Any]:
+    return [loc.line, loc.column] if loc.file == file else [loc.line, loc.column, loc.file]
+
+
+_SEPARATOR = "\x1f"  # the ASCII unit separator: no id, name or path holds it
+
+
+def _encode_names(names: frozenset[str]) -> str | list[str]:
+    """A set of names as one string: a plan's sixty ids parse far faster that way."""
+    ordered = sorted(names)  # a set has no order: sorted, equal results give equal bytes
+    if not ordered or any(_SEPARATOR in name for name in ordered):
+        return ordered
+    return _SEPARATOR.join(ordered)
+
+
+def _decode_names(value: str | list[str]) -> frozenset[str]:
+    return frozenset(value.split(_SEPARATOR) if type(value) is str else value)
+
+
+def _plain_frozen(cls: type) -> bool:
+    """A frozen dataclass whose __init__ only stores its fields (no __post_init__)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    return bool(params and params.frozen) and not hasattr(cls, "__post_init__")
+
+
+def _codecs() -> dict[str, Callable[[Any, str], Any]]:
+    codegen = _Codegen()
+    result = codegen.dataclass(FileResult)
+    metrics = typing.get_type_hints(FileResult)["metrics"]
+    codegen.source.append(
+        f"def _encode_metrics(o, f):\n    return {codegen.encode(metrics, 'o')}\n"
+        f"def _decode_metrics(v, f):\n    return {codegen.decode(metrics, 'v')}\n"
+    )
+    namespace = codegen.compile()
+    return {
+        "encode_result": namespace[f"_encode_{result}"],
+        "decode_result": namespace[f"_decode_{result}"],
+        "encode_metrics": namespace["_encode_metrics"],
+        "decode_metrics": namespace["_decode_metrics"],
+    }
+
+
+_CODECS = _codecs()
+
+
+def _json(data: Any) -> bytes:
+    # One line: JSON escapes newlines and tabs inside strings.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def encode_result(result: FileResult) -> tuple[bytes, bytes]:
+    """A result as two lines of JSON: the result, and its metrics."""
+    return (
+        _json(_CODECS["encode_result"](result, result.file)),
+        _json(_CODECS["encode_metrics"](result.metrics, result.file)),
+    )
+
+
+def decode_result(blob: bytes, file: str) -> FileResult:
+    """A result without its metrics (see ``decode_metrics``)."""
+    return _CODECS["decode_result"](json.loads(blob), file)
+
+
+def decode_metrics(blob: bytes, file: str) -> Any:
+    return _CODECS["decode_metrics"](json.loads(blob), file)
+
+
+# --- the cache file ----------------------------------------------------------
+
+
+def stat_signature(st: os.stat_result) -> bytes:
+    return b"%d:%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def content_digest(raw: bytes) -> bytes:
+    return hashlib.sha256(raw).hexdigest().encode()
+
+
+def _unchanged(file: str, before: os.stat_result) -> bool:
+    try:
+        return stat_signature(os.stat(file)) == stat_signature(before)
+    except OSError:
+        return False
+
+
+def read_with_stat(
+    file: str, read: Callable[[], tuple[bytes | None, str | None]]
+) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """``read()``, and the file's stat if it did not change while being read."""
+    try:
+        before: os.stat_result | None = os.stat(file)
+    except OSError:
+        before = None
+    raw, error = read()
+    if before is None or not _unchanged(file, before):
+        before = None
+    return raw, error, before
+
+
+class _Log:
+    """An append-only file of checksummed lines, ``<crc32> <key>\t<fields...>``.
+
+    A run appends what it learnt in one write; a later line for a key replaces
+    an earlier one. A line whose checksum fails (a run killed mid-write, a
+    damaged disk, a hand edit) is skipped. When most lines are outdated, or the
+    file is not one of ours, it is rewritten with the live entries, atomically.
+    """
+
+    def __init__(self, path: Path, header: bytes, fields: int) -> None:
+        self.path, self.header, self.fields = path, header, fields
+        self.entries: dict[bytes, list[bytes]] = {}
+        self.new: dict[bytes, list[bytes]] = {}
+        self.read_done = False
+        self.lines = 0  # lines in the file, outdated and damaged ones included
+        self.rewrite = False  # the file cannot be appended to
+
+    def read(self) -> None:
+        self.read_done = True
+        try:
+            blob = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError:
+            self.rewrite = True
+            return
+        if not blob.startswith(self.header):
+            self.rewrite = True  # another format or damaged: not ours
+            return
+        entries = self.entries
+        crc32, fields = zlib.crc32, self.fields
+        lines = blob[len(self.header) :].split(b"\n")
+        self.lines = len(lines)
+        for line in lines:
+            if crc32(line[9:]) != _int_or_none(line[:8]):
+                continue
+            parts = line[9:].split(_FIELDS_SEP, fields)
+            if len(parts) == fields + 1:
+                entries[parts[0]] = parts[1:]
+        entries.update(self.new)  # what this run learnt before reading stands
+
+    def put(self, key: bytes, fields: list[bytes]) -> None:
+        if self.entries.get(key) != fields:
+            self.entries[key] = self.new[key] = fields
+
+    def save(self, keep: Callable[[bytes], bool], compact: bool = False) -> bool:
+        """Append the new lines, or rewrite the file when it is mostly outdated lines
+        (or ``compact``). Returns whether it was rewritten."""
+        if not self.read_done:
+            compact = compact or not self._appendable()
+        compact = compact or self.rewrite
+        compact = compact or self.lines + len(self.new) > 2 * len(self.entries) + 1000
+        if not self.new and not compact:
+            return False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if compact or not self.path.is_file():
+                live = sorted((k, v) for k, v in self.entries.items() if keep(k))
+                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+                try:
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(self.header + b"".join(_line(k, v) for k, v in live))
+                    os.replace(tmp, self.path)
+                except BaseException:
+                    os.unlink(tmp)
+                    raise
+            else:
+                body = b"".join(_line(k, v) for k, v in sorted(self.new.items()))
+                # A run killed mid-write may have left half a line: start afresh after it.
+                with open(self.path, "rb") as handle:
+                    handle.seek(-1, os.SEEK_END)
+                    if handle.read(1) != b"\n":
+                        body = b"\n" + body
+                with open(self.path, "ab") as handle:  # one write: lines stay whole
+                    handle.write(body)
+        except OSError:
+            return False  # a cache that cannot be written only costs time
+        self.new = {}
+        return compact
+
+    def _appendable(self) -> bool:
+        """Whether the file (not read this run) is ours, so lines can be added to it."""
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(len(self.header)) == self.header
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+
+
+def _line(key: bytes, fields: list[bytes]) -> bytes:
+    payload = _FIELDS_SEP.join([key, *fields])
+    return b"%08x %s\n" % (zlib.crc32(payload), payload)
+
+
+def _int_or_none(text: bytes) -> int | None:
+    try:
+        return int(text, 16)
+    except ValueError:
+        return None
 
 
 class Cache:
-    def __init__(self, folder: Path, settings: Any) -> None:
+    """Per-file results of earlier runs with the same settings; see the module docstring."""
+
+    def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = folder
-        # Results depend on the code and the settings as much as on the file.
-        self.salt = hashlib.sha256(f"{__version__}\n{settings!r}".encode()).digest()
+        self.settings = settings
+        self.salt = salt_for(settings)
+        self.path = folder / f"check-{self.salt}.cache"
+        header = MAGIC + b" " + self.salt.encode() + b"\n"
+        # display path + explicit -> stat signature, content digest, result
+        self._results = _Log(self.path, header, 3)
+        # ... -> content digest, metrics: only the JSON report and documents read
+        # these, so they stay in a file of their own until one asks
+        self._metrics = _Log(folder / f"check-{self.salt}.metrics", header, 2)
+        self._loaded = self._metrics_loaded = False
+        self._started_ns = time.time_ns()
 
-    def _key(self, raw: bytes, display: str, explicit: bool) -> str:
-        h = hashlib.blake2b(self.salt, digest_size=20)
-        h.update(f"{display}\0{int(explicit)}\0".encode())
-        h.update(raw)
-        return h.hexdigest()
+    @staticmethod
+    def _key(display: str, explicit: bool) -> bytes | None:
+        key = display.encode("utf-8", "surrogateescape") + (b"\x01" if explicit else b"\x00")
+        # The line format cannot hold these: such a file is simply not cached.
+        return None if b"\t" in key or b"\n" in key else key
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    def _entries(self) -> dict[bytes, list[bytes]]:
+        if not self._loaded:
+            self._results.read()
+            self._loaded = True
+        return self._results.entries
 
-    def get(self, raw: bytes, display: str, explicit: bool) -> Any | None:
-        key = self._key(raw, display, explicit)
+    def lookup(
+        self, display: str, explicit: bool, file: str, read: Callable[[], bytes | None]
+    ) -> FileResult | None:
+        """The cached result for this file, or None when it must be checked.
+
+        A file with the stat signature recorded for it is not read; any other
+        file with an entry is read (``read``) and hashed, and its entry used if
+        the content is the same (a CI checkout gives every file a new mtime).
+        """
+        key = self._key(display, explicit)
+        entry = self._entries().get(key) if key is not None else None
+        if key is None or entry is None:
+            return None
         try:
-            blob = self._path(key).read_bytes()
+            st = os.stat(file)
         except OSError:
             return None
-        header = MAGIC + key.encode() + b"\n"
-        if not blob.startswith(header):
+        if entry[0] == stat_signature(st):
+            return self._decode(key, entry, display, explicit, read)
+        raw = read()
+        if raw is None or content_digest(raw) != entry[1]:
             return None
-        digest, payload = blob[len(header) : len(header) + 32], blob[len(header) + 32 :]
-        if hashlib.sha256(payload).digest() != digest:
-            return None
+        result = self._decode(key, entry, display, explicit, read)
+        if result is not None and _unchanged(file, st):
+            self._results.put(key, [self._signature(st), *entry[1:]])
+        return result
+
+    def _decode(
+        self,
+        key: bytes,
+        entry: list[bytes],
+        display: str,
+        explicit: bool,
+        read: Callable[[], bytes | None],
+    ) -> FileResult | None:
         try:
-            return _decode(json.loads(payload))
+            result = decode_result(entry[2], display)
         except Exception:  # noqa: BLE001 - a corrupt entry is recomputed, never trusted
             return None
+        if result.file != display:
+            return None
+        digest = entry[1]
 
-    def put(self, raw: bytes, display: str, explicit: bool, result: Any) -> None:
-        key = self._key(raw, display, explicit)
-        payload = json.dumps(_encode(result), ensure_ascii=False, separators=(",", ":")).encode()
-        blob = MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).digest() + payload
-        path = self._path(key)
+        def metrics() -> Any:
+            stored = self._stored_metrics(key)
+            if stored is not None and stored[0] == digest:
+                try:
+                    return decode_metrics(stored[1], display)
+                except Exception:  # noqa: BLE001 - as for the result: work them out again
+                    pass
+            return process_file(read(), display, self.settings, explicit).metrics
+
+        result.metrics = Deferred(metrics)
+        return result
+
+    def _stored_metrics(self, key: bytes) -> list[bytes] | None:
+        if not self._metrics_loaded:
+            self._metrics.read()
+            self._metrics_loaded = True
+        return self._metrics.entries.get(key)
+
+    def put(
+        self,
+        display: str,
+        explicit: bool,
+        digest: bytes,
+        encoded: tuple[bytes, bytes],
+        st: os.stat_result | None,
+    ) -> None:
+        """Record a result (``encode_result``); ``st`` is the stat the content had, if known."""
+        key = self._key(display, explicit)
+        if key is None:
+            return
+        signature = self._signature(st) if st is not None else _NO_STAT
+        self._entries()
+        self._results.put(key, [signature, digest, encoded[0]])
+        self._metrics.put(key, [digest, encoded[1]])  # unread: no need to read it to add
+
+    def _signature(self, st: os.stat_result) -> bytes:
+        """Skip reading this file next time while its stat signature holds, unless it was
+        modified so recently that a change within the same mtime tick could go unseen."""
+        return stat_signature(st) if st.st_mtime_ns < self._started_ns - RACY_NS else _NO_STAT
+
+    def save(self) -> None:
+        """Write what this run learnt; a cache that cannot be written only costs time."""
+        compacted = self._results.save(self._still_there)
+        if compacted and not self._metrics.read_done:
+            self._metrics.read()  # compact both together: the metrics follow the results
+        self._metrics.save(lambda key: key in self._results.entries, compact=compacted)
+        self._remove_stale()
+
+    @staticmethod
+    def _still_there(key: bytes) -> bool:
+        """Entries of files that are gone are dropped (when the file is rewritten)."""
+        return os.path.exists(key[:-1].decode("utf-8", "surrogateescape"))
+
+    def _remove_stale(self) -> None:
+        cutoff = time.time() - STALE_AFTER_S
+        ours = (self._results.path.name, self._metrics.path.name)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(tmp, path)
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    if (
+                        entry.name.startswith("check-")
+                        and entry.name.endswith((".cache", ".metrics"))
+                        and entry.name not in ours
+                        and entry.stat().st_mtime < cutoff
+                    ):
+                        os.unlink(entry.path)
         except OSError:
-            pass  # a cache that cannot be written only costs time
+            pass

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,16 @@ from .config import Config, ConfigError, default_config, find_config, load_confi
 from .reporters import reporters, safe_text
 from .resources import SCHEMA_FILES, schema
 from .rules import RULES
-from .run import Report, UsageError, check, discover, display_path, process_all, settings_for
+from .run import (
+    Report,
+    UsageError,
+    check,
+    default_jobs,
+    discover,
+    display_path,
+    process_all,
+    settings_for,
+)
 
 BUG_REPORT = "this is a bug in revplan: please report it with the command you ran and the file"
 
@@ -124,6 +134,39 @@ def use_color(no_color: bool, stream: Any = None) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
 
 
+def _progress_wanted() -> bool:
+    """A progress bar helps a person at a terminal; in CI logs and pipes it is noise."""
+    return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+class _Progress:
+    """click's progress bar on stderr, shown only once a run has taken ``delay`` seconds:
+    a quick run stays quiet."""
+
+    def __init__(self, total: int, label: str, delay: float = 2.0) -> None:
+        self.total, self.label = total, label
+        self.done = 0
+        self.shown_after = time.monotonic() + delay
+        self.bar: Any = None
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is None:
+            if time.monotonic() < self.shown_after:
+                return
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            n = self.done
+        self.bar.update(n)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
 def run_check(
     paths: tuple[Path, ...],
     config: Config,
@@ -141,10 +184,10 @@ def run_check(
         raise UsageError("no YAML files found in " + ", ".join(map(str, paths or ("plans/",))))
     settings = settings_for(config, today)
     cache = Cache(cache_dir, settings) if cache_dir is not None else None
-    jobs = jobs or os.cpu_count() or 1
-    if show_progress and len(sources) > 200:
-        with click.progressbar(length=len(sources), label="checking", file=sys.stderr) as bar:
-            results = process_all(sources, settings, jobs, cache, keep_models, bar.update)
+    jobs = jobs or default_jobs()
+    if show_progress and _progress_wanted():
+        with _Progress(len(sources), "checking") as progress:
+            results = process_all(sources, settings, jobs, cache, keep_models, progress.update)
     else:
         results = process_all(sources, settings, jobs, cache, keep_models)
     if not any(r.status == "checked" for r in results):
@@ -181,8 +224,11 @@ def main() -> None:
     "formats",
     multiple=True,
     metavar="FORMAT[:FILE]",
-    help="Output format: text, json. Repeat for several, each to its own file with "
-    "FORMAT:FILE (e.g. --format text --format json:report.json).",
+    help="Output format: text (for people), json, sarif (SARIF 2.1.0, for code scanning), "
+    "junit (JUnit XML, for CI test reports), github (GitHub Actions annotations). "
+    "Default: text, or github when GITHUB_ACTIONS=true and no --output is given. Repeat "
+    "for several, each to its own file with FORMAT:FILE "
+    "(e.g. --format text --format sarif:revplan.sarif).",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
@@ -199,6 +245,21 @@ def main() -> None:
     help=f"Where to cache per-file results [default: {DEFAULT_DIR}/ in the current directory].",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Accept the findings recorded in FILE (by --write-baseline): fail only on new "
+    "ones, and report the recorded ones that were fixed.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Record today's findings in FILE, to adopt revplan on an existing repository; "
+    "exits 0 once written.",
+)
 @handle_errors
 def check_command(
     paths: tuple[Path, ...],
@@ -214,6 +275,8 @@ def check_command(
     jobs: int | None,
     cache_dir: Path | None,
     no_cache: bool,
+    baseline_path: Path | None,
+    write_baseline: Path | None,
 ) -> None:
     """Check plans: schemas, references and every completeness rule.
 
@@ -226,13 +289,36 @@ def check_command(
       revplan check plans/
       revplan check plans/ --format json --output report.json
       revplan check --today 2026-11-23 --fail-on warning
+      revplan check --format text --format sarif:revplan.sarif
+      revplan check --write-baseline revplan-baseline.json
+      revplan check --baseline revplan-baseline.json
     """
+    from . import baseline as baselines
+
+    if baseline_path and write_baseline:
+        raise click.BadParameter(
+            "use either --baseline (check against one) or --write-baseline (record one)",
+            param_hint="--write-baseline",
+        )
     config = resolve_config(config_path, paths)
     targets = _formats(formats, output)
+    accepted = baselines.load_baseline(baseline_path) if baseline_path else None
     cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
     report, _ = run_check(
         paths, config, today, fail_on, jobs, cache, show_progress=sys.stderr.isatty()
     )
+    comparison = None
+    if write_baseline:
+        accepted = baselines.write_baseline(report, write_baseline)
+        click.echo(
+            f"revplan: wrote {write_baseline} with {accepted.total} finding(s); commit it and "
+            f"run `revplan check --baseline {write_baseline}` in CI",
+            err=True,
+        )
+    if accepted is not None:
+        report, comparison = baselines.apply_baseline(report, accepted)
+        if baseline_path and not quiet:
+            click.echo("\n".join(f"revplan: {line}" for line in comparison.describe()), err=True)
     available = reporters()
     for name, target in targets:
         stream = sys.stdout if target is None else None
@@ -244,13 +330,19 @@ def check_command(
             click.echo(text, nl=False)
         else:
             _write_output(target, text)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        from .reporters.github import step_summary
+
+        _append_output(Path(summary_file), step_summary(report, comparison))
     sys.exit(1 if report.failed else 0)
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
     available = reporters()
     chosen: list[tuple[str, Path | None]] = []
-    for spec in formats or ("text",):
+    in_github_actions = os.environ.get("GITHUB_ACTIONS") == "true" and output is None
+    for spec in formats or (("github",) if in_github_actions else ("text",)):
         name, _, file = spec.partition(":")
         if name not in available:
             raise click.BadParameter(
@@ -278,6 +370,14 @@ def _write_output(target: Path, text: str) -> None:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
+
+
+def _append_output(target: Path, text: str) -> None:
+    try:
+        with target.open("a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise Failure(f"cannot append to {target}: {exc.strerror}") from exc
 
 
 @main.command("rules")
@@ -376,21 +476,13 @@ def graph_command(
         click.echo(text, nl=False)
 
 
-def _register_commands() -> None:
-    """Commands that live in modules of their own (render, init)."""
-    import importlib
+# Commands that live in modules of their own; they import this module's
+# shared options, so they are added once it is complete.
+from .init_cli import command as init_command  # noqa: E402
+from .render_cli import command as render_command  # noqa: E402
 
-    for module in ("engine.render_cli", "engine.init_cli"):
-        try:
-            command = importlib.import_module(module).command
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        main.add_command(command)
-
-
-_register_commands()
+main.add_command(render_command)
+main.add_command(init_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -63,7 +63,10 @@ class Config:
 def find_config(starts: list[Path]) -> Path | None:
     """The nearest ``revplan.yaml`` upward from each start in turn (paths, then cwd)."""
     for start in [*starts, Path.cwd()]:
-        folder = start.resolve()
+        try:
+            folder = start.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the check reports it
+            folder = start.absolute()
         if not folder.is_dir():
             folder = folder.parent
         for candidate in (folder, *folder.parents):

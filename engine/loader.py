@@ -40,7 +40,9 @@ class Limits:
     max_file_bytes: int = 2_000_000
     max_aliases: int = 100
     max_depth: int = 64
-    max_nodes: int = 200_000
+    # 25 times the largest example plan; a file just under it takes about half a
+    # second to check (docs/threat-model.md has the measurements).
+    max_nodes: int = 10_000
 
 
 @dataclass
@@ -55,11 +57,13 @@ class Document:
 
     def loc(self, path: Path) -> Location:
         """The value at ``path``, or the nearest enclosing value that has a place."""
-        path = tuple(path)
-        while path not in self.value_locs and path:
-            path = path[:-1]
-        line, col = self.value_locs.get(path, (1, 1))
-        return Location(self.file, line, col)
+        pos = self.value_locs.get(path) if type(path) is tuple else None
+        if pos is None:  # the model asks for every value, so the common case comes first
+            path = tuple(path)
+            while path not in self.value_locs and path:
+                path = path[:-1]
+            pos = self.value_locs.get(path, (1, 1))
+        return Location(self.file, pos[0], pos[1])
 
     def key_loc(self, path: Path) -> Location:
         """The key of the mapping entry at ``path`` (falls back to its value)."""
@@ -169,9 +173,31 @@ def decode(raw: bytes) -> tuple[str, str | None]:
         return raw[: exc.start].decode("utf-8", "replace"), f"byte 0x{raw[exc.start]:02x}"
 
 
+# Where libyaml breaks lines (YAML 1.1): positions found outside the parser
+# must count lines the same way as the parser's own marks.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    line, start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, offset):
+        line, start = line + 1, match.end()
+    return line, offset - start + 1
+
+
+def _inside(text: str, line: int, col: int) -> tuple[int, int]:
+    """A parser position moved inside the text: at the end of a file without a
+    final newline, libyaml points at a line after the last one."""
+    end = _position_of_offset(text, len(text))
+    return min((line, col), end)
+
+
+def _reader_error_position(text: str, exc: yaml.YAMLError) -> tuple[int, int]:
+    # libyaml gives the offending character's offset in UTF-8 bytes; the
+    # character itself is exact, and its first occurrence is where reading stopped.
+    character = getattr(exc, "character", None)
+    offset = text.find(chr(character)) if isinstance(character, int) else -1
+    return _position_of_offset(text, offset) if offset >= 0 else (1, 1)
 
 
 class _Builder:
@@ -183,79 +209,114 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.aliases = 0
         self.nodes = 0
+        self.repeated = 0  # characters of text that aliases repeat
 
-    def _count(self, n: int, line: int, col: int) -> None:
-        self.nodes += n
-        if self.nodes > self.limits.max_nodes:
+    def _repeat_text(self, value: Any, line: int, col: int) -> None:
+        # A hundred aliases of one 2 MB value would repeat it into every finding
+        # that quotes it (hundreds of MB of output): aliases may repeat at most
+        # as much text as one file may hold.
+        self.repeated += _text_size(value)
+        if self.repeated > self.limits.max_file_bytes:
             raise _Abort(
                 line,
                 col,
-                f"the document expands to more than {self.limits.max_nodes} values "
-                "(limits.max_nodes); a plan this large is more likely an alias bomb",
+                f"aliases repeat more than {self.limits.max_file_bytes:,} characters of text "
+                "(limits.max_file_bytes); write the values out instead of aliasing them",
             )
 
-    def build(self, events: Any, first: Any) -> Any:
-        """Consume events from a document's first node event to its end."""
+    def _too_many_nodes(self, line: int, col: int) -> _Abort:
+        return _Abort(
+            line,
+            col,
+            f"the document expands to more than {self.limits.max_nodes} values "
+            "(limits.max_nodes); a plan this large is more likely an alias bomb",
+        )
+
+    def build(self, get_event: Any, first: Any) -> Any:
+        """Consume events from a document's first node event to its end.
+
+        This loop runs once per YAML value of every file, so it is written for
+        speed: the open container's state lives in locals, not in a frame list.
+        """
         doc = self.doc
         value_locs, key_locs = doc.value_locs, doc.key_locs
-        # Each frame: [container, path, is_mapping, pending_key, sizes_start]
-        stack: list[list[Any]] = []
+        anchors = self.anchors
+        max_depth, max_nodes = self.limits.max_depth, self.limits.max_nodes
+        nodes = self.nodes
+        # The open container: its value, path, kind, the key awaiting its value
+        # (None: awaiting a key), its anchor and the node count when it opened.
+        container: Any = None
+        base: Path = ()
+        in_map = False
+        key: Any = None
+        anchor: str | None = None
+        opened = 0
+        outer: list[tuple[Any, Path, bool, str | None, int]] = []  # enclosing containers
         event = first
-        max_depth = self.limits.max_depth
         while True:
-            mark = event.start_mark
-            line, col = mark.line + 1, mark.column + 1
             etype = type(event)
-            if etype is yaml.MappingEndEvent or etype is yaml.SequenceEndEvent:
-                frame = stack.pop()
-                value = frame[0]
-                if frame[4] is not None:  # anchored collection: remember it for aliases
-                    self.anchors[frame[4]] = (value, self.nodes - frame[5])
-                if not stack:
-                    return value
-                event = next(events)
+            if etype is _MAP_END or etype is _SEQ_END:
+                if anchor is not None:  # anchored collection: remember it for aliases
+                    anchors[anchor] = (container, nodes - opened)
+                if not outer:
+                    self.nodes = nodes
+                    return container
+                container, base, in_map, anchor, opened = outer.pop()
+                key = None
+                event = get_event()
                 continue
 
-            # A node starts: where does it go?
-            if stack:
-                parent = stack[-1]
-                if parent[2] and parent[3] is None:  # mapping awaiting a key
-                    if etype is not yaml.ScalarEvent or event.tag not in (None, _TAG + "str"):
-                        raise _Abort(
-                            line,
-                            col,
-                            "a mapping key must be plain text "
-                            "(lists, mappings and aliases cannot be keys)",
+            mark = event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if in_map and key is None:  # a mapping awaiting a key
+                if etype is not _SCALAR or event.tag not in (None, _STR_TAG):
+                    raise _Abort(
+                        line,
+                        col,
+                        "a mapping key must be plain text "
+                        "(lists, mappings and aliases cannot be keys)",
+                    )
+                # Keys stay text as written: "1: x" is the field "1", not a number.
+                key = event.value
+                if key in container:
+                    first_line = key_locs[base + (key,)][0]
+                    doc.problems.append(
+                        Problem(
+                            Location(doc.file, line, col),
+                            f"duplicate key '{key}' (first defined on line {first_line}); "
+                            "a mapping may hold each key once — merge or rename them",
                         )
-                    # Keys stay text as written: "1: x" is the field "1", not a number.
-                    key = event.value
-                    path = parent[1] + (key,)
-                    if key in parent[0]:
-                        first_line = key_locs[path][0]
-                        doc.problems.append(
-                            Problem(
-                                Location(doc.file, line, col),
-                                f"duplicate key '{key}' (first defined on line {first_line}); "
-                                "a mapping may hold each key once — merge or rename them",
-                            )
-                        )
-                        key = _DUPLICATE  # its value is read, checked for limits, dropped
-                    parent[3] = key
-                    key_locs.setdefault(parent[1] + (key,), (line, col))
-                    event = next(events)
-                    continue
-                key = parent[3] if parent[2] else len(parent[0])
-                path = parent[1] + (key,)
-            else:
-                parent = None
-                path = ()
+                    )
+                    key = _DUPLICATE  # its value is read, checked for limits, dropped
+                key_locs.setdefault(base + (key,), (line, col))
+                event = get_event()
+                continue
 
-            if etype is yaml.ScalarEvent:
-                value = self._scalar(event, line, col)
-                self._count(1, line, col)
+            if container is None:
+                path: Path = ()
+            elif in_map:
+                path = base + (key,)
+            else:
+                path = base + (len(container),)
+
+            if etype is _SCALAR:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    value = event.value
+                    # plain (libyaml says '', the pure-Python parser None), and not
+                    # plain words, which most values are: resolve it
+                    if not event.style and (value[:1] in _NUMBER_START or value in _SPECIAL):
+                        value = resolve_plain(value)
+                elif tag in _KNOWN_SCALAR_TAGS:
+                    value = _tagged_scalar(tag, event.value, line, col)
+                else:
+                    raise _Abort(line, col, _unknown_tag(tag))
+                nodes += 1
+                if nodes > max_nodes:
+                    raise self._too_many_nodes(line, col)
                 if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
-            elif etype is yaml.AliasEvent:
+                    anchors[event.anchor] = (value, 1)
+            elif etype is _ALIAS:
                 self.aliases += 1
                 if self.aliases > self.limits.max_aliases:
                     raise _Abort(
@@ -263,60 +324,90 @@ class _Builder:
                         col,
                         f"more than {self.limits.max_aliases} aliases (limits.max_aliases)",
                     )
-                if event.anchor not in self.anchors:
+                if event.anchor not in anchors:
                     raise _Abort(
-                        line, col, f"alias *{event.anchor} refers to an anchor that is not closed"
+                        line,
+                        col,
+                        f"alias *{event.anchor} refers to no anchor &{event.anchor} "
+                        "defined before it (or to the list or mapping it stands in)",
                     )
-                value, size = self.anchors[event.anchor]
-                self._count(size, line, col)
-            elif etype is yaml.MappingStartEvent or etype is yaml.SequenceStartEvent:
+                value, size = anchors[event.anchor]
+                nodes += size
+                if nodes > max_nodes:
+                    raise self._too_many_nodes(line, col)
+                self._repeat_text(value, line, col)
+            elif etype is _MAP_START or etype is _SEQ_START:
                 tag = event.tag
                 if tag not in (None, "!", _TAG + "map", _TAG + "seq"):
                     raise _Abort(line, col, _unknown_tag(tag))
-                if len(stack) >= max_depth:
+                if len(outer) + (container is not None) >= max_depth:
                     raise _Abort(
                         line, col, f"nesting deeper than {max_depth} levels (limits.max_depth)"
                     )
-                self._count(1, line, col)
-                is_map = etype is yaml.MappingStartEvent
-                container: Any = {} if is_map else []
+                nodes += 1
+                if nodes > max_nodes:
+                    raise self._too_many_nodes(line, col)
+                child: Any = {} if etype is _MAP_START else []
                 value_locs[path] = (line, col)
-                if parent is not None:
-                    _attach(parent, container)
-                stack.append([container, path, is_map, None, event.anchor, self.nodes])
-                event = next(events)
+                if container is not None:
+                    if not in_map:
+                        container.append(child)
+                    elif key != _DUPLICATE:
+                        container[key] = child
+                    outer.append((container, base, in_map, anchor, opened))
+                container, base, in_map, key = child, path, etype is _MAP_START, None
+                anchor, opened = event.anchor, nodes
+                event = get_event()
                 continue
             else:
                 raise _Abort(line, col, f"unexpected YAML event {etype.__name__}")
 
             value_locs[path] = (line, col)
-            if parent is None:
+            if container is None:
+                self.nodes = nodes
                 return value
-            _attach(parent, value)
-            event = next(events)
+            if not in_map:
+                container.append(value)
+            else:
+                if key != _DUPLICATE:
+                    container[key] = value
+                key = None
+            event = get_event()
 
-    def _scalar(self, event: Any, line: int, col: int) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            if not event.style:  # plain: libyaml says '', the pure-Python parser None
-                return resolve_plain(event.value)
-            return event.value
-        if tag in _KNOWN_SCALAR_TAGS:
-            return _tagged_scalar(tag, event.value, line, col)
-        raise _Abort(line, col, _unknown_tag(tag))
+
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_STR_TAG = _TAG + "str"
+# What resolve_plain turns into something other than the text itself can only
+# start with one of these characters or be one of these words.
+_NUMBER_START = frozenset("0123456789+-.")
+_SPECIAL = _NULLS | _TRUE | _FALSE
+
+
+def _text_size(value: Any) -> int:
+    """Characters of text in a value, keys included (a number or a flag counts one).
+
+    Walks what the aliases inside expand to: the node limit, checked first,
+    bounds the total walked over all aliases of a document.
+    """
+    size, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            size += sum(map(len, item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            size += 1
+    return size
 
 
 # Stands for the key of a duplicate entry: NUL cannot occur in YAML text.
 _DUPLICATE = "\x00duplicate"
-
-
-def _attach(parent: list[Any], value: Any) -> None:
-    if parent[2]:
-        if parent[3] != _DUPLICATE:
-            parent[0][parent[3]] = value
-        parent[3] = None
-    else:
-        parent[0].append(value)
 
 
 def _unknown_tag(tag: str) -> str:
@@ -341,7 +432,10 @@ def _syntax_hint(problem: str, text: str, mark: Any) -> str:
 
 def load_text(text: str, file: str, limits: Limits | None = None) -> Document:
     """Parse one YAML text into a Document; problems are yaml-syntax findings."""
-    limits = limits or Limits()
+    return _load_text(text, file, limits or Limits(), _EventLoader)
+
+
+def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Document:
     doc = Document(file=file)
     if "\x00" in text:
         line, col = _position_of_offset(text, text.index("\x00"))
@@ -349,11 +443,11 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Document:
             Problem(Location(file, line, col), "the file holds NUL bytes: it is binary, not YAML")
         )
         return doc
-    loader = _EventLoader(text)
-    events = _iter_events(loader)
+    loader = loader_class(text)
+    get_event = loader.get_event
     try:
         documents = 0
-        for event in events:
+        while (event := get_event()) is not None:
             etype = type(event)
             if etype is yaml.DocumentStartEvent:
                 documents += 1
@@ -367,26 +461,32 @@ def load_text(text: str, file: str, limits: Limits | None = None) -> Document:
                     )
             elif etype in (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
                            yaml.SequenceStartEvent):  # fmt: skip
-                doc.data = _Builder(doc, limits).build(events, event)
+                doc.data = _Builder(doc, limits).build(get_event, event)
     except _Abort as exc:
         doc.problems.append(Problem(Location(file, exc.line, exc.column), exc.message))
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem) and loader_class is not yaml.SafeLoader:
+            # libyaml scans deep flow nesting ahead and stops at its own fixed
+            # depth (1000); PyYAML's parser streams it, so limits.max_depth
+            # decides, at the place where it is exceeded.
+            return _load_text(text, file, limits, yaml.SafeLoader)
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _inside(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
-        doc.problems.append(
-            Problem(Location(file, line, col), f"{problem}{_syntax_hint(problem, text, mark)}")
-        )
-    except yaml.YAMLError as exc:  # reader errors carry no mark
-        doc.problems.append(Problem(Location(file, 1, 1), str(exc).splitlines()[0]))
+        message = f"{problem}{_syntax_hint(problem, text, mark)}"
+        what = (exc.context or "").removeprefix("while scanning ").removeprefix("while parsing ")
+        if exc.problem and exc.context_mark and what.startswith(("a flow", "a quoted")):
+            # Where the unclosed quote or bracket began is what the author must find.
+            start = exc.context_mark
+            message += f" (in {what} that starts on line {start.line + 1}, "
+            message += f"column {start.column + 1})"
+        doc.problems.append(Problem(Location(file, line, col), message))
+    except yaml.YAMLError as exc:  # reader errors (a control character) carry no mark
+        line, col = _reader_error_position(text, exc)
+        doc.problems.append(Problem(Location(file, line, col), str(exc).splitlines()[0]))
     finally:
         loader.dispose()
     return doc
-
-
-def _iter_events(loader: Any) -> Any:
-    while loader.check_event():
-        yield loader.get_event()
 
 
 def load_bytes(raw: bytes, file: str, limits: Limits | None = None) -> Document:
@@ -396,8 +496,8 @@ def load_bytes(raw: bytes, file: str, limits: Limits | None = None) -> Document:
         doc.problems.append(
             Problem(
                 Location(file, 1, 1),
-                f"the file is {len(raw):,} bytes, over the limit of "
-                f"{limits.max_file_bytes:,} (limits.max_file_bytes); split the plan",
+                f"the file is larger than the limit of {limits.max_file_bytes:,} bytes "
+                "(limits.max_file_bytes); split the plan",
             )
         )
         return doc

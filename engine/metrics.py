@@ -222,7 +222,10 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
             else:
                 months = account.acquisition_cost / (contribution / 12)
                 if account.contract_start:
-                    break_even = add_months(account.contract_start, months)
+                    try:
+                        break_even = add_months(account.contract_start, months)
+                    except (OverflowError, ValueError):  # past year 9999: never, in practice
+                        months = float("inf")
             if account.acquisition_cost > 0:
                 account_return = contribution / account.acquisition_cost
     return PlanMetrics(

@@ -6,12 +6,12 @@ it runs in worker processes and its result can be cached by content hash.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .findings import Finding, Location, Problem
-from .graph import PlanGraph
 from .loader import KINDS, Limits, load_bytes, looks_like_ours
 from .metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from .model import AccountPlan, OKRSet, Repository, build_account_plan, build_okr_set
@@ -36,6 +36,34 @@ class Settings:
         return RULES[rule_id].severity
 
 
+class Deferred:
+    """A value worked out on first use: a cached result's metrics, which only the
+    JSON report and documents read, are decoded when one of them asks."""
+
+    __slots__ = ("load",)
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self.load = load
+
+
+class _MaybeDeferred:
+    """A dataclass field that may hold a Deferred, resolved on first access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return None  # the field's default
+        value = obj.__dict__[self.slot]
+        if type(value) is Deferred:
+            value = obj.__dict__[self.slot] = value.load()
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class FileResult:
     file: str
@@ -43,7 +71,7 @@ class FileResult:
     note: str = ""  # why it was skipped, for --verbose
     findings: list[Finding] = field(default_factory=list)
     summary: FileSummary | None = None
-    metrics: PlanMetrics | OKRMetrics | None = None
+    metrics: PlanMetrics | OKRMetrics | None = _MaybeDeferred()  # type: ignore[assignment]
     model: AccountPlan | OKRSet | None = None  # only when asked for (not cached)
 
 
@@ -118,6 +146,8 @@ def process_file(
         )
         waivers = ()
     findings += _findings("schema", settings, schema)
+
+    from .graph import PlanGraph  # networkx takes a fifth of a second to import
 
     ctx = Context(repo=repo, graph=PlanGraph(repo), metrics=all_metrics, today=settings.today)
     for rule_id, severity, params in settings.rules:

@@ -17,6 +17,14 @@ REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
 
 
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the same on a laptop and inside a GitHub Actions job: there,
+    revplan would switch to annotations and write a step summary."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
     """Run ``revplan ARGS`` in-process with click's runner."""
     runner = CliRunner()

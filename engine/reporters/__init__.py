@@ -38,7 +38,13 @@ class Reporter:
 
 def reporters() -> dict[str, type[Reporter]]:
     """Every output format by name (imported here to keep the package import light)."""
+    from .github import GitHubReporter
     from .json import JsonReporter
+    from .junit import JUnitReporter
+    from .sarif import SarifReporter
     from .text import TextReporter
 
-    return {cls.name: cls for cls in (TextReporter, JsonReporter)}
+    return {
+        cls.name: cls
+        for cls in (TextReporter, JsonReporter, SarifReporter, JUnitReporter, GitHubReporter)
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..findings import SEVERITY_RANK, Finding
@@ -10,6 +11,20 @@ from . import Reporter, safe_text
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
 _RESET = "\033[0m"
+# Beyond the controls safe_text escapes: tabs, and the Unicode line separators
+# and bidirectional overrides that make a terminal show text other than what
+# is there (a finding could be made to read as a different file or verdict).
+_LAYOUT = re.compile("[\t\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Plan text as it may reach a terminal: every control shown as an escape."""
+    return _LAYOUT.sub(_escape, safe_text(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -26,10 +41,11 @@ class TextReporter(Reporter):
     def line(self, f: Finding) -> str:
         severity = self._paint(f.severity, "waived" if f.waived else f.severity)
         text = (
-            f"{safe_text(f.file)}:{f.line}:{f.column}: {severity} {f.rule} {safe_text(f.message)}"
+            f"{terminal_text(f.file)}:{f.line}:{f.column}: {severity} {f.rule} "
+            f"{terminal_text(f.message)}"
         )
         if f.waived:
-            text += self._paint(f" [waived: {safe_text(f.waiver_reason or '')}]", "waived")
+            text += self._paint(f" [waived: {terminal_text(f.waiver_reason or '')}]", "waived")
         return text
 
     def render(self, report: Report) -> str:
@@ -41,7 +57,7 @@ class TextReporter(Reporter):
         ]
         out: list[str] = []
         if self.verbose:
-            out += [f"skipped {safe_text(r.file)}: {r.note}" for r in report.skipped]
+            out += [f"skipped {terminal_text(r.file)}: {r.note}" for r in report.skipped]
         current = None
         for f in shown:
             if current is not None and f.file != current:
@@ -69,9 +85,10 @@ class TextReporter(Reporter):
         out.append(f"{checked}: {counts}{waived} — {verdict} (fail on {report.fail_on})")
         for w in report.expiring:
             days = (w.expires - report.today).days if isinstance(w.expires, date) else 0
+            target = f" for {terminal_text(w.target)}" if w.target else ""
             out.append(
-                f"note: the waiver of {w.rule}{' for ' + safe_text(w.target) if w.target else ''} "
-                f"at {safe_text(w.loc.file)}:{w.loc.line} expires in {_plural(days, 'day')} "
-                f"({w.expires})"
+                f"note: the waiver of {terminal_text(w.rule)}{target} "
+                f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {_plural(days, 'day')} "
+                f"({terminal_text(str(w.expires))})"
             )
         return "\n".join(out) + "\n"

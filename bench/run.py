@@ -1,0 +1,593 @@
+"""Benchmark revplan against the YAML parse floor, check-jsonschema and yamllint.
+
+    python bench/run.py                          # N = 1,000 and 10,000; 100,000 for revplan
+    python bench/run.py --sizes 1000 --big 0 --out /tmp/results.md   # a quick look
+
+In one run, on the same generated files (see bench/generate.py), for each N:
+
+- the parse floor: every file read and loaded with ``yaml.load(...,
+  Loader=yaml.CSafeLoader)`` in one process (a subprocess, like the others);
+- ``revplan check`` cold: ``--no-cache``, every rule on, default ``--jobs``;
+- ``revplan check`` with a cache: the first run (empty cache), then warm runs
+  after editing one plan (median of several), and with nothing changed;
+- ``revplan render`` of every plan;
+- ``check-jsonschema`` with revplan's own schemas (schema only);
+- ``yamllint`` with its default config (syntax and style only).
+
+Each is a subprocess timed from start to exit (interpreter start-up included);
+peak memory is the largest sum of the resident memory of the process and its
+children, sampled every 20 ms. Output goes to /dev/null: printing to a
+terminal is not what is measured. The results are written as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+GENERATOR_STAMP = ".generated"
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: float
+    files: int
+    peak_bytes: int
+    exit_code: int
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.files / self.seconds if self.seconds else 0.0
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+
+# --- measuring a subprocess ---------------------------------------------------
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(
+    name: str,
+    command: list[str],
+    cwd: Path,
+    files: int,
+    env: dict[str, str],
+    note: str = "",
+    stdout: Path | None = None,
+) -> Timing:
+    peak = 0
+    done = threading.Event()
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if stdout:
+        out.close()
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    # The largest single process, as the kernel counted it, in case sampling missed a peak.
+    peak = max(peak, usage.ru_maxrss * 1024)
+    timing = Timing(name, seconds, files, peak, process.returncode, note)
+    print(
+        f"  {name}: {seconds:.2f} s, {timing.per_second:,.0f} files/s, "
+        f"{timing.peak_mib:,.0f} MiB, exit {process.returncode}",
+        file=sys.stderr,
+    )
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{name} failed (exit {process.returncode}):\n{stderr[-2000:]}")
+    return timing
+
+
+# --- the tools ----------------------------------------------------------------
+
+
+def revplan_env() -> dict[str, str]:
+    """revplan as installed: with its bytecode cached (here outside the checkout)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path("/tmp/revplan-bench-pycache"))
+    env.pop("CI", None)
+    return env
+
+
+def revplan(*args: str) -> list[str]:
+    return [sys.executable, str(REPO / "cli.py"), *args]
+
+
+def plan_files(root: Path) -> tuple[list[Path], list[Path]]:
+    accounts = sorted((root / "plans" / "accounts").rglob("*.yaml"))
+    okrs = sorted((root / "plans" / "okrs").glob("*.yaml"))
+    return accounts, okrs
+
+
+def floor_main(root: Path) -> None:
+    """The parse floor, run as a subprocess: load every file with libyaml, nothing else."""
+    import yaml
+
+    for folder, dirs, names in os.walk(root / "plans"):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith(".yaml"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    raw = handle.read()
+                # A broken file still costs its parse (the calendar-invalid date
+                # in a few plans raises ValueError, not a YAML error).
+                with contextlib.suppress(Exception):
+                    yaml.load(raw, Loader=yaml.CSafeLoader)
+
+
+def edit_plan(root: Path, reviewed: str) -> None:
+    """Edit one plan the way a person does: change the date it was last reviewed."""
+    plan = root / "plans" / "accounts" / "amer" / "batch-000" / "plan-000000.yaml"
+    text = plan.read_text(encoding="utf-8")
+    new = re.sub(r"reviewed: \d{4}-\d{2}-\d{2}", f"reviewed: {reviewed}", text, count=1)
+    plan.write_text(new, encoding="utf-8")
+
+
+def _day(round_: int) -> str:
+    return f"2026-10-{1 + round_ % 28:02d}"
+
+
+def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | str]:
+    root = args.root / str(n)
+    ensure_repository(root, n)
+    accounts, okrs = plan_files(root)
+    files = len(accounts) + len(okrs)
+    env = revplan_env()
+    print(f"N = {n:,} ({files:,} files)", file=sys.stderr)
+    subprocess.run(revplan("rules"), env=env, stdout=subprocess.DEVNULL, check=True)  # bytecode
+    out: dict[str, Timing | str] = {"load_before": load_average()}
+
+    json_null = ["--format", "json", "--output", os.devnull]
+    floors, colds = [], []
+    repeat = args.big_repeat if big else args.repeat
+    for _ in range(repeat):  # interleaved, so that both meet the same machine
+        floors.append(
+            measure(
+                "parse floor (CSafeLoader, 1 process)",
+                [sys.executable, str(Path(__file__).resolve()), "--floor-of", str(root)],
+                root,
+                files,
+                env,
+            )
+        )
+        colds.append(
+            measure(
+                "revplan check, cold (--no-cache)",
+                revplan("check", "--no-cache", *json_null),
+                root,
+                files,
+                env,
+            )
+        )
+    out["floor"] = _best(floors)
+    out["cold"] = _best(colds)
+    if not big or args.big_warm:
+        cache = root / ".revplan_cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        report = args.root / f"report-{n}.json"
+        out["fill"] = measure(
+            "revplan check, first run (empty cache)",
+            revplan("check", "--format", "json", "--output", str(report)),
+            root,
+            files,
+            env,
+        )
+        warm = []
+        for round_ in range(args.warm_runs):
+            edit_plan(root, _day(round_))
+            warm.append(
+                measure(
+                    "revplan check, warm (1 plan edited)",
+                    revplan("check", *json_null),
+                    root,
+                    files,
+                    env,
+                )
+            )
+        out["warm"] = _median(warm, f"median of {len(warm)}")
+        warm_text = []
+        for round_ in range(args.warm_runs):
+            edit_plan(root, _day(round_ + 14))
+            warm_text.append(
+                measure(
+                    "revplan check, warm, text output",
+                    revplan("check", "--format", "text", "--output", os.devnull),
+                    root,
+                    files,
+                    env,
+                )
+            )
+        out["warm_text"] = _median(warm_text, f"median of {len(warm_text)}")
+        unchanged = [
+            measure(
+                "revplan check, warm (no change)", revplan("check", *json_null), root, files, env
+            )
+            for _ in range(args.warm_runs)
+        ]
+        out["unchanged"] = _median(unchanged, f"median of {len(unchanged)}")
+    if not big:
+        render_out = args.root / f"render-{n}"
+        shutil.rmtree(render_out, ignore_errors=True)
+        out["render"] = measure(
+            "revplan render", revplan("render", "--out", str(render_out)), root, files, env
+        )
+        shutil.rmtree(render_out, ignore_errors=True)
+        if not args.skip_tools:
+            out["jsonschema"], flagged = check_jsonschema(root, accounts, okrs, env, args.root)
+            out["agreement"] = agreement(flagged, args.root / f"report-{n}.json")
+            out["yamllint"] = measure(
+                "yamllint (default config)",
+                [shutil.which("yamllint") or "yamllint", "-f", "parsable", "plans"],
+                root,
+                files,
+                env,
+            )
+        if n <= args.identity_max:
+            out["identity"] = identity_checks(root)
+    out["load_after"] = load_average()
+    return out
+
+
+def check_jsonschema(
+    root: Path, accounts: list[Path], okrs: list[Path], env: dict, scratch: Path
+) -> tuple[Timing, set[str]]:
+    """Schema only, with revplan's own schemas: AccountPlan for plans, OKRs for OKR sets.
+
+    check-jsonschema reads YAML with ruamel.yaml and loads dates as strings (it
+    turns ruamel's timestamp type off), so revplan's ``format: date`` string
+    schema applies as written: nothing to convert. Returns the files it flagged.
+    """
+    schemas = REPO / "schemas"
+    tool = shutil.which("check-jsonschema") or "check-jsonschema"
+    runs, flagged = [], set()
+    for label, schema, files in (
+        ("account plans", "accountplan.schema.json", accounts),
+        ("OKR sets", "okrs.schema.json", okrs),
+    ):
+        output = scratch / "check-jsonschema.json"
+        runs.append(
+            measure(
+                f"  check-jsonschema, {label}",
+                [tool, "-o", "json", "--schemafile", str(schemas / schema)]
+                + [str(f.relative_to(root)) for f in files],
+                root,
+                len(files),
+                env,
+                stdout=output,
+            )
+        )
+        answer = json.loads(output.read_text(encoding="utf-8"))
+        problems = answer.get("errors", []) + answer.get("parse_errors", [])
+        flagged |= {e["filename"] for e in problems}
+    timing = Timing(
+        "check-jsonschema (schema only)",
+        sum(r.seconds for r in runs),
+        sum(r.files for r in runs),
+        max(r.peak_bytes for r in runs),
+        max(r.exit_code for r in runs),
+        "two runs: AccountPlan schema, OKRs schema",
+    )
+    return timing, flagged
+
+
+def agreement(flagged: set[str], report_path: Path) -> str:
+    """Whether check-jsonschema and revplan agree on which files break the schema or YAML."""
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    broken = {f["file"] for f in report["findings"] if f["rule"] in ("schema", "yaml-syntax")}
+    if flagged == broken:
+        return (
+            f"check-jsonschema and revplan flag the same {len(broken)} files as breaking "
+            "the schema or the YAML syntax"
+        )
+    only_tool, only_revplan = sorted(flagged - broken)[:5], sorted(broken - flagged)[:5]
+    return (
+        f"check-jsonschema flags {len(flagged)} files, revplan {len(broken)}; only "
+        f"check-jsonschema: {only_tool}, only revplan: {only_revplan}"
+    )
+
+
+def identity_checks(root: Path) -> str:
+    """Same report whatever the cache and --jobs: compare the JSON reports byte for byte."""
+    env = revplan_env()
+    out = root.parent / f"identity-{root.name}"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    cache = out / "cache"
+
+    def report(name: str, *args: str) -> bytes:
+        target = out / f"{name}.json"
+        subprocess.run(
+            revplan("check", "--format", "json", "--output", str(target), *args),
+            cwd=root,
+            env=env,
+            check=False,
+        )
+        return target.read_bytes()
+
+    edit_plan(root, "2026-11-01")
+    cold = report("cold-jobs-default", "--no-cache")
+    variants = {
+        "--jobs 1": report("cold-jobs-1", "--no-cache", "--jobs", "1"),
+        "--jobs 2": report("cold-jobs-2", "--no-cache", "--jobs", "2"),
+        "--jobs 3": report("cold-jobs-3", "--no-cache", "--jobs", "3"),
+        "first run with cache": report("fill", "--cache-dir", str(cache)),
+        "warm, no change": report("warm", "--cache-dir", str(cache)),
+    }
+    edit_plan(root, "2025-01-15")  # now stale: the report must change
+    cold_edited = report("cold-edited", "--no-cache")
+    if cold_edited == cold:
+        raise SystemExit(
+            "the edit did not change the report: the warm comparison would prove nothing"
+        )
+    variants["warm, 1 plan edited"] = report("warm-edited", "--cache-dir", str(cache))
+    expected = {name: cold for name in variants} | {"warm, 1 plan edited": cold_edited}
+    differing = [name for name, blob in variants.items() if blob != expected[name]]
+    shutil.rmtree(out, ignore_errors=True)
+    if differing:
+        raise SystemExit(f"reports differ from the cold run: {', '.join(differing)}")
+    return "identical JSON reports: " + ", ".join(["cold", *variants])
+
+
+def _best(runs: list[Timing]) -> Timing:
+    best = min(runs, key=lambda t: t.seconds)
+    if len(runs) == 1:
+        return best
+    note = f"best of {len(runs)}: " + ", ".join(f"{r.seconds:.2f}" for r in runs) + " s"
+    return Timing(best.name, best.seconds, best.files, best.peak_bytes, best.exit_code, note)
+
+
+def _median(runs: list[Timing], note: str) -> Timing:
+    middle = sorted(runs, key=lambda t: t.seconds)[len(runs) // 2]
+    return Timing(
+        middle.name,
+        statistics.median(r.seconds for r in runs),
+        middle.files,
+        max(r.peak_bytes for r in runs),
+        middle.exit_code,
+        f"{note}: " + ", ".join(f"{r.seconds:.2f}" for r in runs) + " s",
+    )
+
+
+def ensure_repository(root: Path, n: int) -> None:
+    """Generate the repository unless this generator already made it."""
+    stamp = root / GENERATOR_STAMP
+    generator = (REPO / "bench" / "generate.py").read_bytes()
+    version = f"{n}:{hashlib.sha256(generator).hexdigest()}"
+    if stamp.is_file() and stamp.read_text() == version:
+        return
+    print(f"generating {n:,} plans under {root}", file=sys.stderr)
+    generate(root, n)
+    stamp.write_text(version)
+
+
+# --- the machine and the report -------------------------------------------------
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        mem_kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+    import yaml
+
+    versions = {}
+    for package in ("check-jsonschema", "yamllint", "fastjsonschema", "jsonschema", "PyYAML"):
+        try:
+            from importlib.metadata import version
+
+            versions[package] = version(package)
+        except Exception:  # noqa: BLE001 - not installed
+            versions[package] = "not installed"
+    sys.path.insert(0, str(REPO))
+    from engine import __version__
+
+    return {
+        "cores": f"{os.cpu_count()} (usable: {len(os.sched_getaffinity(0))})",
+        "CPU": cpu,
+        "RAM": f"{mem_kib / 2**20:.1f} GiB",
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "revplan": __version__,
+        "libyaml": "yes" if yaml.__with_libyaml__ else "no",
+        **versions,
+    }
+
+
+def write_report(path: Path, results: dict[int, dict]) -> None:
+    lines = [
+        "# revplan benchmark results",
+        "",
+        "Generated by `python bench/run.py` (see bench/README.md); one run, every tool on "
+        "the same generated files. Times are wall-clock seconds from process start to exit; "
+        "peak memory is the largest total resident memory of the process and its workers.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    lines += [""]
+    sizes = sorted(results)
+    for n in sizes:
+        r = results[n]
+        floor = r["floor"]
+        cjs = r.get("jsonschema")
+        lines += [
+            f"## {n:,} account plans ({floor.files:,} files)",
+            "",
+            f"Load average before / after: {r['load_before']} / {r['load_after']}.",
+            "",
+            "| what | wall (s) | files/s | peak memory (MiB) | ÷ parse floor | "
+            "check-jsonschema ÷ this | notes |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for key in ("floor", "cold", "fill", "warm", "warm_text", "unchanged", "render",
+                    "jsonschema", "yamllint"):  # fmt: skip
+            t = r.get(key)
+            if not isinstance(t, Timing):
+                continue
+            speedup = f"{cjs.seconds / t.seconds:,.1f}×" if isinstance(cjs, Timing) else "—"
+            lines.append(
+                f"| {t.name} | {t.seconds:,.2f} | {t.per_second:,.0f} | {t.peak_mib:,.0f} | "
+                f"{t.seconds / floor.seconds:.2f} | {speedup} | {t.note} |"
+            )
+        if "identity" in r:
+            lines += ["", f"Same results: {r['identity']}."]
+        if "agreement" in r:
+            lines += ["", f"Same verdicts: {r['agreement']}."]
+        lines.append("")
+    lines += growth_table(results)
+    lines += targets_table(results)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def growth_table(results: dict[int, dict]) -> list[str]:
+    lines = [
+        "## Growth",
+        "",
+        "| plans | parse floor (s) | cold check (s) | cold ÷ floor | µs per file, cold | "
+        "warm, 1 edited (s) | peak memory, cold (MiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sorted(results):
+        r = results[n]
+        cold, floor, warm = r["cold"], r["floor"], r.get("warm")
+        lines.append(
+            f"| {n:,} | {floor.seconds:,.2f} | {cold.seconds:,.2f} | "
+            f"{cold.seconds / floor.seconds:.2f} | {cold.seconds / cold.files * 1e6:,.0f} | "
+            f"{f'{warm.seconds:.2f}' if isinstance(warm, Timing) else '—'} | "
+            f"{cold.peak_mib:,.0f} |"
+        )
+    return [*lines, ""]
+
+
+def targets_table(results: dict[int, dict]) -> list[str]:
+    r = results.get(10_000)
+    if r is None:
+        return []
+    rows: list[tuple[str, str, bool]] = []
+    cold, floor = r["cold"], r["floor"]
+    ratio = cold.seconds / floor.seconds
+    rows.append(("cold check ≤ parse floor", f"{ratio:.2f} × floor", ratio <= 1))
+    cjs = r.get("jsonschema")
+    if isinstance(cjs, Timing):
+        speedup = cjs.seconds / cold.seconds
+        rows.append(
+            ("cold check ≥ 10× faster than check-jsonschema", f"{speedup:.1f}×", speedup >= 10)
+        )
+    warm = r.get("warm")
+    if isinstance(warm, Timing):
+        rows.append(
+            ("warm check, 1 plan edited, ≤ 0.5 s", f"{warm.seconds:.2f} s", warm.seconds <= 0.5)
+        )
+    revplan_runs = ("cold", "fill", "warm", "warm_text", "unchanged", "render")
+    peak = max(t.peak_bytes for k, t in r.items() if k in revplan_runs and isinstance(t, Timing))
+    rows.append(("peak memory < 1 GiB", f"{peak / 2**20:,.0f} MiB", peak < 2**30))
+    render = r.get("render")
+    if isinstance(render, Timing):
+        times = render.seconds / cold.seconds
+        rows.append(("render ≤ 3× cold check", f"{times:.2f}×", times <= 3))
+    big = [n for n in results if n > 10_000]
+    if big:
+        n = max(big)
+        growth = (results[n]["cold"].seconds / results[n]["cold"].files) / (
+            cold.seconds / cold.files
+        )
+        rows.append(
+            (
+                f"near-linear growth 10k → {n // 1000}k",
+                f"{growth:.2f}× the time per file",
+                growth <= 1.25,
+            )
+        )
+    lines = ["## Targets (N = 10,000)", "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {'yes' if ok else 'no'} |" for t, m, ok in rows]
+    return [*lines, ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=Path("/tmp/revplan-bench"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--big", type=int, default=100_000, help="revplan alone (0: skip)")
+    parser.add_argument("--big-warm", action="store_true", help="also time warm runs at --big")
+    parser.add_argument("--repeat", type=int, default=3, help="best of how many cold runs")
+    parser.add_argument("--big-repeat", type=int, default=1, help="the same at --big")
+    parser.add_argument("--warm-runs", type=int, default=5, help="median of how many warm runs")
+    parser.add_argument("--identity-max", type=int, default=1000, help="compare reports up to N")
+    parser.add_argument("--skip-tools", action="store_true", help="no check-jsonschema/yamllint")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
+    parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor_of:
+        floor_main(args.floor_of)
+        return 0
+    results = {n: run_size(n, args, big=False) for n in args.sizes}
+    if args.big:
+        results[args.big] = run_size(args.big, args, big=True)
+    write_report(args.out, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

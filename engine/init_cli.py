@@ -1,0 +1,173 @@
+"""``revplan init [DIR]``: scaffold a plans repository that passes its own checks on the first run.
+
+It writes the config, an example account plan and OKR set that explain
+themselves in comments (dated relative to today, so freshness and due dates
+hold), the pre-commit and GitHub Actions wiring, and editor wiring: the JSON
+Schemas under ``.revplan/schemas/`` (so validation works offline), a
+``yaml-language-server`` line in each YAML file and a ``.vscode/settings.json``
+mapping. An existing file is never overwritten without ``--force``, and a
+folder that already has a ``revplan.yaml`` is left alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import importlib.metadata
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+import jinja2
+
+from . import __version__
+from .config import CONFIG_NAME
+from .resources import SCHEMA_FILES, schema, templates_dir
+
+SCHEMA_FOLDER = ".revplan/schemas"
+# Destination (relative to DIR) -> template under templates/init/.
+TEMPLATES = {
+    CONFIG_NAME: "revplan.yaml.j2",
+    "plans/accounts/northwind.yaml": "account-plan.yaml.j2",
+    "plans/okrs/revenue-okrs.yaml": "okrs.yaml.j2",
+    ".pre-commit-config.yaml": "pre-commit-config.yaml.j2",
+    ".github/workflows/revplan.yml": "github-workflow.yml.j2",
+    ".vscode/settings.json": "vscode-settings.json.j2",
+    ".vscode/extensions.json": "vscode-extensions.json.j2",
+    ".gitignore": "gitignore.j2",
+}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), kept within the target month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def example_dates(today: date) -> dict[str, str]:
+    """Dates for the example plan that keep every date-based rule quiet as of ``today``."""
+    contract_start = add_months(today, -5).replace(day=1)
+    period_start = today.replace(day=1)
+    dates = {
+        "reviewed": today - timedelta(days=5),
+        "contact_recent": today - timedelta(days=7),
+        "contact_earlier": today - timedelta(days=21),
+        "due_soon": today + timedelta(days=21),
+        "due_later": today + timedelta(days=45),
+        "contract_start": contract_start,
+        "renewal_date": add_months(contract_start, 24) - timedelta(days=1),
+        "onboarding_date": contract_start + timedelta(days=60),
+        "onboarding_review": contract_start + timedelta(days=67),
+        "renewal_milestone": add_months(contract_start, 23),
+        "period_start": period_start,
+        "period_end": add_months(period_start, 6) - timedelta(days=1),
+        "waiver_expiry": add_months(today, 3),
+    }
+    return {name: day.isoformat() for name, day in dates.items()}
+
+
+def install_requirement() -> str:
+    """How CI should install this revplan: the git URL it came from, else the release."""
+    release = f"revplan=={__version__}"
+    try:
+        recorded = importlib.metadata.distribution("revplan").read_text("direct_url.json")
+    except importlib.metadata.PackageNotFoundError:
+        return release
+    try:
+        origin = json.loads(recorded or "{}")
+    except json.JSONDecodeError:
+        return release
+    vcs = origin.get("vcs_info") if isinstance(origin, dict) else None
+    if not isinstance(vcs, dict) or not isinstance(origin.get("url"), str):
+        return release  # installed from PyPI, a wheel or a local folder
+    parts = urlsplit(origin["url"])
+    # Never copy credentials into a file that gets committed.
+    url = urlunsplit(parts._replace(netloc=parts.hostname or ""))
+    revision = vcs.get("requested_revision") or vcs.get("commit_id")
+    return f"revplan @ {vcs.get('vcs', 'git')}+{url}" + (f"@{revision}" if revision else "")
+
+
+def scaffold(today: date, requirement: str) -> dict[str, str]:
+    """Every file ``init`` writes: path relative to DIR -> content. Pure, for tests."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir() / "init")),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML and JSON, not HTML
+    )
+    values = {**example_dates(today), "requirement": requirement, "version": __version__}
+    files = {
+        path: environment.get_template(name).render(values) for path, name in TEMPLATES.items()
+    }
+    for kind, name in SCHEMA_FILES.items():
+        files[f"{SCHEMA_FOLDER}/{name}"] = json.dumps(schema(kind), indent=2, ensure_ascii=False)
+        files[f"{SCHEMA_FOLDER}/{name}"] += "\n"
+    return dict(sorted(files.items()))
+
+
+def _date(_ctx: object, _param: object, value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date: write YYYY-MM-DD") from None
+
+
+@click.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--today",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Date the example plan as of this day [default: the real date].",
+)
+def command(directory: Path, force: bool, today: date) -> None:
+    """Scaffold a plans repository in DIR (default: here) that passes `revplan check`.
+
+    Writes revplan.yaml, an example account plan and OKRs that explain
+    themselves, .pre-commit-config.yaml, .github/workflows/revplan.yml and
+    editor wiring (.revplan/schemas/, .vscode/settings.json). Never
+    overwrites an existing file without --force.
+
+    \b
+    Examples:
+      revplan init
+      revplan init plans-repo && cd plans-repo && revplan check
+    """
+    from .cli import Failure
+
+    if (directory / CONFIG_NAME).exists() and not force:
+        raise Failure(
+            f"{directory / CONFIG_NAME} exists: this folder is set up already, nothing written "
+            "(--force overwrites the scaffold files, the example plans included)"
+        )
+    written, kept = [], []
+    try:
+        for relative, content in scaffold(today, install_requirement()).items():
+            target = directory / relative
+            if target.exists() and not force:
+                kept.append(relative)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+            written.append(relative)
+    except OSError as exc:
+        raise Failure(f"cannot write in {directory}: {exc.strerror or exc}") from exc
+
+    click.echo(f"revplan: wrote {len(written)} file(s) in {directory}:")
+    click.echo("".join(f"  {path}\n" for path in written), nl=False)
+    for path in kept:
+        click.echo(f"revplan: kept the existing {path}; see docs/ci.md for what to add to it")
+    click.echo(
+        "\nNext:\n"
+        f"  cd {directory}\n"
+        "  revplan check                      # passes: the examples are complete plans\n"
+        "  pip install pre-commit && pre-commit install   # check before every commit\n"
+        "  git add . && git commit -m 'Plans as code with revplan'\n"
+        "Then copy plans/accounts/northwind.yaml for your own most valuable account."
+    )

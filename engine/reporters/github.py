@@ -1,0 +1,170 @@
+"""GitHub Actions output: workflow-command annotations and a job-summary page.
+
+Annotations are ``::error file=F,line=L,col=C,title=RULE::message`` lines on
+standard output; GitHub shows them on the pull request's changed files and on
+the run. GitHub shows at most 10 error and 10 warning annotations (and 10
+notices) per step, so the findings past that are printed as plain log lines and
+counted in one notice: never silently dropped.
+
+Escaping follows GitHub's toolkit (``@actions/core`` command.ts): in the
+message ``%``, CR and LF become ``%25``, ``%0D``, ``%0A``; in properties
+``:`` and ``,`` also become ``%3A`` and ``%2C``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..baseline import Comparison, describe_fingerprint
+from ..findings import SEVERITY_RANK, Finding
+from ..run import Report
+from . import Reporter, safe_text
+
+ANNOTATIONS_PER_KIND = 10
+COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+SUMMARY_ROWS = 200  # the job summary is for reading; the log and the other formats have all
+SUMMARY_CELL_CHARS = 500
+# Markdown and HTML that plan text could use to restyle the summary page.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF escaped."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as the message, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workspace_path(file: str) -> str:
+    """``file`` relative to $GITHUB_WORKSPACE (where GitHub resolves annotation paths)."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return file
+    try:
+        return Path(os.path.abspath(file)).relative_to(os.path.abspath(workspace)).as_posix()
+    except ValueError:
+        return file
+
+
+def annotation(f: Finding) -> str:
+    properties = ",".join(
+        f"{key}={escape_property(value)}"
+        for key, value in (
+            ("file", workspace_path(f.file)),
+            ("line", str(f.line)),
+            ("col", str(f.column)),
+            ("title", f.rule),
+        )
+    )
+    return f"::{COMMANDS[f.severity]} {properties}::{escape_data(_printable(f.message))}"
+
+
+def plain_line(f: Finding) -> str:
+    # Starts with "revplan:" so no text from a plan can make the line a workflow
+    # command: the runner reads "::" at the start of a line (after spaces).
+    return (
+        f"revplan: {safe_text(f.file)}:{f.line}:{f.column}: {f.severity} {f.rule} "
+        f"{safe_text(f.message)}"
+    )
+
+
+def _printable(text: str) -> str:
+    """Control characters shown as escapes, but line breaks kept (escape_data encodes them)."""
+    return "\n".join(safe_text(part) for part in text.replace("\r\n", "\n").split("\n"))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def verdict_line(report: Report) -> str:
+    s = report.summary()
+    waived = f" ({s['waived']} waived)" if s["waived"] else ""
+    verdict = "failed" if report.failed else "passed"
+    return (
+        f"{_plural(s['files'], 'file')} checked "
+        f"({_plural(s['plans'], 'account plan')}, {_plural(s['okrs'], 'OKR set')}): "
+        f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
+        f"{_plural(s['infos'], 'info')}{waived} — {verdict} (fail on {report.fail_on})"
+    )
+
+
+class GitHubReporter(Reporter):
+    name = "github"
+    description = "GitHub Actions annotations (chosen by itself when GITHUB_ACTIONS=true)"
+
+    def render(self, report: Report) -> str:
+        bar = SEVERITY_RANK[report.fail_on]
+        shown = [
+            f
+            for f in report.findings
+            if not f.waived and (not self.quiet or SEVERITY_RANK[f.severity] >= bar)
+        ]
+        by_kind = {kind: [f for f in shown if f.severity == kind] for kind in COMMANDS}
+        overflow = any(len(found) > ANNOTATIONS_PER_KIND for found in by_kind.values())
+        budget = {kind: ANNOTATIONS_PER_KIND for kind in COMMANDS}
+        if overflow:
+            budget["info"] -= 1  # keep a notice for the summary of the rest
+        annotated = {id(f) for kind, found in by_kind.items() for f in found[: budget[kind]]}
+
+        out = [annotation(f) if id(f) in annotated else plain_line(f) for f in shown]
+        rest = [f for f in shown if id(f) not in annotated]
+        if rest:
+            counts = ", ".join(
+                _plural(n, word)
+                for word, n in (
+                    ("error", sum(f.severity == "error" for f in rest)),
+                    ("warning", sum(f.severity == "warning" for f in rest)),
+                    ("info", sum(f.severity == "info" for f in rest)),
+                )
+                if n
+            )
+            message = (
+                f"{_plural(len(rest), 'more finding')} not shown as annotations "
+                f"({counts}): GitHub shows at most {ANNOTATIONS_PER_KIND} errors and "
+                f"{ANNOTATIONS_PER_KIND} warnings per step. They are listed in this log "
+                "(lines starting with revplan:) and in the job summary."
+            )
+            out.append(f"::notice title=revplan::{escape_data(message)}")
+        if not self.quiet:
+            out.append("revplan: " + verdict_line(report))
+        return "\n".join(out) + ("\n" if out else "")
+
+
+def _cell(text: str) -> str:
+    text = safe_text(text)
+    if len(text) > SUMMARY_CELL_CHARS:
+        text = text[: SUMMARY_CELL_CHARS - 1] + "…"
+    return _MARKDOWN.sub(r"\\\1", text.replace("&", "&amp;"))
+
+
+def step_summary(report: Report, comparison: Comparison | None = None) -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY: the verdict, the findings that count, baseline news."""
+    verdict = "failed" if report.failed else "passed"
+    lines = [f"## revplan check {verdict}", "", verdict_line(report), ""]
+    open_findings = [f for f in report.findings if not f.waived]
+    if open_findings:
+        lines += ["| severity | where | rule | finding |", "|---|---|---|---|"]
+        for f in open_findings[:SUMMARY_ROWS]:
+            where = _cell(f"{workspace_path(f.file)}:{f.line}:{f.column}")
+            lines.append(f"| {f.severity} | {where} | {f.rule} | {_cell(f.message)} |")
+        if len(open_findings) > SUMMARY_ROWS:
+            lines.append("")
+            lines.append(
+                f"…and {len(open_findings) - SUMMARY_ROWS} more: see the log of this step, "
+                "or run `revplan check` locally."
+            )
+        lines.append("")
+    if comparison is not None:
+        lines.append(_cell(comparison.describe()[0]))
+        lines += [f"- fixed: {_cell(describe_fingerprint(fp))}" for fp, _ in comparison.fixed]
+        lines.append("")
+    for w in report.expiring:
+        about = f"{w.rule} for {w.target}" if w.target else w.rule
+        lines.append(f"- the waiver of {_cell(about)} expires on {w.expires}")
+    return "\n".join(lines).rstrip("\n") + "\n"

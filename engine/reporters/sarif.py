@@ -1,0 +1,138 @@
+"""SARIF 2.1.0 output, for code-scanning views (GitHub code scanning, IDE SARIF viewers).
+
+One run with every rule of the catalogue as a descriptor (short description,
+rationale, the ``revplan explain`` page as help, default level) and one
+result per finding. Waived findings stay in the log as suppressed results, so
+a code-scanning view shows them as accepted rather than losing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..findings import Finding
+from ..rules import RULES, Rule
+from ..run import Report
+from . import Reporter
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# Our own key: GitHub's upload recomputes ``primaryLocationLineHash`` from the
+# line's text and warns when a tool sets it to anything else.
+FINGERPRINT_KEY = "revplanFingerprint/v1"
+
+
+@lru_cache(maxsize=4096)  # many findings per file: encode each path once
+def artifact_uri(file: str) -> str:
+    """A URI reference for a finding's file: relative stays relative, absolute becomes file://."""
+    if os.path.isabs(file):
+        return Path(file).as_uri()
+    return quote(Path(file).as_posix(), safe="/")
+
+
+def stable_fingerprint(finding: Finding, occurrence: int) -> str:
+    """A hash of the line-free fingerprint; ``occurrence`` separates identical ones in a file."""
+    text = f"{finding.fingerprint}|{occurrence}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def help_markdown(rule: Rule) -> str:
+    """The explain page as Markdown: code-scanning views render it beside the alert."""
+    parts = [f"**{rule.summary}**", rule.rationale]
+    if rule.params:
+        lines = ["Parameters (set them under `rules:` in `revplan.yaml`):", ""]
+        for name, default in rule.params.items():
+            shown = ", ".join(default) if isinstance(default, list | tuple) else default
+            lines.append(f"- `{name}`: {shown}")
+        parts.append("\n".join(lines))
+    parts.append(f"Anti-pattern:\n\n```yaml\n{rule.anti_pattern.rstrip()}\n```")
+    parts.append(f"Best practice:\n\n```yaml\n{rule.best_practice.rstrip()}\n```")
+    return "\n\n".join(parts) + "\n"
+
+
+def rule_descriptor(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.rationale or rule.summary},
+        "help": {"text": rule.explain(), "markdown": help_markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+    }
+
+
+class SarifReporter(Reporter):
+    name = "sarif"
+    description = "SARIF 2.1.0, for code-scanning views (GitHub code scanning)"
+
+    def render(self, report: Report) -> str:
+        rule_ids = list(RULES)
+        index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+        seen: dict[str, int] = {}
+        results = []
+        for finding in report.findings:
+            occurrence = seen.get(finding.fingerprint, 0)
+            seen[finding.fingerprint] = occurrence + 1
+            results.append(self._result(finding, index.get(finding.rule), occurrence))
+        log = {
+            "$schema": SARIF_SCHEMA_URI,
+            "version": SARIF_VERSION,
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": "revplan",
+                            "version": __version__,
+                            "semanticVersion": __version__,
+                            "rules": [rule_descriptor(RULES[r]) for r in rule_ids],
+                        }
+                    },
+                    # libyaml counts columns in characters, not UTF-16 code units.
+                    "columnKind": "unicodeCodePoints",
+                    "results": results,
+                }
+            ],
+        }
+        # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
+        return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @staticmethod
+    def _result(finding: Finding, rule_index: int | None, occurrence: int) -> dict[str, Any]:
+        result: dict[str, Any] = {"ruleId": finding.rule}
+        if rule_index is not None:
+            result["ruleIndex"] = rule_index
+        result["level"] = LEVELS[finding.severity]
+        result["message"] = {"text": finding.message}
+        result["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(finding.file)},
+                    "region": {
+                        "startLine": max(1, finding.line),
+                        "startColumn": max(1, finding.column),
+                    },
+                }
+            }
+        ]
+        result["partialFingerprints"] = {FINGERPRINT_KEY: stable_fingerprint(finding, occurrence)}
+        if finding.waived:
+            result["suppressions"] = [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": finding.waiver_reason or "",
+                }
+            ]
+        properties = {k: v for k, v in (("plan", finding.plan), ("target", finding.target)) if v}
+        if properties:
+            result["properties"] = properties
+        return result

