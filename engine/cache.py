@@ -35,6 +35,7 @@ from typing import Any
 
 from . import __version__
 from .findings import Location
+from .model import Places
 from .process import Deferred, FileResult, Settings, process_file
 
 DEFAULT_DIR = ".revplan_cache"
@@ -103,6 +104,7 @@ class _Codegen:
             "_encode_location": _encode_location,
             "_encode_names": _encode_names,
             "_decode_names": _decode_names,
+            "_places": Places.from_written,
         }
         self.source: list[str] = []
         self.classes: dict[type, str] = {}
@@ -131,6 +133,8 @@ class _Codegen:
             return f"{src}.isoformat()"
         if tp is Location:
             return f"_encode_location({src}, f)"
+        if tp is Places:  # a plan's places are in the cached file itself
+            return f"{src}.written()"
         if origin in (typing.Union, types.UnionType):
             return self.union(args, src, encode=True)
         if origin is frozenset and args[0] is str:
@@ -154,6 +158,8 @@ class _Codegen:
             return f"_date({src})"
         if tp is Location:
             return f"_decode_location({src}, f)"
+        if tp is Places:
+            return f"_places(f, {src})"
         if origin in (typing.Union, types.UnionType):
             return self.union(args, src, encode=False)
         if origin is frozenset and args[0] is str:

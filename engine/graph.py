@@ -10,11 +10,12 @@ documents. Built in one pass, linear in the size of the repository.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .model import AccountPlan, Node, OKRSet, Repository
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Relations, as edge "relation" attributes (source -> target).
 HAS = "has"  # container -> part (account -> stakeholder, objective -> action, ...)
@@ -36,6 +37,10 @@ class PlanGraph:
     """The repository's graph plus the lookups rules need."""
 
     def __init__(self, repo: Repository) -> None:
+        # Imported here: its 0.3 s import is for runs that build graphs (cold
+        # files, export), not for every run that only reads the cache.
+        import networkx as nx
+
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         self._objects: dict[str, Node | AccountPlan | OKRSet] = {}
         for okrs in repo.okrs:
@@ -168,16 +173,6 @@ class PlanGraph:
             for _, target, key in self.g.out_edges(nid, keys=True):
                 if key == relation:
                     yield self._objects[target]
-
-    def alignment_cycles(self) -> list[list[str]]:
-        """Every loop of aligns_to links, each as its node ids in order."""
-        aligned = nx.DiGraph((s, t) for s, t, key in self.g.edges(keys=True) if key == ALIGNS_TO)
-        cycles = []
-        for component in nx.strongly_connected_components(aligned):
-            if len(component) > 1 or any(aligned.has_edge(n, n) for n in component):
-                cycle = nx.find_cycle(aligned.subgraph(component))
-                cycles.append([edge[0] for edge in cycle])
-        return cycles
 
     def export(self) -> nx.MultiDiGraph:
         """A copy holding only plain attributes (for JSON, GraphML, DOT, Mermaid)."""

@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import click
-import jinja2
 
 from . import __version__
 from .config import CONFIG_NAME
@@ -92,6 +91,8 @@ def install_requirement() -> str:
 
 def scaffold(today: date, requirement: str) -> dict[str, str]:
     """Every file ``init`` writes: path relative to DIR -> content. Pure, for tests."""
+    import jinja2  # here, not at the top: every `revplan check` would pay for its import
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir() / "init")),
         undefined=jinja2.StrictUndefined,

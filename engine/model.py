@@ -19,7 +19,42 @@ from typing import Any
 from .findings import Location
 from .loader import Document, Path
 
-EMPTY_LOCS: Mapping[str, Location] = {}
+
+class Places:
+    """Where an object's fields stand, read from the document's position map on
+    demand: building a Location for each of a plan's thousand values up front
+    cost a third of the model's build time, and most are never asked for."""
+
+    __slots__ = ("file", "positions", "path")
+
+    def __init__(self, file: str, positions: Mapping[Path, tuple[int, int]], path: Path) -> None:
+        self.file, self.positions, self.path = file, positions, path
+
+    def get(self, name: str, index: int | None = None) -> Location | None:
+        """Field ``name`` (or its item ``index``), if it is written in the document."""
+        key = self.path + ((name,) if index is None else (name, index))
+        position = self.positions.get(key)
+        return None if position is None else Location(self.file, position[0], position[1])
+
+    def __contains__(self, name: object) -> bool:
+        return self.path + (name,) in self.positions
+
+    def written(self) -> list[list[Any]]:
+        """``[name, index or None, line, column]`` of each field written: for the cache."""
+        depth = len(self.path)
+        return sorted(
+            [key[depth], key[depth + 1] if len(key) > depth + 1 else None, *position]
+            for key, position in self.positions.items()
+            if depth < len(key) <= depth + 2 and key[:depth] == self.path
+        )
+
+    @classmethod
+    def from_written(cls, file: str, written: list[list[Any]]) -> Places:
+        positions = {
+            (name,) if index is None else (name, index): (line, column)
+            for name, index, line, column in written
+        }
+        return cls(file, positions, ())
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -27,15 +62,15 @@ class Node:
     """Base of every model object: its place, and its fields' places."""
 
     loc: Location
-    locs: Mapping[str, Location] = field(repr=False)
+    locs: Places = field(repr=False)
 
     def at(self, name: str, index: int | None = None) -> Location:
         """Where field ``name`` (or its item ``index``) stands; the object itself if absent."""
         if index is not None:
-            found = self.locs.get(f"{name}.{index}")
+            found = self.locs.get(name, index)
             if found is not None:
                 return found
-        return self.locs.get(name, self.loc)
+        return self.locs.get(name) or self.loc
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -302,14 +337,7 @@ class _Reader:
     def node(self) -> dict[str, Any]:
         """``loc`` and ``locs`` for the object at this path."""
         doc = self.doc
-        locs: dict[str, Location] = {}
-        for key, value in self.data.items():
-            path = self.path + (key,)
-            locs[key] = doc.loc(path)
-            if isinstance(value, list):
-                for index in range(len(value)):
-                    locs[f"{key}.{index}"] = doc.loc(path + (index,))
-        return {"loc": doc.loc(self.path), "locs": locs}
+        return {"loc": doc.loc(self.path), "locs": Places(doc.file, doc.value_locs, self.path)}
 
 
 def _key_result(r: _Reader) -> KeyResult:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from .findings import Finding, Location, Problem
+from .graph import PlanGraph
 from .loader import KINDS, Limits, load_bytes, looks_like_ours
 from .metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from .model import AccountPlan, OKRSet, Repository, build_account_plan, build_okr_set
@@ -146,8 +147,6 @@ def process_file(
         )
         waivers = ()
     findings += _findings("schema", settings, schema)
-
-    from .graph import PlanGraph  # networkx takes a fifth of a second to import
 
     ctx = Context(repo=repo, graph=PlanGraph(repo), metrics=all_metrics, today=settings.today)
     for rule_id, severity, params in settings.rules:

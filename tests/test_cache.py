@@ -277,14 +277,14 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     from engine.cache import decode_metrics, decode_result, encode_result
     from engine.findings import Finding, Location
     from engine.metrics import PlanMetrics
-    from engine.model import Waiver
+    from engine.model import Places, Waiver
     from engine.process import FileResult
     from engine.rules import Alignment, FileSummary
 
     here, there = Location("a.yaml", 3, 5), Location("b.yaml", 7, 9)
-    waiver = Waiver(
-        here, {"rule": there}, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
-    )
+    positions = {("waivers", 0): (3, 5), ("waivers", 0, "rule"): (4, 7), ("other",): (9, 1)}
+    places = Places("a.yaml", positions, ("waivers", 0))
+    waiver = Waiver(here, places, "backup-per-contact", "why", None, "tom", date(2027, 1, 2))
     metrics = PlanMetrics(
         "acme", None, 1.5, None, {"end_user": ["maria"]}, {}, [], [], [], [], {"o/k": None},
         {"o": 0.25}, -3.0, float("inf"), date(2030, 1, 31), None,
@@ -326,8 +326,8 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
         False,
     )
     (w,) = summary.waivers
-    assert (w.loc, dict(w.locs), w.rule, w.reason, w.plan, w.target, w.expires) == (
-        here, {"rule": there}, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
+    assert (w.loc, w.at("rule"), w.at("reason"), w.rule, w.reason, w.plan, w.target, w.expires) == (
+        here, Location("a.yaml", 4, 7), here, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
     )  # fmt: skip
     back.metrics = decode_metrics(encoded_metrics, "a.yaml")
     assert back.metrics == metrics

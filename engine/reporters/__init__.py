@@ -17,6 +17,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def safe_text(text: str) -> str:
     """``text`` with control characters shown as escapes (``\\x1b``); newlines as ``\\n``."""
+    if text.isprintable():  # no control, separator or format character: the common case
+        return text
     text = text.replace("\n", "\\n")
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 

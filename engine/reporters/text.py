@@ -19,6 +19,8 @@ _LAYOUT = re.compile("[\t\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 def terminal_text(text: str) -> str:
     """Plan text as it may reach a terminal: every control shown as an escape."""
+    if text.isprintable():  # what safe_text and _LAYOUT escape is never printable
+        return text
     return _LAYOUT.sub(_escape, safe_text(text))
 
 
