@@ -45,7 +45,9 @@ class Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"revplan: {self.message}", err=True)
+        # Paths and messages may carry plan text: no escape sequence reaches the terminal.
+        lines = (safe_text(line) for line in self.message.split("\n"))
+        click.echo(f"revplan: {chr(10).join(lines)}", err=True)
 
 
 def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -113,7 +115,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             click.echo("revplan: interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            click.echo(f"revplan: internal error: {type(exc).__name__}: {exc}", err=True)
+            detail = safe_text(f"{type(exc).__name__}: {exc}")
+            click.echo(f"revplan: internal error: {detail}", err=True)
             click.echo(f"revplan: {BUG_REPORT}", err=True)
             sys.exit(2)
 
@@ -191,9 +194,13 @@ def run_check(
     else:
         results = process_all(sources, settings, jobs, cache, keep_models)
     if not any(r.status == "checked" for r in results):
+        shown = 10
+        reasons = [f"\n  {r.file}: {r.note}" for r in results[:shown]]
+        if len(results) > shown:
+            reasons.append(f"\n  ... and {len(results) - shown} more")
         raise UsageError(
             f"none of the {len(sources)} YAML file(s) found is a revplan plan "
-            "(apiVersion: revplan/v1); run with -v to see why each was skipped"
+            f"(apiVersion: revplan/v1):{''.join(reasons)}"
         )
     report = check(results, config, settings, fail_on or config.fail_on)
     return report, results

@@ -47,7 +47,16 @@ def test_exit_2_for_bad_command_line_missing_path_and_no_plans(tmp_path):
     (tmp_path / "other.yaml").write_text("name: not a plan\n")
     result = run_cli("check", str(tmp_path), "--no-cache")
     assert result.exit_code == 2 and "none of the 1 YAML file(s)" in result.stderr
+    # ... and says why each file was not taken for a plan, without -v
+    assert "other.yaml: has no apiVersion: revplan/..." in result.stderr
     assert run_cli("check", "--today", "23/11/2026", str(tmp_path)).exit_code == 2
+
+
+def test_errors_on_stderr_never_pass_escape_sequences_through(tmp_path):
+    result = run_cli("check", str(tmp_path / "evil\x1b]0;pwned\x07.yaml"))
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "evil\\x1b]0;pwned\\x07.yaml: no such file or directory" in result.stderr
 
 
 def test_json_output_has_the_documented_shape(write):
