@@ -180,7 +180,8 @@ def _parse_doc(module: ModuleType) -> tuple[str, str, str, str]:
     doc = textwrap.dedent(module.__doc__ or "")
     head, _, rest = doc.partition("\nAnti-pattern::\n")
     anti, _, best = rest.partition("\nBest practice::\n")
-    summary, _, rationale = head.strip().partition("\n")
+    # The docstrings are reStructuredText (``code``); people read Markdown (`code`).
+    summary, _, rationale = head.strip().replace("``", "`").partition("\n")
     return (
         summary.strip(),
         rationale.strip(),
