@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +18,36 @@ from engine.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"
+NODE_TOOLS = Path(__file__).parent / "node"
+NODE_INSTALL = "npm ci --prefix tests/node"
+
+
+def run_node_tool(script: str, package: str, stdin: Any) -> Any:
+    """Run ``tests/node/SCRIPT`` (a real JavaScript tool) on JSON ``stdin``; its JSON output.
+
+    Without Node.js or the npm packages (``npm ci --prefix tests/node``) the
+    test skips and says so; on CI (``CI`` set) it fails instead, so a broken
+    install cannot pass unnoticed.
+    """
+    problem = None
+    if shutil.which("node") is None:
+        problem = f"Node.js is not installed (needed to run {package}); then run: {NODE_INSTALL}"
+    elif not (NODE_TOOLS / "node_modules" / package / "package.json").is_file():
+        problem = f"the npm package {package} is not installed; run: {NODE_INSTALL}"
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    done = subprocess.run(
+        ["node", str(NODE_TOOLS / script)],
+        input=json.dumps(stdin),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 @pytest.fixture(autouse=True)

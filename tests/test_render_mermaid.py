@@ -1,50 +1,26 @@
 """The relationship maps parse with the real Mermaid library (npm package, run by Node.js).
 
-Needs ``node`` and ``npm ci --prefix tests/mermaid`` (Mermaid and jsdom, pinned by
-tests/mermaid/package-lock.json). Without them the tests skip and say so; on CI
+Needs ``node`` and ``npm ci --prefix tests/node`` (Mermaid and jsdom, pinned by
+tests/node/package-lock.json). Without them the tests skip and say so; on CI
 (``CI`` set) they fail instead, so a broken install cannot pass unnoticed.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import run_node_tool
 from render_support import HOSTILE, TODAY, copy_plans, hostile_plan, mermaid_blocks, run, write_yaml
 
 from engine.locales import LOCALES
 
-PARSER = Path(__file__).parent / "mermaid"
-INSTALL = "npm ci --prefix tests/mermaid"
-
 
 def parse(diagrams: list[str]) -> list[dict]:
     """Each diagram parsed by Mermaid: {"ok", "type", "labels"} or {"ok": False, "error"}."""
-    problem = None
-    if shutil.which("node") is None:
-        problem = f"Node.js is not installed (needed to run Mermaid); then run: {INSTALL}"
-    elif not (PARSER / "node_modules" / "mermaid" / "package.json").is_file():
-        problem = f"the Mermaid library is not installed; run: {INSTALL}"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    done = subprocess.run(
-        ["node", str(PARSER / "parse.mjs")],
-        input=json.dumps(diagrams),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_node_tool("parse.mjs", "mermaid", diagrams)
 
 
 def shown(label: str) -> list[str]:
