@@ -12,9 +12,10 @@ sentence of a document is in the document's language.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -78,6 +79,28 @@ def placeholders(message: str | dict[str, str]) -> set[str]:
     return {name for text in texts for name in _PLACEHOLDER.findall(text)}
 
 
+def _memoized(method: Callable[..., str]) -> Callable[..., str]:
+    """A format computed once per catalogue and value: Babel is slow, and the same
+    counts, scores, amounts and dates recur across a portfolio's documents."""
+
+    @functools.wraps(method)
+    def formatted(self: Catalogue, *args: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return method(self, *args, **kwargs)
+        # By type as well: 1, 1.0 and True are equal keys but may be shown differently.
+        key = (method.__name__, args, tuple(map(type, args)))
+        try:
+            return self._formatted[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (from a template): formatted as it comes
+            return method(self, *args)
+        shown = self._formatted[key] = method(self, *args)
+        return shown
+
+    return formatted
+
+
 class Catalogue:
     """Messages and formats of one locale; calling it translates a key."""
 
@@ -85,6 +108,7 @@ class Catalogue:
         self.locale = locale
         self.babel = Locale.parse(locale)
         self.messages = dict(messages)
+        self._formatted: dict[tuple, str] = {}
 
     @classmethod
     def load(cls, locale: str, builtin: Path, override: Path | None = None) -> Catalogue:
@@ -150,6 +174,7 @@ class Catalogue:
 
     # --- formats -----------------------------------------------------------
 
+    @_memoized
     def number(self, value: float | None, digits: int = 1) -> str:
         if value is None:
             return ""
@@ -158,17 +183,20 @@ class Catalogue:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self.babel)
 
+    @_memoized
     def fixed(self, value: float | None, digits: int = 2) -> str:
         """A number with exactly ``digits`` decimals (OKR scores: 0.62)."""
         if value is None:
             return ""
         return format_decimal(value, format="0." + "0" * digits, locale=self.babel)
 
+    @_memoized
     def percent(self, value: float | None) -> str:
         if value is None:
             return ""
         return format_percent(value, locale=self.babel)
 
+    @_memoized
     def money(self, value: float | None, currency: str | None) -> str:
         """Whole amounts without decimals (reviews talk in whole units)."""
         if value is None:
@@ -185,11 +213,13 @@ class Catalogue:
         except ValueError:  # not an ISO currency code: the code as written
             return f"{self.number(value, 2)} {currency}"
 
+    @_memoized
     def date(self, value: date | None, style: str = "medium") -> str:
         if value is None:
             return ""
         return format_date(value, format=style, locale=self.babel)
 
+    @_memoized
     def month(self, value: date | None) -> str:
         """Month and year, the way the locale says it ("July 2028", "2028年7月")."""
         if value is None:

@@ -42,11 +42,11 @@ class Places:
     def written(self) -> list[list[Any]]:
         """``[name, index or None, line, column]`` of each field written: for the cache."""
         depth = len(self.path)
-        return sorted(
+        return [  # in document order, as the loader met them: the same bytes every run
             [key[depth], key[depth + 1] if len(key) > depth + 1 else None, *position]
             for key, position in self.positions.items()
             if depth < len(key) <= depth + 2 and key[:depth] == self.path
-        )
+        ]
 
     @classmethod
     def from_written(cls, file: str, written: list[list[Any]]) -> Places:

@@ -25,17 +25,20 @@ import traceback
 import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, is_dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.bccache import Bucket
+from jinja2.environment import TemplateModule
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from . import model as models
 from .config import Config
 from .export import mermaid_label
 from .findings import SEVERITY_RANK, Finding
@@ -61,6 +64,12 @@ TEMPLATES = {"account": "account.md.j2", "okrs": "okrs.md.j2", "index": "index.m
 # The folders the renderer owns inside the output folder (orphans are looked for there only).
 OWNED_FOLDERS = ("", "accounts", "okrs")
 BAR_CELLS = 10
+# Worker processes pay off from this many documents (each takes tens of milliseconds;
+# a worker takes a few hundred to start and compile the templates).
+PARALLEL_DOCUMENTS = 32
+# Documents per task sent to a worker: enough to amortise the messages, few enough
+# to keep the workers evenly busy to the end.
+DOCUMENTS_PER_TASK = 8
 
 
 class RenderError(Exception):
@@ -70,7 +79,7 @@ class RenderError(Exception):
 @dataclass(frozen=True)
 class Document:
     path: str  # relative to the output folder, "/"-separated
-    text: str
+    data: bytes  # UTF-8: a portfolio's documents as str take four bytes a character (emoji)
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,9 @@ _TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 _LIST_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _NEWLINE = re.compile(r"\r\n|[\r\n\t]")
 _BLOCK_START = re.compile(r"^(?:[-+](?=\s|$)|[-=]+$)")
+# Text without a character that any of the substitutions above touches (most names,
+# titles and labels); md_escape leaves it as it is, apart from the ends of the line.
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f-\x9f\\`*_\[\]|~#$&<>{]*")
 
 
 def one_line(text: str) -> str:
@@ -139,6 +151,8 @@ def md_escape(text: str, whole: bool = True) -> str:
     HTML gets through; breaks ``{{``/``{%`` so no site generator evaluates
     them; and keeps the text on one line so it cannot start a new block.
     """
+    if _PLAIN.fullmatch(text):
+        return block_safe(text.strip()) if whole else text
     text = one_line(text) if whole else _CONTROL.sub("", _NEWLINE.sub(" ", text))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
@@ -148,6 +162,8 @@ def md_escape(text: str, whole: bool = True) -> str:
 
 def block_safe(text: str) -> str:
     """``text`` that cannot open a list or a rule where it starts a line."""
+    if not text or not (text[0] in "-+=" or text[0].isdecimal()):
+        return text  # neither pattern can match: they start with one of these
     if _BLOCK_START.match(text):
         text = "\\" + text
     return _LIST_START.sub(r"\1\\\2", text)
@@ -214,12 +230,21 @@ def translator(cat: Catalogue) -> Callable[..., Markup]:
     markup already (a macro's output, a link), which go in as they are.
     """
 
+    # message -> its text between the placeholders (escaped) and the placeholders' names:
+    # documents use the same few hundred messages thousands of times.
+    split: dict[str, list[str]] = {}
+
     def t(key: str, **values: Any) -> Markup:
-        parts = _PLACEHOLDER.split(cat.pattern(key, values.get("count")))
+        pattern = cat.pattern(key, values.get("count"))
+        parts = split.get(pattern)
+        if parts is None:
+            parts = _PLACEHOLDER.split(pattern)
+            parts[::2] = [md_escape(text, whole=False) for text in parts[::2]]
+            split[pattern] = parts
         out = []
         for i, part in enumerate(parts):
             if i % 2 == 0:
-                out.append(md_escape(part, whole=False))
+                out.append(part)
             elif part not in values:
                 raise CatalogueError(
                     f"message '{key}' of the {cat.locale} catalogue needs a value for '{part}'"
@@ -248,12 +273,42 @@ class _MemoryBytecodeCache(BytecodeCache):
 
 
 _BYTECODE = _MemoryBytecodeCache()
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+_RECORDS = frozenset(
+    {
+        *(cls for cls in vars(models).values() if isinstance(cls, type) and is_dataclass(cls)),
+        PlanMetrics,
+        LoopContext,
+        TemplateModule,
+    }
+)
+
+
+class _Sandbox(SandboxedEnvironment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``row.name`` on the context's plain dicts, without the failed attribute lookup.
+
+        For a name that is not a dict attribute the sandbox ends with ``obj[name]``
+        anyway, after raising AttributeError; that cost a tenth of the rendering time.
+        Everything else (and a missing key) takes the sandbox's own way.
+        """
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # The plan model, loops and macro modules are none of the functions, classes,
+        # frames or generators whose special attributes the sandbox hides: for them its
+        # rule is "no leading underscore", without the type checks on every access.
+        if type(obj) in _RECORDS:
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
 
 
 def environment(catalogue: Catalogue, user_templates: Path | None) -> SandboxedEnvironment:
     loaders = [FileSystemLoader(str(user_templates))] if user_templates else []
     loaders.append(FileSystemLoader(str(templates_dir())))
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=True,
@@ -1082,9 +1137,14 @@ def marker(source: str) -> str:
 
 
 def render_documents(
-    inputs: Inputs, out: Path, locale: str, user_templates: Path | None = None
+    inputs: Inputs, out: Path, locale: str, user_templates: Path | None = None, jobs: int = 1
 ) -> Outcome:
-    """Every document, in memory: accounts, OKR sets and the portfolio index."""
+    """Every document, in memory: accounts, OKR sets and the portfolio index.
+
+    With ``jobs`` > 1 and enough documents, worker processes render the account
+    and OKR documents; each document depends only on the inputs, so the
+    documents are the same whatever ``jobs`` is.
+    """
     if user_templates is not None and not user_templates.is_dir():
         raise RenderError(f"{user_templates}: templates folder not found")
     try:
@@ -1095,11 +1155,10 @@ def render_documents(
         )
     except CatalogueError as exc:
         raise RenderError(str(exc)) from exc
-    env = environment(cat, user_templates)
-    builder = _Builder(inputs, out, cat)
+    renderer = _Renderer(inputs, out, cat, user_templates)
     outcome = Outcome()
     rendered: dict[str, str] = {}  # plan or OKR set id -> its document's path
-    jobs: list[tuple[str, str, Callable[[str], dict[str, Any]], str]] = []
+    todo: list[tuple[str, int, str]] = []
 
     def claim(kind: str, ident: str, file: str) -> str | None:
         what = "account" if kind == "accounts" else "OKRs"
@@ -1118,31 +1177,74 @@ def render_documents(
         rendered[ident] = f"{kind}/{ident}.md"
         return rendered[ident]
 
-    for plan in inputs.plans:
+    for i, plan in enumerate(inputs.plans):
         path = claim("accounts", plan.id, plan.file)
         if path:
-            jobs.append((TEMPLATES["account"], path, partial(builder.account, plan), plan.file))
-    for okrs in inputs.okrs:
+            todo.append(("accounts", i, path))
+    for i, okrs in enumerate(inputs.okrs):
         path = claim("okrs", okrs.id, okrs.file)
         if path:
-            jobs.append((TEMPLATES["okrs"], path, partial(builder.okr_document, okrs), okrs.file))
+            todo.append(("okrs", i, path))
 
     try:
-        for template, path, context, source in jobs:
-            text = _render(env, template, context(path), inputs.today)
-            outcome.documents.append(
-                Document(path, marker(builder.source_link(source, path)) + text)
-            )
-        index = builder.index(rendered, "README.md")
+        if jobs > 1 and len(todo) >= PARALLEL_DOCUMENTS:
+            with ProcessPoolExecutor(
+                max_workers=jobs,
+                initializer=_start_worker,
+                initargs=(inputs, out, cat, user_templates),
+            ) as pool:
+                # In order: the first document that fails is the one reported, as without workers.
+                done = list(pool.map(_render_in_worker, todo, chunksize=DOCUMENTS_PER_TASK))
+        else:
+            done = [renderer.document(job) for job in todo]
+        for (_, _, path), data in zip(todo, done, strict=True):
+            outcome.documents.append(Document(path, data))
+        index = renderer.builder.index(rendered, "README.md")
         origin = _common_folder([p.file for p in inputs.plans] + [o.file for o in inputs.okrs])
-        text = _render(env, TEMPLATES["index"], index, inputs.today)
+        text = _render(renderer.env, TEMPLATES["index"], index, inputs.today)
         outcome.documents.append(
-            Document("README.md", marker(relative_link(origin, out) + "/") + text)
+            Document("README.md", (marker(relative_link(origin, out) + "/") + text).encode("utf-8"))
         )
     except CatalogueError as exc:
         raise RenderError(f"template error: {exc}") from exc
     outcome.documents.sort(key=lambda d: d.path)
     return outcome
+
+
+class _Renderer:
+    """One render's environment and context builder, in each process that renders."""
+
+    def __init__(
+        self, inputs: Inputs, out: Path, cat: Catalogue, user_templates: Path | None
+    ) -> None:
+        self.inputs = inputs
+        self.env = environment(cat, user_templates)
+        self.builder = _Builder(inputs, out, cat)
+
+    def document(self, job: tuple[str, int, str]) -> bytes:
+        """An account or OKR document from (folder, index in the inputs' plans or OKRs, path)."""
+        folder, index, path = job
+        model: AccountPlan | OKRSet
+        if folder == "accounts":
+            model = self.inputs.plans[index]
+            template, context = TEMPLATES["account"], self.builder.account(model, path)
+        else:
+            model = self.inputs.okrs[index]
+            template, context = TEMPLATES["okrs"], self.builder.okr_document(model, path)
+        text = _render(self.env, template, context, self.inputs.today)
+        return (marker(self.builder.source_link(model.file, path)) + text).encode("utf-8")
+
+
+# The renderer of a worker process, made once by _start_worker.
+_worker: dict[str, _Renderer] = {}
+
+
+def _start_worker(inputs: Inputs, out: Path, cat: Catalogue, user_templates: Path | None) -> None:
+    _worker["renderer"] = _Renderer(inputs, out, cat, user_templates)
+
+
+def _render_in_worker(job: tuple[str, int, str]) -> bytes:
+    return _worker["renderer"].document(job)
 
 
 def _common_folder(files: list[str]) -> str:
@@ -1238,7 +1340,7 @@ def compare(out: Path, documents: list[Document]) -> Changes:
         except OSError:
             changes.foreign.append(doc.path)
             continue
-        if current == doc.text.encode("utf-8"):
+        if current == doc.data:
             changes.unchanged.append(doc.path)
         else:
             changes.stale.append(doc.path)
@@ -1274,7 +1376,7 @@ def write(out: Path, documents: list[Document]) -> Changes:
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".revplan-", suffix=".tmp")
             pending.append((temporary, target))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(by_path[path].text.encode("utf-8"))
+                stream.write(by_path[path].data)
             os.chmod(temporary, _mode(target))
         for temporary, target in pending:
             os.replace(temporary, target)

@@ -33,6 +33,9 @@ def _build() -> click.Command:
         help="Folder whose templates (and locales/<locale>.yaml) override the built-in ones "
         "of the same name [default: config templates:].",
     )
+    @click.option(
+        "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores]."
+    )
     @handle_errors
     def render_command(
         paths: tuple[Path, ...],
@@ -45,6 +48,7 @@ def _build() -> click.Command:
         out: Path,
         check: bool,
         templates: Path | None,
+        jobs: int | None,
     ) -> None:
         """Write Markdown documents for account reviews and QBRs.
 
@@ -62,7 +66,7 @@ def _build() -> click.Command:
           revplan render plans/ --out docs/zh --locale zh
           revplan render plans/ --out docs/ --templates my-templates/
         """
-        run(paths, config_path, today, locale, quiet, verbose, out, check, templates)
+        run(paths, config_path, today, locale, quiet, verbose, out, check, templates, jobs)
 
     return render_command
 
@@ -77,12 +81,15 @@ def run(
     out: Path,
     check: bool,
     templates: Path | None,
+    jobs: int | None,
 ) -> None:
     from .cli import Failure, resolve_config, run_check
     from .render import RenderError, compare, inputs_from, render_documents, write
+    from .run import default_jobs
 
     config = resolve_config(config_path, paths)
-    report, results = run_check(paths, config, today, keep_models=True)
+    jobs = jobs or default_jobs()
+    report, results = run_check(paths, config, today, jobs=jobs, keep_models=True)
     chosen_templates = templates or config.templates
     if chosen_templates is not None and not chosen_templates.is_dir():
         raise Failure(f"templates folder {chosen_templates} not found")
@@ -92,6 +99,7 @@ def run(
             out,
             locale or config.locale or "en",
             chosen_templates,
+            jobs,
         )
         for note in outcome.notes:
             click.echo(f"revplan: {note}", err=True)

@@ -33,6 +33,17 @@ GOLDEN = Path(__file__).parent / "golden" / "render"
 LOCALE_DIR = templates_dir() / "locales"
 
 
+def test_worker_processes_render_the_same_bytes(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render_ok(repo, monkeypatch, "--jobs", "1")
+    alone = snapshot(repo / "docs")
+    monkeypatch.setattr(render, "PARALLEL_DOCUMENTS", 1)  # the example has too few documents
+    result = run(["render", "plans", "--out", "other", "--jobs", "2"], repo, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert snapshot(repo / "other") == alone
+
+
 def markdown_html(text: str) -> str:
     """The Markdown as GitHub-flavoured HTML (tables and strikethrough on)."""
     return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(text)
