@@ -7,7 +7,7 @@ it runs in worker processes and its result can be cached by content hash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -15,7 +15,14 @@ from .findings import Finding, Location, Problem
 from .graph import PlanGraph
 from .loader import KINDS, Limits, load_bytes, looks_like_ours
 from .metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
-from .model import AccountPlan, OKRSet, Repository, build_account_plan, build_okr_set
+from .model import (
+    AccountPlan,
+    OKRSet,
+    Places,
+    Repository,
+    build_account_plan,
+    build_okr_set,
+)
 from .rules import RULES, Alignment, Context, FileSummary
 from .validate import schema_problems
 
@@ -131,7 +138,10 @@ def process_file(
         all_metrics = Metrics(plans={model.id: metrics})
         id_loc = model.account.at("id") if model.account else model.loc
         ids = frozenset(ident for _, ident, _ in model.ids())
-        waivers = model.waivers
+        # The summary outlives the document: its waivers keep their own places only.
+        waivers = tuple(
+            replace(w, locs=Places.from_written(file, w.locs.written())) for w in model.waivers
+        )
     else:
         okrs_id = doc.data.get("id")
         schema = schema_problems(doc, kind, okrs_id if isinstance(okrs_id, str) else None)
@@ -172,6 +182,11 @@ def process_file(
         waivers=waivers,
         valid=valid,
     )
+    if keep_model:
+        # Every finding is made: the model kept for documents needs no field places,
+        # and the document's map of them is two thirds of a model's memory.
+        doc.value_locs.clear()
+        doc.key_locs.clear()
     return FileResult(
         file,
         "checked",
