@@ -718,23 +718,10 @@ class _Builder:
         pipeline = sum(e.value for e in plan.expansion if e.value is not None)
 
         # Objectives
-        objective_rows = []
-        for o in plan.objectives:
-            score = objective_score(o)
-            objective_rows.append(
-                {
-                    "objective": o,
-                    "anchor": o.id if SLUG.match(o.id) else None,
-                    "score": score,
-                    "grade": _grade(score),
-                    "aligns": [self.okr_ref(r, document) for r in o.aligns_to],
-                    "key_results": [
-                        {"kr": kr, "score": kr_score(kr), "grade": _grade(kr_score(kr))}
-                        for kr in o.key_results
-                    ],
-                    "actions": [action_row(a) for a in o.actions],
-                }
-            )
+        objective_rows = [
+            {**self.objective_row(o, document), "actions": [action_row(a) for a in o.actions]}
+            for o in plan.objectives
+        ]
 
         milestones = []
         wanted = self.inputs.config.setting("milestone-review").params.get("perspectives", [])
@@ -830,12 +817,27 @@ class _Builder:
             "empty": not nodes,
         }
 
+    def objective_row(self, o: Any, document: str) -> dict[str, Any]:
+        """An objective with its scores and links, as account and OKR documents show it."""
+        score = objective_score(o)
+        key_results = []
+        for kr in o.key_results:
+            kr_value = kr_score(kr)
+            key_results.append({"kr": kr, "score": kr_value, "grade": _grade(kr_value)})
+        return {
+            "objective": o,
+            "anchor": o.id if SLUG.match(o.id) else None,
+            "score": score,
+            "grade": _grade(score),
+            "aligns": [self.okr_ref(r, document) for r in o.aligns_to],
+            "key_results": key_results,
+        }
+
     # --- the OKR document ------------------------------------------------------
 
     def okr_document(self, okrs: OKRSet, document: str) -> dict[str, Any]:
         objectives = []
         for o in okrs.objectives:
-            score = objective_score(o)
             aligned = [
                 {"kind": kind, "owner": owner, "objective": child, "score": objective_score(child),
                  "grade": _grade(objective_score(child)),
@@ -844,15 +846,7 @@ class _Builder:
             ]  # fmt: skip
             objectives.append(
                 {
-                    "objective": o,
-                    "anchor": o.id if SLUG.match(o.id) else None,
-                    "score": score,
-                    "grade": _grade(score),
-                    "aligns": [self.okr_ref(r, document) for r in o.aligns_to],
-                    "key_results": [
-                        {"kr": kr, "score": kr_score(kr), "grade": _grade(kr_score(kr))}
-                        for kr in o.key_results
-                    ],
+                    **self.objective_row(o, document),
                     "okr_children": [a for a in aligned if a["kind"] == "okr"],
                     "accounts": [a for a in aligned if a["kind"] == "account"],
                 }
