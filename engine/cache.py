@@ -1,11 +1,17 @@
 """Cache of per-file results, keyed by content hash, revplan's code and the settings.
 
-For each set of settings, two files under the cache folder: ``check-<salt>.cache``
+For each set of settings, files under the cache folder: ``check-<salt>.cache``
 holds a line per checked file (its display path, the stat signature it had,
-the SHA-256 of its content, its result as JSON) and ``check-<salt>.metrics``
-its metrics, which only the JSON report and documents read. A file whose size,
-mtime, ctime and inode are unchanged is not read again; any other file is read
-and hashed, and its entry is used only if the content hash matches.
+the SHA-256 of its content, its result as JSON, a digest of what the
+repository-wide rules read of it); ``check-<salt>.summaries`` and
+``check-<salt>.metrics`` what only the repository-wide rules, and only the
+JSON report and documents, read; ``check-<salt>.repository`` the findings of
+the repository-wide rules, with the digest of all their inputs. A file whose
+size, mtime, ctime and inode are unchanged is not read again; any other file
+is read and hashed, and its entry is used only if the content hash matches.
+An edit that leaves what the repository-wide rules read unchanged (the usual
+edit: a date, a stance, a next step) reuses their findings without decoding
+a summary.
 
 The salt (revplan's version, the code of the engine and its schemas, the
 settings) names the files and heads them. Every line carries a checksum: a
@@ -31,15 +37,15 @@ import zlib
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
-from .findings import Location
-from .model import Places
+from .findings import Finding, Location
+from .model import Places, Waiver
 from .process import Deferred, FileResult, Settings, process_file
 
 DEFAULT_DIR = ".revplan_cache"
-MAGIC = b"revplan-cache-4"
+MAGIC = b"revplan-cache-5"
 # A file modified this close to the moment its entry is written may change
 # again within the same mtime tick: its stat signature is not trusted next time.
 RACY_NS = 2_000_000_000
@@ -90,9 +96,9 @@ def salt_for(settings: Settings) -> str:
 # module loads: no per-field closures. The generated code comes from our own
 # classes; nothing read from a cache file is ever evaluated.
 
-# Models are never cached (only run_check asks for them); metrics are stored
-# apart, so that a run that does not read them does not decode them.
-_NOT_CACHED = {"FileResult": ("metrics", "model")}
+# Models are never cached (only run_check asks for them); summaries and metrics
+# are stored apart, so that a run that does not read them does not decode them.
+_NOT_CACHED = {"FileResult": ("summary", "metrics", "model")}
 _PRIMITIVES = (str, int, float, bool, type(None), Any)
 
 
@@ -303,18 +309,22 @@ def _plain_frozen(cls: type) -> bool:
 def _codecs() -> dict[str, Callable[[Any, str], Any]]:
     codegen = _Codegen()
     result = codegen.dataclass(FileResult)
-    metrics = typing.get_type_hints(FileResult)["metrics"]
-    codegen.source.append(
-        f"def _encode_metrics(o, f):\n    return {codegen.encode(metrics, 'o')}\n"
-        f"def _decode_metrics(v, f):\n    return {codegen.decode(metrics, 'v')}\n"
-    )
-    namespace = codegen.compile()
-    return {
-        "encode_result": namespace[f"_encode_{result}"],
-        "decode_result": namespace[f"_decode_{result}"],
-        "encode_metrics": namespace["_encode_metrics"],
-        "decode_metrics": namespace["_decode_metrics"],
+    hints = typing.get_type_hints(FileResult)
+    parts = {
+        "summary": hints["summary"],
+        "metrics": hints["metrics"],
+        "findings": list[Finding],
+        "waivers": tuple[Waiver, ...],
     }
+    for name, tp in parts.items():
+        codegen.source.append(
+            f"def _encode_{name}(o, f):\n    return {codegen.encode(tp, 'o')}\n"
+            f"def _decode_{name}(v, f):\n    return {codegen.decode(tp, 'v')}\n"
+        )
+    namespace = codegen.compile()
+    codecs = {"result": (namespace[f"_encode_{result}"], namespace[f"_decode_{result}"])}
+    codecs |= {name: (namespace[f"_encode_{name}"], namespace[f"_decode_{name}"]) for name in parts}
+    return codecs
 
 
 _CODECS = _codecs()
@@ -325,21 +335,36 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def encode_result(result: FileResult) -> tuple[bytes, bytes]:
-    """A result as two lines of JSON: the result, and its metrics."""
-    return (
-        _json(_CODECS["encode_result"](result, result.file)),
-        _json(_CODECS["encode_metrics"](result.metrics, result.file)),
+class Encoded(NamedTuple):
+    """A result as lines of JSON, and the digest of what the repository-wide rules read."""
+
+    result: bytes
+    summary: bytes
+    metrics: bytes
+    repository: bytes
+
+
+def encode_result(result: FileResult) -> Encoded:
+    file = result.file
+    summary = _json(_CODECS["summary"][0](result.summary, file))
+    # The repository-wide rules read the summary and the waivers (with the plan's id).
+    waivers = _json([result.plan_id, _CODECS["waivers"][0](result.waivers, file)])
+    return Encoded(
+        _json(_CODECS["result"][0](result, file)),
+        summary,
+        _json(_CODECS["metrics"][0](result.metrics, file)),
+        hashlib.sha256(summary + b"\n" + waivers).hexdigest()[:32].encode(),
     )
 
 
 def decode_result(blob: bytes, file: str) -> FileResult:
-    """A result without its metrics (see ``decode_metrics``)."""
-    return _CODECS["decode_result"](json.loads(blob), file)
+    """A result without its summary and metrics (see ``decode_part``)."""
+    return _CODECS["result"][1](json.loads(blob), file)
 
 
-def decode_metrics(blob: bytes, file: str) -> Any:
-    return _CODECS["decode_metrics"](json.loads(blob), file)
+def decode_part(part: str, blob: bytes, file: str) -> Any:
+    """A result's ``summary`` or ``metrics`` (or a list of findings, ``findings``)."""
+    return _CODECS[part][1](json.loads(blob), file)
 
 
 # --- the cache file ----------------------------------------------------------
@@ -486,12 +511,18 @@ class Cache:
         self.salt = salt_for(settings)
         self.path = folder / f"check-{self.salt}.cache"
         header = MAGIC + b" " + self.salt.encode() + b"\n"
-        # display path + explicit -> stat signature, content digest, result
-        self._results = _Log(self.path, header, 3)
-        # ... -> content digest, metrics: only the JSON report and documents read
-        # these, so they stay in a file of their own until one asks
-        self._metrics = _Log(folder / f"check-{self.salt}.metrics", header, 2)
-        self._loaded = self._metrics_loaded = False
+
+        def log(suffix: str, fields: int) -> _Log:
+            return _Log(folder / f"check-{self.salt}.{suffix}", header, fields)
+
+        # display path + explicit -> stat signature, content digest, result, repository digest
+        self._results = log("cache", 4)
+        # ... -> content digest, summary / metrics: read only when asked for
+        self._parts = {"summary": log("summaries", 2), "metrics": log("metrics", 2)}
+        # "repository" -> digest of the repository-wide rules' inputs, their findings
+        self._repository = log("repository", 2)
+        # display path -> repository digest, of each result of this run
+        self._repository_digests: dict[str, bytes] = {}
         self._started_ns = time.time_ns()
 
     @staticmethod
@@ -500,11 +531,11 @@ class Cache:
         # The line format cannot hold these: such a file is simply not cached.
         return None if b"\t" in key or b"\n" in key else key
 
-    def _entries(self) -> dict[bytes, list[bytes]]:
-        if not self._loaded:
-            self._results.read()
-            self._loaded = True
-        return self._results.entries
+    @staticmethod
+    def _entries(log: _Log) -> dict[bytes, list[bytes]]:
+        if not log.read_done:
+            log.read()
+        return log.entries
 
     def lookup(
         self, display: str, explicit: bool, file: str, read: Callable[[], bytes | None]
@@ -516,7 +547,7 @@ class Cache:
         the content is the same (a CI checkout gives every file a new mtime).
         """
         key = self._key(display, explicit)
-        entry = self._entries().get(key) if key is not None else None
+        entry = self._entries(self._results).get(key) if key is not None else None
         if key is None or entry is None:
             return None
         try:
@@ -549,30 +580,29 @@ class Cache:
             return None
         digest = entry[1]
 
-        def metrics() -> Any:
-            stored = self._stored_metrics(key)
-            if stored is not None and stored[0] == digest:
-                try:
-                    return decode_metrics(stored[1], display)
-                except Exception:  # noqa: BLE001 - as for the result: work them out again
-                    pass
-            return process_file(read(), display, self.settings, explicit).metrics
+        def part(name: str) -> Deferred:
+            def load() -> Any:
+                stored = self._entries(self._parts[name]).get(key)
+                if stored is not None and stored[0] == digest:
+                    try:
+                        return decode_part(name, stored[1], display)
+                    except Exception:  # noqa: BLE001 - as for the result: work it out again
+                        pass
+                return getattr(process_file(read(), display, self.settings, explicit), name)
 
-        result.metrics = Deferred(metrics)
+            return Deferred(load)
+
+        result.summary = part("summary")
+        result.metrics = part("metrics")
+        self._repository_digests[display] = entry[3]
         return result
-
-    def _stored_metrics(self, key: bytes) -> list[bytes] | None:
-        if not self._metrics_loaded:
-            self._metrics.read()
-            self._metrics_loaded = True
-        return self._metrics.entries.get(key)
 
     def put(
         self,
         display: str,
         explicit: bool,
         digest: bytes,
-        encoded: tuple[bytes, bytes],
+        encoded: Encoded,
         st: os.stat_result | None,
     ) -> None:
         """Record a result (``encode_result``); ``st`` is the stat the content had, if known."""
@@ -580,9 +610,39 @@ class Cache:
         if key is None:
             return
         signature = self._signature(st) if st is not None else _NO_STAT
-        self._entries()
-        self._results.put(key, [signature, digest, encoded[0]])
-        self._metrics.put(key, [digest, encoded[1]])  # unread: no need to read it to add
+        self._entries(self._results)
+        self._results.put(key, [signature, digest, encoded.result, encoded.repository])
+        # Unread: no need to read them to add to them.
+        self._parts["summary"].put(key, [digest, encoded.summary])
+        self._parts["metrics"].put(key, [digest, encoded.metrics])
+        self._repository_digests[display] = encoded.repository
+
+    def repository_findings(
+        self,
+        results: list[FileResult],
+        config_waivers: tuple[Waiver, ...],
+        compute: Callable[[], list[Finding]],
+    ) -> list[Finding]:
+        """The repository-wide rules' findings: ``compute()``, unless their inputs (each
+        file's summary and waivers, the config's waivers) are those of the last run."""
+        h = hashlib.sha256(_json(_CODECS["waivers"][0](config_waivers, "")))
+        for r in results:
+            if r.kind:
+                known = self._repository_digests.get(r.file)
+                if known is None:  # a result this cache did not see: no shortcut
+                    return compute()
+                h.update(b"%s\t%s\n" % (r.file.encode("utf-8", "surrogateescape"), known))
+        inputs = h.hexdigest().encode()
+        stored = self._entries(self._repository).get(b"repository")
+        if stored is not None and stored[0] == inputs:
+            try:
+                return decode_part("findings", stored[1], "")
+            except Exception:  # noqa: BLE001 - recomputed, never trusted
+                pass
+        findings = compute()
+        self._repository.put(b"repository", [inputs, _json(_CODECS["findings"][0](findings, ""))])
+        self._repository.save(lambda key: True, compact=True)  # one line, rewritten
+        return findings
 
     def _signature(self, st: os.stat_result) -> bytes:
         """Skip reading this file next time while its stat signature holds, unless it was
@@ -592,9 +652,10 @@ class Cache:
     def save(self) -> None:
         """Write what this run learnt; a cache that cannot be written only costs time."""
         compacted = self._results.save(self._still_there)
-        if compacted and not self._metrics.read_done:
-            self._metrics.read()  # compact both together: the metrics follow the results
-        self._metrics.save(lambda key: key in self._results.entries, compact=compacted)
+        for log in self._parts.values():
+            if compacted and not log.read_done:
+                log.read()  # compact them together: the parts follow the results
+            log.save(lambda key: key in self._results.entries, compact=compacted)
         self._remove_stale()
 
     @staticmethod
@@ -604,14 +665,14 @@ class Cache:
 
     def _remove_stale(self) -> None:
         cutoff = time.time() - STALE_AFTER_S
-        ours = (self._results.path.name, self._metrics.path.name)
+        suffixes = (".cache", ".summaries", ".metrics", ".repository")
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if (
                         entry.name.startswith("check-")
-                        and entry.name.endswith((".cache", ".metrics"))
-                        and entry.name not in ours
+                        and entry.name.endswith(suffixes)
+                        and not entry.name.startswith(f"check-{self.salt}.")
                         and entry.stat().st_mtime < cutoff
                     ):
                         os.unlink(entry.path)

@@ -202,7 +202,7 @@ def run_check(
             f"none of the {len(sources)} YAML file(s) found is a revplan plan "
             f"(apiVersion: revplan/v1):{''.join(reasons)}"
         )
-    report = check(results, config, settings, fail_on or config.fail_on)
+    report = check(results, config, settings, fail_on or config.fail_on, cache)
     return report, results
 
 
@@ -472,10 +472,8 @@ def graph_command(
 
     config = resolve_config(config_path, paths)
     _, results = run_check(paths, config, today, keep_models=True)
-    plans = tuple(
-        r.model for r in results if r.model is not None and r.summary.kind == "AccountPlan"
-    )
-    okrs = tuple(r.model for r in results if r.model is not None and r.summary.kind == "OKRs")
+    plans = tuple(r.model for r in results if r.model is not None and r.kind == "AccountPlan")
+    okrs = tuple(r.model for r in results if r.model is not None and r.kind == "OKRs")
     text = export_graph(PlanGraph(Repository(plans=plans, okrs=okrs)), fmt)
     if output:
         _write_output(output, text)

@@ -12,7 +12,6 @@ folder that already has a ``revplan.yaml`` is left alone.
 from __future__ import annotations
 
 import calendar
-import importlib.metadata
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -70,6 +69,8 @@ def example_dates(today: date) -> dict[str, str]:
 
 def install_requirement() -> str:
     """How CI should install this revplan: the git URL it came from, else the release."""
+    import importlib.metadata  # 17 ms at start-up: for this command only
+
     release = f"revplan=={__version__}"
     try:
         recorded = importlib.metadata.distribution("revplan").read_text("direct_url.json")

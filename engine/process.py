@@ -20,6 +20,7 @@ from .model import (
     OKRSet,
     Places,
     Repository,
+    Waiver,
     build_account_plan,
     build_okr_set,
 )
@@ -78,7 +79,14 @@ class FileResult:
     status: str  # "checked" | "skipped"
     note: str = ""  # why it was skipped, for --verbose
     findings: list[Finding] = field(default_factory=list)
-    summary: FileSummary | None = None
+    # A plan or OKR set read into a model (None: a file that is not, or broke the YAML):
+    kind: str | None = None
+    plan_id: str = ""  # the account's or the OKR set's id
+    valid: bool = False  # schema-valid, so the completeness rules ran on it
+    waivers: tuple[Waiver, ...] = ()
+    # Only the repository-wide rules read the summary, and only the JSON report
+    # and documents the metrics: from the cache, both are decoded on first use.
+    summary: FileSummary | None = _MaybeDeferred()  # type: ignore[assignment]
     metrics: PlanMetrics | OKRMetrics | None = _MaybeDeferred()  # type: ignore[assignment]
     model: AccountPlan | OKRSet | None = None  # only when asked for (not cached)
 
@@ -138,7 +146,7 @@ def process_file(
         all_metrics = Metrics(plans={model.id: metrics})
         id_loc = model.account.at("id") if model.account else model.loc
         ids = frozenset(ident for _, ident, _ in model.ids())
-        # The summary outlives the document: its waivers keep their own places only.
+        # The result outlives the document: its waivers keep their own places only.
         waivers = tuple(
             replace(w, locs=Places.from_written(file, w.locs.written())) for w in model.waivers
         )
@@ -179,8 +187,6 @@ def process_file(
         ids=ids,
         objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
         alignments=alignments,
-        waivers=waivers,
-        valid=valid,
     )
     if keep_model:
         # Every finding is made: the model kept for documents needs no field places,
@@ -191,6 +197,10 @@ def process_file(
         file,
         "checked",
         findings=findings,
+        kind=kind,
+        plan_id=model.id,
+        valid=valid,
+        waivers=waivers,
         summary=summary,
         metrics=metrics,
         model=model if keep_model else None,

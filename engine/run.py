@@ -9,7 +9,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -70,19 +69,13 @@ class Report:
 
     @property
     def plan_metrics(self) -> dict[str, PlanMetrics]:
-        return {
-            r.summary.id: r.metrics
-            for r in self.checked
-            if r.summary and isinstance(r.metrics, PlanMetrics)
-        }
+        checked = self.checked
+        return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, PlanMetrics)}
 
     @property
     def okr_metrics(self) -> dict[str, OKRMetrics]:
-        return {
-            r.summary.id: r.metrics
-            for r in self.checked
-            if r.summary and isinstance(r.metrics, OKRMetrics)
-        }
+        checked = self.checked
+        return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, OKRMetrics)}
 
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
@@ -92,7 +85,7 @@ class Report:
                 waived += 1
             else:
                 counts[f.severity] += 1
-        kinds = [r.summary.kind for r in self.checked if r.summary]
+        kinds = [r.kind for r in self.checked]
         return {
             "files": len(self.checked),
             "plans": kinds.count("AccountPlan"),
@@ -410,6 +403,8 @@ def process_all(
             todo.append((i, source))
 
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor  # 20 ms: only when used
+
         with (
             ProcessPoolExecutor(
                 max_workers=jobs,
@@ -459,33 +454,58 @@ def settings_for(config: Config, today: date) -> Settings:
     return Settings(today=today, limits=config.limits, rules=tuple(rules))
 
 
-def check(results: list[FileResult], config: Config, settings: Settings, fail_on: str) -> Report:
+def check(
+    results: list[FileResult],
+    config: Config,
+    settings: Settings,
+    fail_on: str,
+    cache: Cache | None = None,
+) -> Report:
     """Repository-wide rules and waivers over the per-file results."""
     findings = [f for r in results for f in r.findings]
-    index = RepoIndex(
-        files=tuple(r.summary for r in results if r.summary),
-        config_waivers=config.waivers,
-    )
+    # Each waiver, the plan it is for, and whether the rules checked that plan.
+    entries = [(w, r.plan_id, r.valid) for r in results for w in r.waivers]
+    entries += [(w, w.plan, True) for w in config.waivers]
+
+    def repository() -> list[Finding]:
+        index = RepoIndex(
+            files=tuple(r.summary for r in results if r.kind),
+            waivers=tuple((w, plan) for w, plan, _ in entries),
+        )
+        return repository_findings(index, settings)
+
+    if cache is not None:
+        findings += cache.repository_findings(results, config.waivers, repository)
+    else:
+        findings += repository()
+    findings, expiring, all_waivers = apply_waivers(findings, entries, settings)
+    findings.sort(key=Finding.sort_key)
+    return Report(findings, results, settings.today, fail_on, expiring, all_waivers)
+
+
+def repository_findings(index: RepoIndex, settings: Settings) -> list[Finding]:
+    """What the rules that span files find."""
+    findings = []
     for rule_id, severity, params in settings.rules:
         rule = RULES[rule_id]
         if rule.check_repository is None or severity == "off":
             continue
         for problem in rule.check_repository(index, dict(params)):
             findings.append(Finding.from_problem(rule_id, severity, problem))
-    findings, expiring, waivers = apply_waivers(findings, index, settings)
-    findings.sort(key=Finding.sort_key)
-    return Report(findings, results, settings.today, fail_on, expiring, waivers)
+    return findings
 
 
 def apply_waivers(
-    findings: list[Finding], index: RepoIndex, settings: Settings
+    findings: list[Finding],
+    entries: list[tuple[Waiver, str | None, bool]],
+    settings: Settings,
 ) -> tuple[list[Finding], list[Waiver], list[Waiver]]:
-    """Mark waived findings; report expired and unused waivers; list those expiring soon."""
+    """Mark waived findings; report expired and unused waivers; list those expiring soon.
+
+    ``entries``: each waiver, the plan it is limited to (None: every plan), and
+    whether that plan was checked by the completeness rules.
+    """
     today = settings.today
-    # (waiver, the plan it is limited to, whether its plan was checked by the rules)
-    entries: list[tuple[Waiver, str | None, bool]] = [
-        (w, f.id, f.valid) for f in index.files for w in f.waivers
-    ] + [(w, w.plan, True) for w in index.config_waivers]
     # Index by (rule, plan) so matching stays linear in findings + waivers;
     # plan None: a config waiver for every plan.
     active: dict[tuple[str, str | None], list[Waiver]] = {}

@@ -151,7 +151,7 @@ CORRUPTIONS = {
 }
 
 
-@pytest.mark.parametrize("suffix", [".cache", ".metrics"])
+@pytest.mark.parametrize("suffix", [".cache", ".metrics", ".summaries", ".repository"])
 @pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
 def test_a_corrupt_cache_is_ignored_and_rebuilt(repo: Path, corrupt, suffix: str) -> None:  # noqa: ANN001
     reference = cold(repo)
@@ -165,9 +165,15 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(repo: Path, corrupt, suffix: str
 
 
 ENTRY_EDITS = {
-    "a result that is not a result": (".cache", lambda line: re.sub(rb"\t\[.*", b"\t[1,2]", line)),
+    "a result that is not a result": (
+        ".cache",
+        lambda line: re.sub(rb"\t\[[^\t]*", b"\t[1,2]", line),
+    ),
     "a result of another file": (".cache", lambda line: line.replace(b"\t[null,", b'\t["x.yaml",')),
-    "a result that is not JSON": (".cache", lambda line: re.sub(rb"\t\[.*", b"\t{not json", line)),
+    "a result that is not JSON": (
+        ".cache",
+        lambda line: re.sub(rb"\t\[[^\t]*", b"\t{not json", line),
+    ),
     "metrics that are not metrics": (
         ".metrics",
         lambda line: re.sub(rb"\t[^\t]*$", b"\t[1]", line),
@@ -184,6 +190,66 @@ def test_a_broken_entry_with_a_valid_checksum_is_recomputed(repo: Path, where: s
     assert cache_file(repo, where).read_bytes() != before  # the edit took
     assert report(repo) == reference
     assert report(repo) == reference
+
+
+def break_an_alignment(repo: Path) -> tuple[Path, str]:
+    """Point an objective at an OKR objective that does not exist (an edit the
+    repository-wide rules see); returns the plan and its text before the edit."""
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    text = plan.read_text(encoding="utf-8")
+    edited = text.replace("aligns_to: [cro-fy27/retain-core]", "aligns_to: [cro-fy27/retain-cor]")
+    assert edited != text
+    plan.write_text(edited, encoding="utf-8")
+    return plan, text
+
+
+def test_repository_rules_follow_an_edit_that_changes_what_they_read(repo: Path) -> None:
+    before = report(repo)
+    plan, text = break_an_alignment(repo)
+    broken = report(repo)
+    assert "unresolved-reference" in broken and "cro-fy27/retain-cor" in broken
+    assert broken == cold(repo)
+    plan.write_text(text, encoding="utf-8")
+    assert report(repo) == before == cold(repo)
+
+
+def test_repository_rules_follow_a_plan_added_or_removed(repo: Path) -> None:
+    before = report(repo)
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    twin = plan.with_name("hoshino-twin.yaml")
+    shutil.copy(plan, twin)  # the same account id twice
+    doubled = report(repo)
+    assert "duplicate-id" in doubled and doubled == cold(repo)
+    twin.unlink()
+    assert report(repo) == before
+
+
+def test_repository_rules_follow_the_config_waivers(repo: Path) -> None:
+    report(repo)
+    config = repo / "revplan.yaml"
+    text = config.read_text(encoding="utf-8")
+    head = "\nwaivers:                # repository-wide; a plan may also carry its own\n"
+    assert head in text
+    config.write_text(
+        text.replace(
+            head, head + "  - {rule: plan-freshness, plan: no-such-plan, reason: a test}\n"
+        ),
+        encoding="utf-8",
+    )
+    waived = report(repo)
+    assert "no-such-plan" in waived and waived == cold(repo)
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
+def test_corrupt_summaries_are_recomputed_when_the_repository_rules_need_them(
+    repo: Path,
+    corrupt,  # noqa: ANN001
+) -> None:
+    report(repo)
+    path = cache_file(repo, ".summaries")
+    path.write_bytes(corrupt(path.read_bytes()))
+    break_an_alignment(repo)  # the repository-wide rules run again, on every summary
+    assert report(repo) == cold(repo)
 
 
 def test_metrics_of_an_earlier_version_of_the_file_are_not_used(repo: Path) -> None:
@@ -274,7 +340,7 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     other files included (real runs rarely hold those, so they are made up here)."""
     from datetime import date
 
-    from engine.cache import decode_metrics, decode_result, encode_result
+    from engine.cache import decode_part, decode_result, encode_result
     from engine.findings import Finding, Location
     from engine.metrics import PlanMetrics
     from engine.model import Places, Waiver
@@ -296,6 +362,10 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
             Finding("schema", "error", "ünïcode\ttab\nline", "a.yaml", 1, 2, "acme", None, "p"),
             Finding("yaml-syntax", "warning", "m", "b.yaml", 4, 1, waived=True, waiver_reason="r"),
         ],
+        kind="AccountPlan",
+        plan_id="acme",
+        valid=False,
+        waivers=(waiver,),
         summary=FileSummary(
             "a.yaml",
             "AccountPlan",
@@ -304,31 +374,26 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
             frozenset(ids),
             ("o1",),
             (Alignment("acme/o1", "cro/x", there, "acme", "o1"),),
-            (waiver,),
-            False,
         ),  # fmt: skip
         metrics=metrics,
     )
-    encoded, encoded_metrics = encode_result(result)
-    assert b"\n" not in encoded and b"\t" not in encoded
-    back = decode_result(encoded, "a.yaml")
+    encoded = encode_result(result)
+    assert not any(b"\n" in line or b"\t" in line for line in encoded)
+    back = decode_result(encoded.result, "a.yaml")
     assert (back.file, back.status, back.note, back.findings) == (
         result.file, result.status, result.note, result.findings
     )  # fmt: skip
-    summary = back.summary
+    assert (back.kind, back.plan_id, back.valid) == ("AccountPlan", "acme", False)
+    back.summary = summary = decode_part("summary", encoded.summary, "a.yaml")
     assert summary is not None
     assert (summary.file, summary.kind, summary.id, summary.id_loc, summary.ids) == (
         "a.yaml", "AccountPlan", "acme", here, frozenset(ids)
     )  # fmt: skip
-    assert (summary.objectives, summary.alignments, summary.valid) == (
-        ("o1",),
-        result.summary.alignments,
-        False,
-    )
-    (w,) = summary.waivers
+    assert (summary.objectives, summary.alignments) == (("o1",), result.summary.alignments)
+    (w,) = back.waivers
     assert (w.loc, w.at("rule"), w.at("reason"), w.rule, w.reason, w.plan, w.target, w.expires) == (
         here, Location("a.yaml", 4, 7), here, "backup-per-contact", "why", None, "tom", date(2027, 1, 2)
     )  # fmt: skip
-    back.metrics = decode_metrics(encoded_metrics, "a.yaml")
+    back.metrics = decode_part("metrics", encoded.metrics, "a.yaml")
     assert back.metrics == metrics
-    assert encode_result(back) == (encoded, encoded_metrics)
+    assert encode_result(back) == encoded

@@ -1,6 +1,7 @@
 """`revplan init`: a scaffold that passes its own checks, wires editors and CI, overwrites nothing."""
 
 import fnmatch
+import importlib.metadata
 import json
 import re
 from pathlib import Path
@@ -140,7 +141,7 @@ def test_ci_installs_revplan_from_where_it_came_from_without_credentials(monkeyp
                 }
             )
 
-    monkeypatch.setattr(init_cli.importlib.metadata, "distribution", lambda _: Distribution())
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda _: Distribution())
     requirement = init_cli.install_requirement()
     assert requirement == "revplan @ git+https://git.example.com/team/revplan.git@v0.1.0"
     workflow = init_cli.scaffold(init_cli.date(2026, 11, 23), requirement)[
@@ -154,5 +155,5 @@ def test_a_release_install_is_pinned_to_this_version(monkeypatch):
         def read_text(self, name: str) -> None:
             return None  # installed from an index: no direct_url.json
 
-    monkeypatch.setattr(init_cli.importlib.metadata, "distribution", lambda _: Distribution())
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda _: Distribution())
     assert init_cli.install_requirement() == f"revplan=={init_cli.__version__}"

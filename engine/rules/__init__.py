@@ -132,16 +132,15 @@ class FileSummary:
     ids: frozenset[str] = frozenset()
     objectives: tuple[str, ...] = ()  # OKR sets: their objective ids
     alignments: tuple[Alignment, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
-    valid: bool = True
 
 
 @dataclass(frozen=True)
 class RepoIndex:
-    """Every checked file's summary, and the config's waivers."""
+    """Every checked file's summary, and every waiver with the plan it is for
+    (a plan's own id; a config waiver's ``plan:``, None for every plan)."""
 
     files: tuple[FileSummary, ...]
-    config_waivers: tuple[Waiver, ...] = ()
+    waivers: tuple[tuple[Waiver, str | None], ...] = ()
 
 
 CheckFunction = Callable[[Context, Mapping[str, Any]], Iterator[Problem]]

@@ -116,9 +116,7 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
                 )  # fmt: skip
     by_id = {f.id: f for f in index.files}
     # Findings about roles name the role, so a waiver may target a role too.
-    for waiver, plan in [(w, f.id) for f in index.files for w in f.waivers] + [
-        (w, w.plan) for w in index.config_waivers
-    ]:
+    for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
         if waiver.rule and waiver.rule not in RULES:
             yield _problem(
