@@ -357,13 +357,28 @@ def encode_result(result: FileResult) -> Encoded:
     )
 
 
-def decode_result(blob: bytes, file: str) -> FileResult:
-    """A result without its summary and metrics (see ``decode_part``)."""
-    return _CODECS["result"][1](json.loads(blob), file)
+def _parse_all(blobs: list[bytes]) -> list[Any]:
+    """Each blob's JSON value, None where a blob is not one JSON value."""
+    try:
+        values = json.loads(b"[%s]" % b",".join(blobs))
+    except ValueError:
+        values = None
+    if values is not None and len(values) == len(blobs):
+        return values
+    # A damaged entry (or one holding two values, "1,2"): parse one by one to find it.
+    return [_parse_or_none(blob) for blob in blobs]
+
+
+def _parse_or_none(blob: bytes) -> Any:
+    try:
+        return json.loads(blob)
+    except ValueError:
+        return None
 
 
 def decode_part(part: str, blob: bytes, file: str) -> Any:
-    """A result's ``summary`` or ``metrics`` (or a list of findings, ``findings``)."""
+    """The ``result`` (without summary and metrics), its ``summary`` or ``metrics``,
+    or a list of ``findings``, from its JSON line."""
     return _CODECS[part][1](json.loads(blob), file)
 
 
@@ -537,43 +552,55 @@ class Cache:
             log.read()
         return log.entries
 
-    def lookup(
-        self, display: str, explicit: bool, file: str, read: Callable[[], bytes | None]
-    ) -> FileResult | None:
-        """The cached result for this file, or None when it must be checked.
+    def lookup_all(
+        self, files: list[tuple[str, bool, str]], read: Callable[[int], bytes | None]
+    ) -> list[FileResult | None]:
+        """The cached result of each (display path, explicit, path to open), or None
+        where the file must be checked; ``read(i)`` reads the i-th file's bytes.
 
         A file with the stat signature recorded for it is not read; any other
-        file with an entry is read (``read``) and hashed, and its entry used if
-        the content is the same (a CI checkout gives every file a new mtime).
+        file with an entry is read and hashed, and its entry used if the content
+        is the same (a CI checkout gives every file a new mtime). The entries
+        found are parsed together: one JSON parse, not one per file.
         """
-        key = self._key(display, explicit)
-        entry = self._entries(self._results).get(key) if key is not None else None
-        if key is None or entry is None:
-            return None
-        try:
-            st = os.stat(file)
-        except OSError:
-            return None
-        if entry[0] == stat_signature(st):
-            return self._decode(key, entry, display, explicit, read)
-        raw = read()
-        if raw is None or content_digest(raw) != entry[1]:
-            return None
-        result = self._decode(key, entry, display, explicit, read)
-        if result is not None and _unchanged(file, st):
-            self._results.put(key, [self._signature(st), *entry[1:]])
-        return result
+        entries = self._entries(self._results)
+        found: list[tuple[int, bytes, list[bytes], os.stat_result | None]] = []
+        for i, (display, explicit, file) in enumerate(files):
+            key = self._key(display, explicit)
+            entry = entries.get(key) if key is not None else None
+            if key is None or entry is None:
+                continue
+            try:
+                st = os.stat(file)
+            except OSError:
+                continue
+            if entry[0] == stat_signature(st):
+                found.append((i, key, entry, None))
+                continue
+            raw = read(i)
+            if raw is not None and content_digest(raw) == entry[1]:
+                found.append((i, key, entry, st))  # st: the signature to record
+        results: list[FileResult | None] = [None] * len(files)
+        values = _parse_all([entry[2] for _, _, entry, _ in found])
+        for (i, key, entry, st), value in zip(found, values, strict=True):
+            display, explicit, file = files[i]
+            result = self._decode(key, entry, value, display, explicit, lambda i=i: read(i))
+            results[i] = result
+            if result is not None and st is not None and _unchanged(file, st):
+                self._results.put(key, [self._signature(st), *entry[1:]])
+        return results
 
     def _decode(
         self,
         key: bytes,
         entry: list[bytes],
+        value: Any,
         display: str,
         explicit: bool,
         read: Callable[[], bytes | None],
     ) -> FileResult | None:
         try:
-            result = decode_result(entry[2], display)
+            result = _CODECS["result"][1](value, display)
         except Exception:  # noqa: BLE001 - a corrupt entry is recomputed, never trusted
             return None
         if result.file != display:

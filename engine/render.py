@@ -17,6 +17,7 @@ only files that start with its generated-file mark.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import re
@@ -53,7 +54,7 @@ from .metrics import (
     objective_score,
     plan_metrics,
 )
-from .model import AccountPlan, Objective, OKRSet, Stakeholder
+from .model import AccountPlan, Objective, OKRSet, Stakeholder, Waiver
 from .resources import templates_dir
 from .rules import RULES
 from .run import display_path
@@ -406,9 +407,12 @@ class _Builder:
         config = inputs.config
         self.roles = list(config.setting("advocate-per-role").params.get("roles", KEY_ROLES))
         self.freshness_days = config.setting("contact-freshness").params.get("max_age_days", 60)
-        # (waiver, the plan it is limited to): a plan's own, then the config's
-        self.waivers = [(w, p.id) for p in inputs.plans for w in p.waivers]
-        self.waivers += [(w, w.plan) for w in config.waivers]
+        # The waivers that apply to each plan: its own, then the config's for it or for all
+        # (by plan: a scan of every waiver for every finding grew with the square of plans).
+        self.plan_waivers: dict[str, list[Waiver]] = defaultdict(list)
+        for plan in inputs.plans:
+            self.plan_waivers[plan.id] += plan.waivers
+        self.waivers_for = functools.cache(self._waivers_for)
         # Every objective that aligns to an OKR objective: "<set>/<objective>" -> children
         self.children: dict[str, list[tuple[str, AccountPlan | OKRSet, Objective]]] = defaultdict(
             list
@@ -421,6 +425,11 @@ class _Builder:
             for objective in plan.objectives:
                 for parent in objective.aligns_to:
                     self.children[parent].append(("account", plan, objective))
+
+    def _waivers_for(self, plan: str | None) -> tuple[Waiver, ...]:
+        own = self.plan_waivers.get(plan, []) if plan is not None else []
+        config = [w for w in self.inputs.config.waivers if w.plan in (None, plan)]
+        return (*own, *config)
 
     def plan_metrics(self, plan: AccountPlan) -> PlanMetrics:
         if plan.id not in self.metrics:
@@ -452,7 +461,7 @@ class _Builder:
                 metrics=self.plan_metrics(plan) if plan else None,
                 params=self.inputs.config.setting(f.rule).params if f.rule in RULES else {},
                 today=self.today,
-                waivers=tuple(w for w, scope in self.waivers if scope in (None, f.plan)),
+                waivers=self.waivers_for(f.plan),
             )
             row = {
                 "rule": f.rule,
@@ -465,10 +474,8 @@ class _Builder:
                 "expires": next(
                     (
                         w.expires
-                        for w, scope in self.waivers
-                        if w.rule == f.rule
-                        and scope in (None, f.plan)
-                        and w.target in (None, f.target)
+                        for w in self.waivers_for(f.plan)
+                        if w.rule == f.rule and w.target in (None, f.target)
                     ),
                     None,
                 ),

@@ -164,7 +164,28 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(repo: Path, corrupt, suffix: str
     assert report(repo) == reference
 
 
+def first_line_only(edit):  # noqa: ANN001, ANN201 - a test helper
+    edited: list[bytes] = []
+
+    def change(line: bytes) -> bytes:
+        if edited:
+            return line
+        edited.append(line)
+        return edit(line)
+
+    return change
+
+
 ENTRY_EDITS = {
+    # Entries are parsed together: a damaged one must not shift the results of others.
+    "one result holding two values": (
+        ".cache",
+        first_line_only(lambda line: re.sub(rb"\t\[[^\t]*", b"\t1,2", line)),
+    ),
+    "one result cut short": (
+        ".cache",
+        first_line_only(lambda line: re.sub(rb"\t(\[[^\t]*)", rb"\t\1,", line)),
+    ),
     "a result that is not a result": (
         ".cache",
         lambda line: re.sub(rb"\t\[[^\t]*", b"\t[1,2]", line),
@@ -340,7 +361,7 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     other files included (real runs rarely hold those, so they are made up here)."""
     from datetime import date
 
-    from engine.cache import decode_part, decode_result, encode_result
+    from engine.cache import decode_part, encode_result
     from engine.findings import Finding, Location
     from engine.metrics import PlanMetrics
     from engine.model import Places, Waiver
@@ -379,7 +400,7 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     )
     encoded = encode_result(result)
     assert not any(b"\n" in line or b"\t" in line for line in encoded)
-    back = decode_result(encoded.result, "a.yaml")
+    back = decode_part("result", encoded.result, "a.yaml")
     assert (back.file, back.status, back.note, back.findings) == (
         result.file, result.status, result.note, result.findings
     )  # fmt: skip
