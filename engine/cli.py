@@ -59,6 +59,11 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"'{value}' is not a date: write YYYY-MM-DD") from None
 
 
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores]."
+)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command takes (cli.md: "Common options")."""
     options = [
@@ -245,7 +250,7 @@ def main() -> None:
     type=click.Choice(["error", "warning", "info"]),
     help="Lowest severity that fails the run [default: config fail_on:, else error].",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores].")
+@jobs_option
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),

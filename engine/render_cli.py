@@ -10,7 +10,7 @@ import click
 
 
 def _build() -> click.Command:
-    from .cli import common_options, handle_errors  # cli.py registers this command
+    from .cli import common_options, handle_errors, jobs_option  # cli.py registers this command
 
     @click.command("render")
     @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -33,9 +33,7 @@ def _build() -> click.Command:
         help="Folder whose templates (and locales/<locale>.yaml) override the built-in ones "
         "of the same name [default: config templates:].",
     )
-    @click.option(
-        "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores]."
-    )
+    @jobs_option
     @handle_errors
     def render_command(
         paths: tuple[Path, ...],

@@ -465,8 +465,9 @@ def check(
     entries += [(w, w.plan, True) for w in config.waivers]
 
     def repository() -> list[Finding]:
+        # (A summary is None only if its file vanished since it was checked.)
         index = RepoIndex(
-            files=tuple(r.summary for r in results if r.kind),
+            files=tuple(s for r in results if r.kind and (s := r.summary) is not None),
             waivers=tuple((w, plan) for w, plan, _ in entries),
         )
         return repository_findings(index, settings)
