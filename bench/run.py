@@ -10,7 +10,8 @@ In one run, on the same generated files (see bench/generate.py), for each N:
 - ``revplan check`` cold: ``--no-cache``, every rule on, default ``--jobs``;
 - ``revplan check`` with a cache: the first run (empty cache), then warm runs
   after editing one plan (median of several), and with nothing changed;
-- ``revplan render`` of every plan;
+- ``revplan render`` of every plan, after the check (with its cache) and with
+  ``--no-cache``;
 - ``check-jsonschema`` with revplan's own schemas (schema only);
 - ``yamllint`` with its default config (syntax and style only).
 
@@ -265,8 +266,21 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
     if not big:
         render_out = args.root / f"render-{n}"
         shutil.rmtree(render_out, ignore_errors=True)
+        # As CI runs it: after `revplan check`, whose cache render reads (it starts none).
         out["render"] = measure(
-            "revplan render", revplan("render", "--out", str(render_out)), root, files, env
+            "revplan render (after check: its cache)",
+            revplan("render", "--out", str(render_out)),
+            root,
+            files,
+            env,
+        )
+        shutil.rmtree(render_out, ignore_errors=True)
+        out["render_cold"] = measure(
+            "revplan render, no cache (--no-cache)",
+            revplan("render", "--no-cache", "--out", str(render_out)),
+            root,
+            files,
+            env,
         )
         shutil.rmtree(render_out, ignore_errors=True)
         if not args.skip_tools:
@@ -496,7 +510,7 @@ def write_report(path: Path, results: dict[int, dict]) -> None:
             "|---|---:|---:|---:|---:|---:|---|",
         ]
         for key in ("floor", "cold", "fill", "warm", "warm_text", "unchanged", "render",
-                    "jsonschema", "yamllint"):  # fmt: skip
+                    "render_cold", "jsonschema", "yamllint"):  # fmt: skip
             t = r.get(key)
             if not isinstance(t, Timing):
                 continue
@@ -568,11 +582,15 @@ def targets_table(results: dict[int, dict]) -> list[str]:
     checks = ("cold", "fill", "warm", "warm_text", "unchanged")
     peak = max(t.peak_bytes for k, t in r.items() if k in checks and isinstance(t, Timing))
     rows.append(("peak memory of check < 1 GiB", f"{peak / 2**20:,.0f} MiB", peak < 2**30))
-    render = r.get("render")
-    if isinstance(render, Timing):
-        times = render.seconds / cold.seconds
-        rows.append(("render ≤ 3× cold check", f"{times:.2f}×", times <= 3))
-        memory = render.peak_bytes
+    renders = [(k, t) for k, t in r.items() if k in ("render", "render_cold")]
+    for key, render in renders:
+        if isinstance(render, Timing):
+            times = render.seconds / cold.seconds
+            how = "with the check's cache" if key == "render" else "no cache"
+            rows.append((f"render ({how}) ≤ 3× cold check", f"{times:.2f}×", times <= 3))
+    memories = [t.peak_bytes for _, t in renders if isinstance(t, Timing)]
+    if memories:
+        memory = max(memories)
         rows.append(("peak memory of render < 1 GiB", f"{memory / 2**20:,.0f} MiB", memory < 2**30))
     big = [n for n in results if n > 10_000]
     if big:

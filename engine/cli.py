@@ -142,12 +142,12 @@ def use_color(no_color: bool, stream: Any = None) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
 
 
-def _progress_wanted() -> bool:
+def progress_wanted() -> bool:
     """A progress bar helps a person at a terminal; in CI logs and pipes it is noise."""
     return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
 
 
-class _Progress:
+class Progress:
     """click's progress bar on stderr, shown only once a run has taken ``delay`` seconds:
     a quick run stays quiet."""
 
@@ -167,7 +167,7 @@ class _Progress:
             n = self.done
         self.bar.update(n)
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -193,8 +193,8 @@ def run_check(
     settings = settings_for(config, today)
     cache = Cache(cache_dir, settings) if cache_dir is not None else None
     jobs = jobs or default_jobs()
-    if show_progress and _progress_wanted():
-        with _Progress(len(sources), "checking") as progress:
+    if show_progress and progress_wanted():
+        with Progress(len(sources), "checking") as progress:
             results = process_all(sources, settings, jobs, cache, keep_models, progress.update)
     else:
         results = process_all(sources, settings, jobs, cache, keep_models)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .cache import DEFAULT_DIR
+
 
 def _build() -> click.Command:
     from .cli import common_options, handle_errors, jobs_option  # cli.py registers this command
@@ -34,6 +36,14 @@ def _build() -> click.Command:
         "of the same name [default: config templates:].",
     )
     @jobs_option
+    @click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Use (and update) the check's cache of per-file results there [default: the "
+        f"check's (config cache_dir:, else {DEFAULT_DIR}/) when it exists: render starts no "
+        "cache of its own].",
+    )
+    @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
     @handle_errors
     def render_command(
         paths: tuple[Path, ...],
@@ -47,6 +57,8 @@ def _build() -> click.Command:
         check: bool,
         templates: Path | None,
         jobs: int | None,
+        cache_dir: Path | None,
+        no_cache: bool,
     ) -> None:
         """Write Markdown documents for account reviews and QBRs.
 
@@ -64,7 +76,20 @@ def _build() -> click.Command:
           revplan render plans/ --out docs/zh --locale zh
           revplan render plans/ --out docs/ --templates my-templates/
         """
-        run(paths, config_path, today, locale, quiet, verbose, out, check, templates, jobs)
+        run(
+            paths,
+            config_path,
+            today,
+            locale,
+            quiet,
+            verbose,
+            out,
+            check,
+            templates,
+            jobs,
+            cache_dir,
+            no_cache,
+        )
 
     return render_command
 
@@ -80,25 +105,42 @@ def run(
     check: bool,
     templates: Path | None,
     jobs: int | None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
 ) -> None:
-    from .cli import Failure, resolve_config, run_check
+    from .cli import Failure, Progress, progress_wanted, resolve_config, run_check
     from .render import RenderError, compare, inputs_from, render_documents, write
     from .run import default_jobs
 
     config = resolve_config(config_path, paths)
     jobs = jobs or default_jobs()
-    report, results = run_check(paths, config, today, jobs=jobs, keep_models=True)
+    if no_cache:
+        cache = None
+    elif cache_dir is None:
+        # Running check first (as CI and pre-commit do) leaves its cache for render to use;
+        # render itself writes outside --out only into a cache it was given or found.
+        found = config.cache_dir or Path(DEFAULT_DIR)
+        cache = found if found.is_dir() else None
+    else:
+        cache = cache_dir
+    show_progress = progress_wanted()
+    report, results = run_check(
+        paths, config, today, jobs=jobs, cache_dir=cache, show_progress=show_progress
+    )
     chosen_templates = templates or config.templates
     if chosen_templates is not None and not chosen_templates.is_dir():
         raise Failure(f"templates folder {chosen_templates} not found")
     try:
-        outcome = render_documents(
-            inputs_from(report, results, config),
-            out,
-            locale or config.locale or "en",
-            chosen_templates,
-            jobs,
-        )
+        inputs = inputs_from(report, results, config)
+        with Progress(len(inputs.plans), "rendering") as progress:
+            outcome = render_documents(
+                inputs,
+                out,
+                locale or config.locale or "en",
+                chosen_templates,
+                jobs,
+                progress.update if show_progress else None,
+            )
         for note in outcome.notes:
             click.echo(f"revplan: {note}", err=True)
         changes = compare(out, outcome.documents) if check else write(out, outcome.documents)

@@ -288,7 +288,7 @@ def discover(paths: list[Path], config: Config) -> list[Source]:
     return sorted(unique.values(), key=lambda s: s.display)
 
 
-def _read(source: Source, max_bytes: int) -> tuple[bytes | None, str | None]:
+def read_source(source: Source, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The file's bytes, at most one past ``max_bytes`` (the loader reports the excess).
 
     A plan may be a symlink, and git keeps symlinks: one to /dev/zero or to a
@@ -347,7 +347,7 @@ def _work(job: tuple[int, Source]) -> tuple[int, FileResult, tuple | None]:
     """
     index, source = job
     settings: Settings = _job_settings["settings"]
-    read = functools.partial(_read, source, settings.limits.max_file_bytes)
+    read = functools.partial(read_source, source, settings.limits.max_file_bytes)
     if not _job_settings["caching"]:
         raw, error = read()
         st = None
@@ -393,7 +393,7 @@ def process_all(
         with _long_lived():
             results = cache.lookup_all(
                 [(s.display, s.explicit, s.file) for s in sources],
-                lambda i: _read(sources[i], max_bytes)[0],
+                lambda i: read_source(sources[i], max_bytes)[0],
             )
     todo = [(i, source) for i, source in enumerate(sources) if results[i] is None]
     if progress and len(todo) < len(sources):

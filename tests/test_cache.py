@@ -330,17 +330,17 @@ def test_progress_bar_only_for_a_person_at_a_terminal(monkeypatch: pytest.Monkey
     monkeypatch.setattr("sys.stderr", Terminal())
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("TERM", "xterm")
-    assert cli._progress_wanted()
+    assert cli.progress_wanted()
     monkeypatch.setenv("CI", "true")  # CI logs are not a person
-    assert not cli._progress_wanted()
+    assert not cli.progress_wanted()
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr", io.StringIO())  # piped or redirected
-    assert not cli._progress_wanted()
+    assert not cli.progress_wanted()
 
 
 def test_a_quick_run_shows_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", terminal := Terminal())
-    with cli._Progress(100, "checking", delay=60) as progress:
+    with cli.Progress(100, "checking", delay=60) as progress:
         for _ in range(100):
             progress.update(1)
     assert terminal.getvalue() == ""
@@ -348,7 +348,7 @@ def test_a_quick_run_shows_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_a_slow_run_shows_the_progress_to_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", terminal := Terminal())
-    with cli._Progress(10, "checking", delay=0) as progress:
+    with cli.Progress(10, "checking", delay=0) as progress:
         for _ in range(10):
             progress.update(1)
     assert "checking" in terminal.getvalue()

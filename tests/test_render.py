@@ -6,6 +6,7 @@ import html
 import os
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,69 @@ def test_worker_processes_render_the_same_bytes(
     result = run(["render", "plans", "--out", "other", "--jobs", "2"], repo, monkeypatch)
     assert result.exit_code == 0, result.output
     assert snapshot(repo / "other") == alone
+
+
+def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine import run as runs
+
+    checked: list[str] = []
+    real = runs.process_file
+
+    def counting(raw: bytes | None, file: str, *args: object, **kwargs: object) -> object:
+        checked.append(file)
+        return real(raw, file, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runs, "process_file", counting)
+    render_ok(repo, monkeypatch, "--jobs", "1")
+    assert not (repo / ".revplan_cache").exists()  # render writes nothing outside --out
+    assert run(["check", "plans", "--jobs", "1"], repo, monkeypatch).exit_code == 1
+    assert (repo / ".revplan_cache").is_dir()
+    checked.clear()
+    render_ok(repo, monkeypatch, "--jobs", "1")
+    assert checked == []  # every file's check came from the cache
+    plan = repo / "plans" / "accounts" / "hoshino-precision.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("Hoshino Precision Co., Ltd.", "Hoshino KK"),
+        encoding="utf-8",
+    )
+    render_ok(repo, monkeypatch, "--jobs", "1")
+    assert checked == ["plans/accounts/hoshino-precision.yaml"]
+    result = run(["render", "plans", "--out", "uncached", "--no-cache"], repo, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert snapshot(repo / "docs") == snapshot(repo / "uncached")
+    assert "Hoshino KK" in (repo / "docs" / "README.md").read_text(encoding="utf-8")
+
+
+def checked_inputs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> render.Inputs:
+    """The render's inputs from a check of the repository's plans (run from ``repo``)."""
+    from engine.cli import run_check
+
+    monkeypatch.chdir(repo)
+    config = load_config(Path("plans/revplan.yaml"))
+    report, results = run_check((Path("plans"),), config, date.fromisoformat(TODAY), jobs=1)
+    return render.inputs_from(report, results, config)
+
+
+def test_a_plan_changed_after_its_check_is_not_rendered_from_stale_findings(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = checked_inputs(repo, monkeypatch)
+    plan = Path("plans/accounts/aegean-lines.yaml")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("id: aegean-lines", "id: aegean-ferries", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(render.RenderError, match="aegean-lines.yaml: changed since it was checked"):
+        render.render_documents(inputs, Path("docs"), "en")
+
+
+def test_progress_counts_every_account_plan(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs = checked_inputs(repo, monkeypatch)
+    steps: list[int] = []
+    render.render_documents(inputs, Path("docs"), "en", progress=steps.append)
+    assert sum(steps) == len(inputs.plans) == 3
 
 
 def markdown_html(text: str) -> str:
@@ -317,6 +381,33 @@ def test_a_template_of_the_same_name_overrides_the_built_in_one(
     assert "## Focus accounts" not in index  # the built-in index was not used
     account = (repo / "docs" / "accounts" / "hoshino-precision.md").read_text(encoding="utf-8")
     assert "## Relationship map" in account  # the other documents keep the built-in templates
+
+
+def test_index_and_okr_templates_see_each_account_as_a_summary(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    custom = repo / "my-templates"
+    custom.mkdir()
+    (custom / "index.md.j2").write_text(
+        "{% for a in accounts %}- {{ a.plan.id }} {{ a.plan.account.segment }} "
+        "{{ a.plan.aligned_objectives | length }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    render_ok(repo, monkeypatch, "--templates", str(custom))
+    index = (repo / "docs" / "README.md").read_text(encoding="utf-8")
+    assert "- hoshino-precision " in index
+    (custom / "index.md.j2").write_text(
+        "{% for a in accounts %}{{ a.plan.stakeholders }}{% endfor %}", encoding="utf-8"
+    )
+    result = run(
+        ["render", "plans", "--out", "docs", "--templates", str(custom)], repo, monkeypatch
+    )
+    assert result.exit_code == 2
+    assert "template error in my-templates/index.md.j2:1" in result.output
+    assert "has no attribute 'stakeholders' (the portfolio index and OKR documents see each" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
 
 
 def test_templates_folder_and_catalogue_from_the_config(
