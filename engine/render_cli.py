@@ -132,6 +132,7 @@ def run(
         raise Failure(f"templates folder {chosen_templates} not found")
     try:
         inputs = inputs_from(report, results, config)
+        del report, results  # the check's per-file results: all the documents need is in inputs
         with Progress(len(inputs.plans), "rendering") as progress:
             outcome = render_documents(
                 inputs,
