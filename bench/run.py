@@ -17,7 +17,7 @@ In one run, on the same generated files (see bench/generate.py), for each N:
 
 Each is a subprocess timed from start to exit (interpreter start-up included);
 peak memory is the largest sum of the proportional set sizes of the process and
-its children, sampled every 20 ms. Output goes to /dev/null: printing to a
+its children, sampled every 20 ms (less often when a sample is slow). Output goes to /dev/null: printing to a
 terminal is not what is measured. The results are written as Markdown.
 """
 
@@ -105,10 +105,15 @@ def measure(
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE)
 
     def sample() -> None:
+        # Reading smaps_rollup walks the process's page tables and holds its memory map
+        # lock: 36 ms for a 1.5 GiB process. Every 20 ms that took most of a core (and
+        # stalled the workers' page faults) in large runs; waiting 20 times as long as a
+        # sample took keeps the sampler under 5% of a core at any size.
         nonlocal peak
         while not done.is_set():
+            began = time.perf_counter()
             peak = max(peak, _tree_memory(process.pid))
-            done.wait(0.02)
+            done.wait(max(0.02, 20 * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

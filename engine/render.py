@@ -17,6 +17,7 @@ only files that start with its generated-file mark.
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import re
@@ -163,7 +164,9 @@ class Outcome:
 
 def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
     """Inputs from ``run_check``'s report and per-file results (OKR sets are read again)."""
-    plans, okrs, unread = [], [], []
+    plans: list[PlanFile] = []
+    okrs: list[OKRSet] = []
+    unread: list[str] = []
     for result in results:
         if result.status != "checked":
             continue
@@ -175,7 +178,7 @@ def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
             unread.append(result.file)
     return Inputs(
         plans=tuple(plans),
-        okrs=tuple(okrs),  # type: ignore[arg-type]
+        okrs=tuple(okrs),
         findings=tuple(report.findings),
         unread=tuple(unread),
         config=config,
@@ -187,14 +190,19 @@ def read_model(file: str, kind: str, ident: str, valid: bool, config: Config) ->
     """A plan or OKR set read from its file again, as the check read it.
 
     The check keeps no models (100,000 of them do not fit in memory); the
-    renderer builds each one when it needs it, from the same bytes.
+    renderer builds each one when it needs it, from the file as it is then. A
+    file that no longer reads as the same plan (gone, or another kind or id)
+    stops the render; other edits made while it runs show in the document,
+    and in its findings at the next run.
     """
     raw, error = read_source(Source(file, file, True), config.limits.max_file_bytes)
-    doc = load_bytes(raw, file, config.limits) if raw is not None else None
-    if doc is None or not isinstance(doc.data, dict) or doc.kind != kind:
+    if raw is None:
         raise RenderError(
-            f"{file}: {error or 'changed'} since it was checked; run revplan render again"
+            f"{file}: cannot read it after checking it ({error}); run revplan render again"
         )
+    doc = load_bytes(raw, file, config.limits)
+    if not isinstance(doc.data, dict) or doc.kind != kind:
+        raise RenderError(f"{file}: changed since it was checked; run revplan render again")
     model = build_account_plan(doc, valid) if kind == "AccountPlan" else build_okr_set(doc, valid)
     if model.id != ident:
         raise RenderError(f"{file}: changed since it was checked; run revplan render again")
@@ -1487,6 +1495,9 @@ _worker: dict[str, _Renderer] = {}
 def _start_worker(renderer_args: tuple[Any, ...], plans: tuple[PlanSummary, ...]) -> None:
     _worker["renderer"] = _Renderer(*renderer_args)
     _worker["renderer"].builder.add_plans(plans)
+    # What the worker inherited (forked) or was given lives to its end: its collections
+    # need not walk it (walking it would also copy every page of it into the worker).
+    gc.freeze()
 
 
 def _account_in_worker(job: _AccountJob) -> tuple[bytes | None, PlanSummary, dict[str, Any]]:

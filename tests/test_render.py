@@ -99,6 +99,12 @@ def test_a_plan_changed_after_its_check_is_not_rendered_from_stale_findings(
     )
     with pytest.raises(render.RenderError, match="aegean-lines.yaml: changed since it was checked"):
         render.render_documents(inputs, Path("docs"), "en")
+    plan.unlink()
+    with pytest.raises(
+        render.RenderError, match="aegean-lines.yaml: cannot read it after checking"
+    ):
+        render.render_documents(inputs, Path("docs"), "en")
+    assert not Path("docs").exists()
 
 
 def test_progress_counts_every_account_plan(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
