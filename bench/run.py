@@ -17,8 +17,9 @@ In one run, on the same generated files (see bench/generate.py), for each N:
 
 Each is a subprocess timed from start to exit (interpreter start-up included);
 peak memory is the largest sum of the proportional set sizes of the process and
-its children, sampled every 20 ms (less often when a sample is slow). Output goes to /dev/null: printing to a
-terminal is not what is measured. The results are written as Markdown.
+its children, sampled every 20 ms (less often when a sample is slow). Output
+goes to /dev/null: printing to a terminal is not what is measured. The results
+are written as Markdown.
 """
 
 from __future__ import annotations
