@@ -517,6 +517,18 @@ def _int_or_none(text: bytes) -> int | None:
         return None
 
 
+class CacheHit(NamedTuple):
+    """A file with a usable cache entry."""
+
+    index: int  # in the list given to match_all
+    display: str
+    explicit: bool
+    file: str  # the path to open
+    key: bytes
+    entry: list[bytes]
+    st: os.stat_result | None  # a new stat signature to record for it, if any
+
+
 class Cache:
     """Per-file results of earlier runs with the same settings; see the module docstring."""
 
@@ -552,19 +564,18 @@ class Cache:
             log.read()
         return log.entries
 
-    def lookup_all(
+    def match_all(
         self, files: list[tuple[str, bool, str]], read: Callable[[int], bytes | None]
-    ) -> list[FileResult | None]:
-        """The cached result of each (display path, explicit, path to open), or None
-        where the file must be checked; ``read(i)`` reads the i-th file's bytes.
+    ) -> list[CacheHit]:
+        """The files, of (display path, explicit, path to open), that have a usable
+        entry; ``read(i)`` reads the i-th file's bytes.
 
         A file with the stat signature recorded for it is not read; any other
         file with an entry is read and hashed, and its entry used if the content
-        is the same (a CI checkout gives every file a new mtime). The entries
-        found are parsed together: one JSON parse, not one per file.
+        is the same (a CI checkout gives every file a new mtime).
         """
         entries = self._entries(self._results)
-        found: list[tuple[int, bytes, list[bytes], os.stat_result | None]] = []
+        hits: list[CacheHit] = []
         for i, (display, explicit, file) in enumerate(files):
             key = self._key(display, explicit)
             entry = entries.get(key) if key is not None else None
@@ -575,30 +586,32 @@ class Cache:
             except OSError:
                 continue
             if entry[0] == stat_signature(st):
-                found.append((i, key, entry, None))
+                hits.append(CacheHit(i, display, explicit, file, key, entry, None))
                 continue
             raw = read(i)
             if raw is not None and content_digest(raw) == entry[1]:
-                found.append((i, key, entry, st))  # st: the signature to record
-        results: list[FileResult | None] = [None] * len(files)
-        values = _parse_all([entry[2] for _, _, entry, _ in found])
-        for (i, key, entry, st), value in zip(found, values, strict=True):
-            display, explicit, file = files[i]
-            result = self._decode(key, entry, value, display, explicit, lambda i=i: read(i))
-            results[i] = result
-            if result is not None and st is not None and _unchanged(file, st):
-                self._results.put(key, [self._signature(st), *entry[1:]])
+                # st: the signature to record
+                hits.append(CacheHit(i, display, explicit, file, key, entry, st))
+        return hits
+
+    def decode_all(
+        self, hits: list[CacheHit], read: Callable[[int], bytes | None]
+    ) -> list[FileResult | None]:
+        """The results of ``match_all``'s hits, None where an entry turns out damaged;
+        ``read`` as for ``match_all``. Parsed together: one JSON parse, not one per file."""
+        results: list[FileResult | None] = []
+        values = _parse_all([hit.entry[2] for hit in hits])
+        for hit, value in zip(hits, values, strict=True):
+            result = self._decode(hit, value, read)
+            results.append(result)
+            if result is not None and hit.st is not None and _unchanged(hit.file, hit.st):
+                self._results.put(hit.key, [self._signature(hit.st), *hit.entry[1:]])
         return results
 
     def _decode(
-        self,
-        key: bytes,
-        entry: list[bytes],
-        value: Any,
-        display: str,
-        explicit: bool,
-        read: Callable[[], bytes | None],
+        self, hit: CacheHit, value: Any, read: Callable[[int], bytes | None]
     ) -> FileResult | None:
+        key, entry, display = hit.key, hit.entry, hit.display
         try:
             result = _CODECS["result"][1](value, display)
         except Exception:  # noqa: BLE001 - a corrupt entry is recomputed, never trusted
@@ -615,7 +628,8 @@ class Cache:
                         return decode_part(name, stored[1], display)
                     except Exception:  # noqa: BLE001 - as for the result: work it out again
                         pass
-                return getattr(process_file(read(), display, self.settings, explicit), name)
+                raw = read(hit.index)
+                return getattr(process_file(raw, display, self.settings, hit.explicit), name)
 
             return Deferred(load)
 

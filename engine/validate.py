@@ -108,6 +108,12 @@ def _is_date(value: Any) -> bool:
     return True
 
 
+def compile_validators() -> None:
+    """Compile every kind's validity check now rather than on its first document."""
+    for kind in ("AccountPlan", "OKRs"):
+        _fast_validator(kind)
+
+
 def is_valid(kind: str, data: Any) -> bool:
     fast = _fast_validator(kind)
     if fast is None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, run_cli
 
-from engine import cli
+from engine import cli, run
 from engine.run import PARALLEL_THRESHOLD
 
 OLD = 1_600_000_000  # 2020-09-13: an mtime well in the past
@@ -111,6 +111,47 @@ def test_an_edited_plan_is_checked_again(repo: Path) -> None:
     assert after != before
     assert "plan-freshness" in after
     assert after == cold(repo)
+
+
+def edit_review_date(plan: Path, reviewed: str) -> None:
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(re.sub(r"reviewed: \S+", f"reviewed: {reviewed}", text, count=1))
+
+
+def test_an_edited_plan_in_a_large_repository_is_checked_by_the_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many cached files: the file to check again goes to a worker forked before the
+    cache is read; what it sends back is the edited plan's result."""
+    root = make_repository(tmp_path / "big", copies=25)
+    report(root, "--jobs", "2")
+    started = tmp_path / "helper-started"
+
+    def help_and_say_so(connection, settings) -> None:  # noqa: ANN001 - as run._help
+        started.touch()
+        real_help(connection, settings)
+
+    real_help = run._help
+    monkeypatch.setattr(run, "_help", help_and_say_so)
+    edit_review_date(root / "plans" / "accounts" / "hoshino-precision-3.yaml", "2025-01-16")
+    after = report(root, "--jobs", "2")
+    assert started.exists()
+    assert '"hoshino-precision-3"' in after and "plan-freshness" in after
+    assert after == cold(root)
+
+
+def test_a_helper_that_dies_costs_time_not_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repository(tmp_path / "big", copies=25)
+    report(root, "--jobs", "2")
+
+    def dies(connection, settings) -> None:  # noqa: ANN001 - as run._help is called
+        connection.close()
+
+    monkeypatch.setattr(run, "_help", dies)
+    edit_review_date(root / "plans" / "accounts" / "hoshino-precision-3.yaml", "2025-01-16")
+    assert report(root, "--jobs", "2") == cold(root)
 
 
 def test_an_edit_that_keeps_the_size_and_the_mtime_is_still_seen(repo: Path) -> None:
