@@ -542,9 +542,7 @@ def check(
 ) -> Report:
     """Repository-wide rules and waivers over the per-file results."""
     findings = [f for r in results for f in r.findings]
-    # Each waiver, the plan it is for, and whether the rules checked that plan.
-    entries = [(w, r.plan_id, r.valid) for r in results for w in r.waivers]
-    entries += [(w, w.plan, True) for w in config.waivers]
+    entries = waiver_entries(results, config)
 
     def repository() -> list[Finding]:
         # (A summary is None only if its file vanished since it was checked.)
@@ -575,6 +573,39 @@ def repository_findings(index: RepoIndex, settings: Settings) -> list[Finding]:
     return findings
 
 
+def waiver_entries(
+    results: list[FileResult], config: Config
+) -> list[tuple[Waiver, str | None, bool]]:
+    """Each waiver, the plan it is for (None: every plan), and whether the rules
+    checked that plan: the plans' own, in the files' order, then the config's."""
+    entries = [(w, r.plan_id, r.valid) for r in results for w in r.waivers]
+    return entries + [(w, w.plan, True) for w in config.waivers]
+
+
+class WaiverMatcher:
+    """Which waiver, if any, waives a finding: of the waivers in force, the first
+    for its rule and plan, else the first for its rule and every plan, whose
+    target (if it names one) is the finding's."""
+
+    def __init__(self, entries: list[tuple[Waiver, str | None, bool]], today: date) -> None:
+        # Indexed by (rule, plan) so that matching stays linear in findings + waivers.
+        self._active: dict[tuple[str, str | None], list[int]] = {}
+        for index, (w, plan, _) in enumerate(entries):
+            if not (w.expires and w.expires < today):
+                self._active.setdefault((w.rule, plan), []).append(index)
+        self._targets = [w.target for w, _, _ in entries]
+
+    def match(self, finding: Finding) -> int | None:
+        """The index in ``entries`` of the waiver that waives ``finding``."""
+        active = self._active
+        for key in ((finding.rule, finding.plan), (finding.rule, None)):
+            for index in active.get(key, ()):
+                target = self._targets[index]
+                if target is None or target == finding.target:
+                    return index
+        return None
+
+
 def apply_waivers(
     findings: list[Finding],
     entries: list[tuple[Waiver, str | None, bool]],
@@ -586,26 +617,17 @@ def apply_waivers(
     whether that plan was checked by the completeness rules.
     """
     today = settings.today
-    # Index by (rule, plan) so matching stays linear in findings + waivers;
-    # plan None: a config waiver for every plan.
-    active: dict[tuple[str, str | None], list[Waiver]] = {}
-    for w, plan, _ in entries:
-        if not (w.expires and w.expires < today):
-            active.setdefault((w.rule, plan), []).append(w)
+    matcher = WaiverMatcher(entries, today)
     used: set[int] = set()
     out = []
     for finding in findings:
-        candidates = active.get((finding.rule, finding.plan), []) + active.get(
-            (finding.rule, None), []
-        )
-        for w in candidates:
-            if w.target is None or w.target == finding.target:
-                used.add(id(w))
-                finding = finding.waive(w.reason)
-                break
+        index = matcher.match(finding)
+        if index is not None:
+            used.add(index)
+            finding = finding.waive(entries[index][0].reason)
         out.append(finding)
     problems: list[tuple[str, Problem]] = []
-    for w, plan, checked in entries:
+    for index, (w, plan, checked) in enumerate(entries):
         where = f"waivers/{w.rule}/{w.target or ''}"
         if w.expires and w.expires < today:
             problems.append(
@@ -622,7 +644,7 @@ def apply_waivers(
                 )
             )
         elif (
-            id(w) not in used and checked and w.rule in RULES and settings.severity(w.rule) != "off"
+            index not in used and checked and w.rule in RULES and settings.severity(w.rule) != "off"
         ):
             problems.append(
                 (

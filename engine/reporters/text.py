@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import groupby
+from operator import attrgetter
 
 from ..findings import SEVERITY_RANK, Finding
+from ..model import Waiver
 from ..run import Report
 from . import Reporter, safe_text
 
@@ -51,46 +54,73 @@ class TextReporter(Reporter):
         return text
 
     def render(self, report: Report) -> str:
-        bar = SEVERITY_RANK[report.fail_on]
-        shown = [
-            f
-            for f in report.findings
-            if not self.quiet or (not f.waived and SEVERITY_RANK[f.severity] >= bar)
+        head = [f"skipped {terminal_text(r.file)}: {r.note}" for r in report.skipped]
+        blocks = [
+            self.block(list(group), report.fail_on)
+            for _, group in groupby(report.findings, key=attrgetter("file"))
         ]
-        out: list[str] = []
-        if self.verbose:
-            out += [f"skipped {terminal_text(r.file)}: {r.note}" for r in report.skipped]
-        current = None
-        for f in shown:
-            if current is not None and f.file != current:
-                out.append("")
-            current = f.file
-            out.append(self.line(f))
-        if self.quiet:
-            return "\n".join(out) + ("\n" if out else "")
-        if out:
-            out.append("")
-        s = report.summary()
-        counts = ", ".join(
-            [
-                _plural(s["errors"], "error"),
-                _plural(s["warnings"], "warning"),
-                _plural(s["infos"], "info"),
-            ]
+        return self.assemble(
+            head if self.verbose else [],
+            blocks,
+            report.summary(),
+            report.failed,
+            report.fail_on,
+            self.expiry_notes(report.expiring, report.today),
         )
-        waived = f" ({s['waived']} waived)" if s["waived"] else ""
-        checked = (
-            f"{_plural(s['files'], 'file')} checked "
-            f"({_plural(s['plans'], 'account plan')}, {_plural(s['okrs'], 'OKR set')})"
+
+    def block(self, findings: list[Finding], fail_on: str) -> str:
+        """One file's findings, sorted, as lines (those --quiet shows, with it)."""
+        bar = SEVERITY_RANK[fail_on]
+        return "\n".join(
+            self.line(f)
+            for f in findings
+            if not self.quiet or (not f.waived and SEVERITY_RANK[f.severity] >= bar)
         )
-        verdict = "failed" if report.failed else "passed"
-        out.append(f"{checked}: {counts}{waived} — {verdict} (fail on {report.fail_on})")
-        for w in report.expiring:
-            days = (w.expires - report.today).days if isinstance(w.expires, date) else 0
+
+    @staticmethod
+    def expiry_notes(expiring: list[Waiver], today: date) -> list[str]:
+        notes = []
+        for w in expiring:
+            days = (w.expires - today).days if isinstance(w.expires, date) else 0
             target = f" for {terminal_text(w.target)}" if w.target else ""
-            out.append(
+            notes.append(
                 f"note: the waiver of {terminal_text(w.rule)}{target} "
                 f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {_plural(days, 'day')} "
                 f"({terminal_text(str(w.expires))})"
             )
-        return "\n".join(out) + "\n"
+        return notes
+
+    def assemble(
+        self,
+        head: list[str],
+        blocks: list[str],
+        summary: dict[str, int],
+        failed: bool,
+        fail_on: str,
+        notes: list[str],
+    ) -> str:
+        """The report from its parts: ``blocks``, one per file in order, a blank line
+        between them, then (unless --quiet) the counts, the verdict and ``notes``."""
+        out = list(head)
+        body = "\n\n".join(b for b in blocks if b)
+        if body:
+            out.append(body)
+        if self.quiet:
+            return "\n".join(out) + ("\n" if out else "")
+        if out:
+            out.append("")
+        counts = ", ".join(
+            [
+                _plural(summary["errors"], "error"),
+                _plural(summary["warnings"], "warning"),
+                _plural(summary["infos"], "info"),
+            ]
+        )
+        waived = f" ({summary['waived']} waived)" if summary["waived"] else ""
+        checked = (
+            f"{_plural(summary['files'], 'file')} checked "
+            f"({_plural(summary['plans'], 'account plan')}, {_plural(summary['okrs'], 'OKR set')})"
+        )
+        verdict = "failed" if failed else "passed"
+        out.append(f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})")
+        return "\n".join(out + notes) + "\n"
