@@ -330,7 +330,7 @@ def _codecs() -> dict[str, Callable[[Any, str], Any]]:
 _CODECS = _codecs()
 
 
-def _json(data: Any) -> bytes:
+def json_line(data: Any) -> bytes:
     # One line: JSON escapes newlines and tabs inside strings.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -346,13 +346,13 @@ class Encoded(NamedTuple):
 
 def encode_result(result: FileResult) -> Encoded:
     file = result.file
-    summary = _json(_CODECS["summary"][0](result.summary, file))
+    summary = encode_part("summary", result.summary, file)
     # The repository-wide rules read the summary and the waivers (with the plan's id).
-    waivers = _json([result.plan_id, _CODECS["waivers"][0](result.waivers, file)])
+    waivers = json_line([result.plan_id, _CODECS["waivers"][0](result.waivers, file)])
     return Encoded(
-        _json(_CODECS["result"][0](result, file)),
+        json_line(_CODECS["result"][0](result, file)),
         summary,
-        _json(_CODECS["metrics"][0](result.metrics, file)),
+        encode_part("metrics", result.metrics, file),
         hashlib.sha256(summary + b"\n" + waivers).hexdigest()[:32].encode(),
     )
 
@@ -376,9 +376,14 @@ def _parse_or_none(blob: bytes) -> Any:
         return None
 
 
+def encode_part(part: str, value: Any, file: str) -> bytes:
+    """The JSON line of a ``summary``, ``metrics``, a list of ``findings`` or a tuple
+    of ``waivers`` (``file``: the file their locations are in, if one)."""
+    return json_line(_CODECS[part][0](value, file))
+
+
 def decode_part(part: str, blob: bytes, file: str) -> Any:
-    """The ``result`` (without summary and metrics), its ``summary`` or ``metrics``,
-    or a list of ``findings``, from its JSON line."""
+    """What ``encode_part`` encoded, or a ``result`` (without summary and metrics)."""
     return _CODECS[part][1](json.loads(blob), file)
 
 
@@ -448,9 +453,11 @@ class _Log:
         lines = blob[len(self.header) :].split(b"\n")
         self.lines = len(lines)
         for line in lines:
-            if crc32(line[9:]) != _int_or_none(line[:8]):
+            payload = line[9:]
+            # As _line wrote it: "%08x" of the checksum (comparing bytes, not parsing hex).
+            if b"%08x" % crc32(payload) != line[:8]:
                 continue
-            parts = line[9:].split(_FIELDS_SEP, fields)
+            parts = payload.split(_FIELDS_SEP, fields)
             if len(parts) == fields + 1:
                 entries[parts[0]] = parts[1:]
         entries.update(self.new)  # what this run learnt before reading stands
@@ -510,13 +517,6 @@ def _line(key: bytes, fields: list[bytes]) -> bytes:
     return b"%08x %s\n" % (zlib.crc32(payload), payload)
 
 
-def _int_or_none(text: bytes) -> int | None:
-    try:
-        return int(text, 16)
-    except ValueError:
-        return None
-
-
 class CacheHit(NamedTuple):
     """A file with a usable cache entry."""
 
@@ -537,23 +537,23 @@ class Cache:
         self.settings = settings
         self.salt = salt_for(settings)
         self.path = folder / f"check-{self.salt}.cache"
-        header = MAGIC + b" " + self.salt.encode() + b"\n"
-
-        def log(suffix: str, fields: int) -> _Log:
-            return _Log(folder / f"check-{self.salt}.{suffix}", header, fields)
-
         # display path + explicit -> stat signature, content digest, result, repository digest
-        self._results = log("cache", 4)
+        self._results = self.log("cache", 4)
         # ... -> content digest, summary / metrics: read only when asked for
-        self._parts = {"summary": log("summaries", 2), "metrics": log("metrics", 2)}
+        self._parts = {"summary": self.log("summaries", 2), "metrics": self.log("metrics", 2)}
         # "repository" -> digest of the repository-wide rules' inputs, their findings
-        self._repository = log("repository", 2)
+        self._repository = self.log("repository", 2)
         # display path -> repository digest, of each result of this run
         self._repository_digests: dict[str, bytes] = {}
         self._started_ns = time.time_ns()
 
+    def log(self, suffix: str, fields: int) -> _Log:
+        """A log file of these settings: ``check-<salt>.<suffix>``."""
+        header = MAGIC + b" " + self.salt.encode() + b"\n"
+        return _Log(self.folder / f"check-{self.salt}.{suffix}", header, fields)
+
     @staticmethod
-    def _key(display: str, explicit: bool) -> bytes | None:
+    def key(display: str, explicit: bool) -> bytes | None:
         key = display.encode("utf-8", "surrogateescape") + (b"\x01" if explicit else b"\x00")
         # The line format cannot hold these: such a file is simply not cached.
         return None if b"\t" in key or b"\n" in key else key
@@ -577,7 +577,7 @@ class Cache:
         entries = self._entries(self._results)
         hits: list[CacheHit] = []
         for i, (display, explicit, file) in enumerate(files):
-            key = self._key(display, explicit)
+            key = self.key(display, explicit)
             entry = entries.get(key) if key is not None else None
             if key is None or entry is None:
                 continue
@@ -605,7 +605,7 @@ class Cache:
             result = self._decode(hit, value, read)
             results.append(result)
             if result is not None and hit.st is not None and _unchanged(hit.file, hit.st):
-                self._results.put(hit.key, [self._signature(hit.st), *hit.entry[1:]])
+                self._results.put(hit.key, [self.signature(hit.st), *hit.entry[1:]])
         return results
 
     def _decode(
@@ -647,16 +647,22 @@ class Cache:
         st: os.stat_result | None,
     ) -> None:
         """Record a result (``encode_result``); ``st`` is the stat the content had, if known."""
-        key = self._key(display, explicit)
+        key = self.key(display, explicit)
         if key is None:
             return
-        signature = self._signature(st) if st is not None else _NO_STAT
-        self._entries(self._results)
+        signature = self.signature(st) if st is not None else _NO_STAT
         self._results.put(key, [signature, digest, encoded.result, encoded.repository])
         # Unread: no need to read them to add to them.
         self._parts["summary"].put(key, [digest, encoded.summary])
         self._parts["metrics"].put(key, [digest, encoded.metrics])
         self._repository_digests[display] = encoded.repository
+
+    def recorded(self, key: bytes) -> tuple[bytes, bytes, bytes] | None:
+        """A file's stat signature, content digest and repository digest, as recorded."""
+        entry = self._results.entries.get(key)  # what this run put: no need to read the file
+        if entry is None:
+            entry = self._entries(self._results).get(key)
+        return None if entry is None else (entry[0], entry[1], entry[3])
 
     def repository_findings(
         self,
@@ -666,7 +672,7 @@ class Cache:
     ) -> list[Finding]:
         """The repository-wide rules' findings: ``compute()``, unless their inputs (each
         file's summary and waivers, the config's waivers) are those of the last run."""
-        h = hashlib.sha256(_json(_CODECS["waivers"][0](config_waivers, "")))
+        h = hashlib.sha256(encode_part("waivers", config_waivers, ""))
         for r in results:
             if r.kind:
                 known = self._repository_digests.get(r.file)
@@ -681,11 +687,13 @@ class Cache:
             except Exception:  # noqa: BLE001 - recomputed, never trusted
                 pass
         findings = compute()
-        self._repository.put(b"repository", [inputs, _json(_CODECS["findings"][0](findings, ""))])
+        self._repository.put(
+            b"repository", [inputs, json_line(_CODECS["findings"][0](findings, ""))]
+        )
         self._repository.save(lambda key: True, compact=True)  # one line, rewritten
         return findings
 
-    def _signature(self, st: os.stat_result) -> bytes:
+    def signature(self, st: os.stat_result) -> bytes:
         """Skip reading this file next time while its stat signature holds, unless it was
         modified so recently that a change within the same mtime tick could go unseen."""
         return stat_signature(st) if st.st_mtime_ns < self._started_ns - RACY_NS else _NO_STAT
@@ -706,7 +714,7 @@ class Cache:
 
     def _remove_stale(self) -> None:
         cutoff = time.time() - STALE_AFTER_S
-        suffixes = (".cache", ".summaries", ".metrics", ".repository")
+        suffixes = (".cache", ".summaries", ".metrics", ".repository", ".memo", ".memo-head")
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:

@@ -15,17 +15,20 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .cache import DEFAULT_DIR, Cache
 from .config import Config, ConfigError, default_config, find_config, load_config
+from .process import FileResult
 from .reporters import reporters, safe_text
+from .reporters.text import TextReporter
 from .resources import SCHEMA_FILES, schema
 from .rules import RULES
 from .run import (
+    Helper,
     Report,
     UsageError,
     check,
@@ -34,7 +37,11 @@ from .run import (
     display_path,
     process_all,
     settings_for,
+    start_helper,
 )
+
+if TYPE_CHECKING:
+    from .memo import TextOutcome
 
 BUG_REPORT = "this is a bug in revplan: please report it with the command you ran and the file"
 
@@ -186,29 +193,107 @@ def run_check(
     show_progress: bool = False,
 ) -> tuple[Report, list[Any]]:
     """Load, validate and check; the per-file results keep their models if asked."""
-    today = today or config.today or date.today()
-    sources = discover(list(paths), config)
-    if not sources:
-        raise UsageError("no YAML files found in " + ", ".join(map(str, paths or ("plans/",))))
-    settings = settings_for(config, today)
-    cache = Cache(cache_dir, settings) if cache_dir is not None else None
-    jobs = jobs or default_jobs()
-    if show_progress and progress_wanted():
-        with Progress(len(sources), "checking") as progress:
-            results = process_all(sources, settings, jobs, cache, keep_models, progress.update)
-    else:
-        results = process_all(sources, settings, jobs, cache, keep_models)
-    if not any(r.status == "checked" for r in results):
-        shown = 10
-        reasons = [f"\n  {r.file}: {r.note}" for r in results[:shown]]
-        if len(results) > shown:
-            reasons.append(f"\n  ... and {len(results) - shown} more")
-        raise UsageError(
-            f"none of the {len(sources)} YAML file(s) found is a revplan plan "
-            f"(apiVersion: revplan/v1):{''.join(reasons)}"
+    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
+    return run.full(fail_on or config.fail_on, show_progress)
+
+
+def run_text_check(
+    paths: tuple[Path, ...],
+    config: Config,
+    today: date | None,
+    fail_on: str,
+    jobs: int | None,
+    cache_dir: Path,
+    reporter: TextReporter,
+    show_progress: bool = False,
+) -> TextOutcome:
+    """The text report, from the memo of the last one where it still holds (see
+    ``engine.memo``); otherwise from a full check, whose report the memo keeps."""
+    from .memo import TextMemo
+
+    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models=False)
+    assert run.cache is not None
+    memo = TextMemo(run.cache, config, reporter, fail_on)
+    changed = memo.changed(run.sources, run.settings.limits.max_file_bytes)
+    if changed is not None:
+        results = process_all(
+            [run.sources[i] for i in changed],
+            run.settings,
+            run.jobs,
+            run.cache,
+            helper=run.take_helper(),
+            lookup=False,
         )
-    report = check(results, config, settings, fail_on or config.fail_on, cache)
-    return report, results
+        outcome = memo.report(changed, results)
+        if outcome is not None:
+            return outcome
+    report, results = run.full(fail_on, show_progress)
+    return memo.record(run.sources, results, report)
+
+
+class _CheckRun:
+    """A check's files, settings and cache, and the helper started for it."""
+
+    def __init__(
+        self,
+        paths: tuple[Path, ...],
+        config: Config,
+        today: date | None,
+        jobs: int | None,
+        cache_dir: Path | None,
+        keep_models: bool,
+    ) -> None:
+        self.config, self.keep_models = config, keep_models
+        self.settings = settings_for(config, today or config.today or date.today())
+        self.cache = Cache(cache_dir, self.settings) if cache_dir is not None else None
+        self.jobs = jobs or default_jobs()
+        # Before the files are even found: the helper's start-up is the longest wait
+        # of a warm run with a file to check again.
+        self.helper = None if keep_models else start_helper(self.settings, self.jobs, self.cache)
+        try:
+            self.sources = discover(list(paths), config)
+            if not self.sources:
+                raise UsageError(
+                    "no YAML files found in " + ", ".join(map(str, paths or ("plans/",)))
+                )
+        except BaseException:
+            if self.helper is not None:
+                self.helper.close()
+            raise
+
+    def take_helper(self) -> Helper | None:
+        """The helper, for one use (it is closed after it)."""
+        helper, self.helper = self.helper, None
+        return helper
+
+    def full(self, fail_on: str, show_progress: bool) -> tuple[Report, list[FileResult]]:
+        """Every file's result (from the cache where it has them) and the report."""
+        sources, settings = self.sources, self.settings
+        check_files = functools.partial(
+            process_all,
+            sources,
+            settings,
+            self.jobs,
+            self.cache,
+            self.keep_models,
+            helper=self.take_helper(),
+        )
+        if show_progress and progress_wanted():
+            with Progress(len(sources), "checking") as progress:
+                results = check_files(progress.update)
+        else:
+            results = check_files()
+        if not any(r.status == "checked" for r in results):
+            shown = 10
+            reasons = [f"\n  {r.file}: {r.note}" for r in results[:shown]]
+            if len(results) > shown:
+                reasons.append(f"\n  ... and {len(results) - shown} more")
+            raise UsageError(
+                f"none of the {len(sources)} YAML file(s) found is a revplan plan "
+                f"(apiVersion: revplan/v1):{''.join(reasons)}"
+            )
+        report = check(results, self.config, settings, fail_on, self.cache)
+        return report, results
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -316,6 +401,21 @@ def check_command(
     targets = _formats(formats, output)
     accepted = baselines.load_baseline(baseline_path) if baseline_path else None
     cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
+    fail_on = fail_on or config.fail_on
+    if (
+        cache is not None
+        and [name for name, _ in targets] == ["text"]
+        and accepted is None
+        and not (verbose or write_baseline or os.environ.get("GITHUB_STEP_SUMMARY"))
+    ):
+        # The common run, by hand or from pre-commit: served by the memo when it can be.
+        target = targets[0][1]
+        reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
+        outcome = run_text_check(
+            paths, config, today, fail_on, jobs, cache, reporter, sys.stderr.isatty()
+        )
+        _emit(outcome.text, target)
+        sys.exit(1 if outcome.failed else 0)
     report, _ = run_check(
         paths, config, today, fail_on, jobs, cache, show_progress=sys.stderr.isatty()
     )
@@ -337,11 +437,7 @@ def check_command(
         reporter = available[name](
             color=stream is not None and use_color(no_color), verbose=verbose, quiet=quiet
         )
-        text = reporter.render(report)
-        if target is None:
-            click.echo(text, nl=False)
-        else:
-            _write_output(target, text)
+        _emit(reporter.render(report), target)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from .reporters.github import step_summary
@@ -375,6 +471,13 @@ def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
             param_hint="--format",
         )
     return chosen
+
+
+def _emit(text: str, target: Path | None) -> None:
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        _write_output(target, text)
 
 
 def _write_output(target: Path, text: str) -> None:

@@ -365,7 +365,15 @@ def _work(job: tuple[int, Source]) -> tuple[int, FileResult, tuple | None]:
     return index, result, (content_digest(raw), encode_result(result), st)
 
 
-class _Helper:
+def start_helper(settings: Settings, jobs: int, cache: Cache | None) -> Helper | None:
+    """A ``Helper`` for a warm run (a cache to read, more than one core), else None;
+    start it first thing, so that its start-up overlaps the run's."""
+    if cache is None or jobs < 2 or not cache.path.is_file():
+        return None
+    return Helper.start(settings)
+
+
+class Helper:
     """A worker forked before the cache is read: it loads what checking a file needs
     (0.2 s) while the main process reads the cache, then checks the files the cache
     did not have. On a warm run with one plan edited, the start-up of the checking
@@ -380,7 +388,7 @@ class _Helper:
         self.settings = settings
 
     @classmethod
-    def start(cls, settings: Settings) -> _Helper | None:
+    def start(cls, settings: Settings) -> Helper | None:
         import multiprocessing
 
         try:
@@ -441,11 +449,15 @@ def process_all(
     cache: Cache | None = None,
     keep_models: bool = False,
     progress: Callable[[int], None] | None = None,
+    helper: Helper | None = None,
+    lookup: bool = True,
 ) -> list[FileResult]:
-    """Every file's result, in the order of ``sources``; cached ones are not recomputed.
+    """Every file's result, in the order of ``sources``; cached ones are not recomputed
+    (``lookup=False``: the caller knows they are not cached).
 
-    The result of a file does not depend on ``jobs`` or on the cache: workers
-    run the same pure function, and results are put back in the sources' order.
+    The result of a file does not depend on ``jobs``, the cache or the ``helper``:
+    workers run the same pure function, and results are put back in the sources'
+    order. The helper (see ``start_helper``) is closed when this returns.
     """
     caching = cache is not None and not keep_models
     results: list[FileResult | None] = [None] * len(sources)
@@ -455,10 +467,7 @@ def process_all(
         return read_source(sources[i], max_bytes)[0]
 
     hits: list[CacheHit] = []
-    helper = None
-    if caching and cache is not None:
-        if jobs > 1 and len(sources) >= PARALLEL_THRESHOLD and cache.path.is_file():
-            helper = _Helper.start(settings)
+    if caching and cache is not None and lookup:
         hits = cache.match_all([(s.display, s.explicit, s.file) for s in sources], read)
     cached = {hit.index for hit in hits}
     todo = [(i, source) for i, source in enumerate(sources) if i not in cached]
