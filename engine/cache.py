@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
 import types
 import typing
@@ -479,6 +478,8 @@ class _Log:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if compact or not self.path.is_file():
                 live = sorted((k, v) for k, v in self.entries.items() if keep(k))
+                import tempfile  # only here: a run that rewrites nothing need not load it
+
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
                 try:
                     with os.fdopen(fd, "wb") as handle:

@@ -23,7 +23,7 @@ from . import __version__
 from .cache import DEFAULT_DIR, Cache
 from .config import Config, ConfigError, default_config, find_config, load_config
 from .process import FileResult
-from .reporters import reporters, safe_text
+from .reporters import FORMATS, reporters, safe_text
 from .reporters.text import TextReporter
 from .resources import SCHEMA_FILES, schema
 from .rules import RULES
@@ -447,14 +447,13 @@ def check_command(
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:
-    available = reporters()
     chosen: list[tuple[str, Path | None]] = []
     in_github_actions = os.environ.get("GITHUB_ACTIONS") == "true" and output is None
     for spec in formats or (("github",) if in_github_actions else ("text",)):
         name, _, file = spec.partition(":")
-        if name not in available:
+        if name not in FORMATS:
             raise click.BadParameter(
-                f"'{name}' is not a format; choose from {', '.join(available)}",
+                f"'{name}' is not a format; choose from {', '.join(FORMATS)}",
                 param_hint="--format",
             )
         chosen.append((name, Path(file) if file else None))
@@ -473,16 +472,20 @@ def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, P
     return chosen
 
 
-def _emit(text: str, target: Path | None) -> None:
+def _emit(text: str | bytes, target: Path | None) -> None:
+    """To the file, or to stdout (where click writes bytes as they are)."""
     if target is None:
         click.echo(text, nl=False)
     else:
         _write_output(target, text)
 
 
-def _write_output(target: Path, text: str) -> None:
+def _write_output(target: Path, text: str | bytes) -> None:
     try:
-        target.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 

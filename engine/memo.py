@@ -63,7 +63,9 @@ _KINDS = {b"AccountPlan", b"OKRs", b"-"}
 
 @dataclass(frozen=True)
 class TextOutcome:
-    text: str
+    """The text report (UTF-8 bytes when assembled from the memo) and the verdict."""
+
+    text: str | bytes
     failed: bool
 
 
@@ -191,6 +193,8 @@ class TextMemo:
             [file, _tally(findings), self.reporter.block(findings, self.fail_on)]
             for file, findings in sorted(by_file.items())
         ]
+        if not all(_utf8(block) and _LINE_BREAK not in block for _, _, block in others):
+            return None
         plans = [[plan, checked] for _, plan, checked in entries]
         head = [
             self._inputs_digest(),
@@ -255,7 +259,7 @@ class TextMemo:
     ) -> list[bytes] | None:
         findings = sorted(own + extras, key=Finding.sort_key)
         block = self.reporter.block(findings, self.fail_on)
-        if _LINE_BREAK in block:
+        if _LINE_BREAK in block or not block.isascii() and not _utf8(block):
             return None
         tally = " ".join(map(str, [result.status, result.kind or "-", *_tally(findings)]))
         return [
@@ -265,7 +269,7 @@ class TextMemo:
             tally.encode(),
             json_line(meta),
             encode_part("findings", extras, result.file),
-            block.replace("\n", _LINE_BREAK).encode("utf-8", "surrogateescape"),
+            block.replace("\n", _LINE_BREAK).encode(),
         ]
 
     def _assemble(self, head: list[bytes]) -> TextOutcome:
@@ -285,11 +289,10 @@ class TextMemo:
         for file, tally, text in reversed(json.loads(head[4])):
             counts = [a + b for a, b in zip(counts, tally, strict=True)]
             at = bisect.bisect_right(self._displays, file)
-            blocks.insert(at, text.replace("\n", _LINE_BREAK).encode("utf-8", "surrogateescape"))
-        body = b"\n\n".join(block for block in blocks if block)
-        checked = [
-            kind for status, kind in zip(statuses, kinds, strict=True) if status == b"checked"
-        ]
+            blocks.insert(at, text.replace("\n", _LINE_BREAK).encode())
+        # Bytes to the end: the lines are never decoded, only joined.
+        body = b"\n\n".join(block for block in blocks if block).replace(_LINE_BREAK.encode(), b"\n")
+        checked = [k for status, k in zip(statuses, kinds, strict=True) if status == b"checked"]
         summary = {
             "files": len(checked),
             "plans": checked.count(b"AccountPlan"),
@@ -301,11 +304,19 @@ class TextMemo:
         }
         bar = SEVERITY_RANK[self.fail_on]
         failed = any(counts[n] for n, s in enumerate(SEVERITIES) if SEVERITY_RANK[s] >= bar)
-        text = body.decode("utf-8", "surrogateescape").replace(_LINE_BREAK, "\n")
         notes = json.loads(head[5])
-        return TextOutcome(
-            self.reporter.assemble([], [text], summary, failed, self.fail_on, notes), failed
-        )
+        ending = self.reporter.ending(bool(body), summary, failed, self.fail_on, notes)
+        return TextOutcome((body + b"\n" if body else b"") + ending.encode(), failed)
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` is UTF-8 as it is (a path may hold undecodable bytes, kept
+    as surrogates: its report is left to the full path)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _meta(result: FileResult, repository: bytes) -> list[Any]:

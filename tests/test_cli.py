@@ -228,3 +228,12 @@ def test_installed_command_runs_from_any_directory(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert module.returncode == 1 and json.loads(module.stdout) == report
+
+
+def test_the_format_names_the_command_line_accepts_are_the_reporters() -> None:
+    from engine.reporters import FORMATS, reporters
+
+    assert tuple(reporters()) == FORMATS
+    result = run_cli("check", "--format", "yaml", "--no-cache", cwd=REPO)
+    assert result.exit_code == 2
+    assert "'yaml' is not a format; choose from text, json, sarif, junit, github" in result.output

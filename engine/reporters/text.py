@@ -99,16 +99,27 @@ class TextReporter(Reporter):
         fail_on: str,
         notes: list[str],
     ) -> str:
-        """The report from its parts: ``blocks``, one per file in order, a blank line
-        between them, then (unless --quiet) the counts, the verdict and ``notes``."""
-        out = list(head)
-        body = "\n\n".join(b for b in blocks if b)
-        if body:
-            out.append(body)
+        """The report from its parts: ``head`` lines, then ``blocks``, one per file in
+        order with a blank line between them, then ``ending``."""
+        lines = list(head)
+        findings = "\n\n".join(b for b in blocks if b)
+        if findings:
+            lines.append(findings)
+        text = "".join(line + "\n" for line in lines)
+        return text + self.ending(bool(lines), summary, failed, fail_on, notes)
+
+    def ending(
+        self,
+        after_lines: bool,
+        summary: dict[str, int],
+        failed: bool,
+        fail_on: str,
+        notes: list[str],
+    ) -> str:
+        """What follows the findings (unless --quiet): the counts, the verdict and
+        ``notes``, a blank line apart from the lines before, if there are any."""
         if self.quiet:
-            return "\n".join(out) + ("\n" if out else "")
-        if out:
-            out.append("")
+            return ""
         counts = ", ".join(
             [
                 _plural(summary["errors"], "error"),
@@ -122,5 +133,5 @@ class TextReporter(Reporter):
             f"({_plural(summary['plans'], 'account plan')}, {_plural(summary['okrs'], 'OKR set')})"
         )
         verdict = "failed" if failed else "passed"
-        out.append(f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})")
-        return "\n".join(out + notes) + "\n"
+        lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})", *notes]
+        return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
