@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -46,6 +47,8 @@ class Finding:
     path: str = ""
     waived: bool = False
     waiver_reason: str | None = field(default=None, compare=False)
+    # The waiver's end, as the waiver that waives the finding says (documents show it).
+    waiver_expires: date | None = field(default=None, compare=False)
 
     @classmethod
     def from_problem(cls, rule: str, severity: str, problem: Problem) -> Finding:
@@ -65,8 +68,8 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)
 
-    def waive(self, reason: str) -> Finding:
-        return replace(self, waived=True, waiver_reason=reason)
+    def waive(self, reason: str, expires: date | None = None) -> Finding:
+        return replace(self, waived=True, waiver_reason=reason, waiver_expires=expires)
 
     @property
     def fingerprint(self) -> str:

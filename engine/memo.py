@@ -333,7 +333,7 @@ def _waive(
         index = matcher.match(finding)
         if index is not None:
             used.add(index)
-            finding = finding.waive(waivers[index].reason)
+            finding = finding.waive(waivers[index].reason, waivers[index].expires)
         out.append(finding)
     return out, sorted(used)
 

@@ -598,14 +598,7 @@ class _Builder:
                 "where": f"{Path(f.file).name}:{f.line}",
                 "href": f"{self.source_link(f.file, document)}#L{f.line}",
                 "reason": f.waiver_reason,
-                "expires": next(
-                    (
-                        w.expires
-                        for w in facts.waivers
-                        if w.rule == f.rule and w.target in (None, f.target)
-                    ),
-                    None,
-                ),
+                "expires": f.waiver_expires,
             }
             (waived_rows if f.waived else open_rows).append(row)
         return {"open": open_rows, "waived": waived_rows}

@@ -632,7 +632,8 @@ def apply_waivers(
         index = matcher.match(finding)
         if index is not None:
             used.add(index)
-            finding = finding.waive(entries[index][0].reason)
+            waiver = entries[index][0]
+            finding = finding.waive(waiver.reason, waiver.expires)
         out.append(finding)
     problems: list[tuple[str, Problem]] = []
     for index, (w, plan, checked) in enumerate(entries):

@@ -175,6 +175,28 @@ def test_account_document_states_the_numbers_a_cro_asks_for(
     assert (repo / "docs" / "accounts" / "../../plans/accounts/aegean-lines.yaml").is_file()
 
 
+def test_a_waived_finding_shows_the_waiver_that_waives_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's own waiver has expired; a config waiver for every plan, still in
+    force, waives the finding: the document shows that waiver's reason and end."""
+    plan = repo / "plans" / "accounts" / "aegean-lines.yaml"
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("    expires: 2027-01-31", "    expires: 2026-10-31"))
+    config = repo / "plans" / "revplan.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "  - rule: contact-freshness\n"
+        + "    reason: Contacts are tracked in the CRM this quarter.\n"
+        + "    expires: 2027-03-31\n",
+        encoding="utf-8",
+    )
+    render_ok(repo, monkeypatch)
+    doc = (repo / "docs" / "accounts" / "aegean-lines.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if "Γιώργος Καραγιάννης (advocate" in line)
+    assert "| Contacts are tracked in the CRM this quarter. | Mar 31, 2027 |" in row
+
+
 def test_generated_documents_start_with_the_mark_and_their_source(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
