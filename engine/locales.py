@@ -29,7 +29,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 from .findings import Finding
 from .metrics import PlanMetrics, backup_problem
-from .model import AccountPlan, Objective, OKRSet, Stakeholder, Waiver
+from .model import AccountPlan, Objective, OKRSet, Stakeholder
 
 LOCALES = ("en", "zh", "ja", "el")
 PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))
@@ -239,7 +239,6 @@ class Facts:
     metrics: PlanMetrics | None
     params: Mapping[str, Any]
     today: date
-    waivers: tuple[Waiver, ...] = ()
 
 
 def _person(plan: AccountPlan | None, ident: str | None) -> Stakeholder | None:
@@ -302,17 +301,12 @@ def _message(cat: Catalogue, f: Finding, facts: Facts) -> str | None:  # noqa: C
     if rule in ("waiver-expired", "waiver-unused"):
         parts = _path(f)
         waived_rule = parts[1] if len(parts) > 1 else ""
-        waiver = next(
-            (
-                w
-                for w in facts.waivers
-                if w.rule == waived_rule and (w.target or "") == (target or "")
-            ),
-            None,
-        )
         scope = cat.join([p for p in (f.plan, target) if p])
         if rule == "waiver-expired":
-            expires = waiver.expires if waiver else None
+            # The finding says which date (run.apply_waivers): several waivers may
+            # share a rule and target, so looking the waiver up again could pick another.
+            found = re.search(r"expired on (\S+) and no longer waives", f.message)
+            expires = _iso_date(found.group(1)) if found else None
             return cat(f"{key}", rule=waived_rule, scope=scope, date=cat.date(expires) or "?")
         return cat(key, rule=waived_rule, scope=scope)
     if rule == "lever-coverage":
@@ -547,3 +541,10 @@ def _unresolved(cat: Catalogue, f: Finding, facts: Facts) -> str | None:
     if holder:
         return cat("msg.unresolved-reference.of", holder=holder, field=what, name=name)
     return cat("msg.unresolved-reference.plain", field=what, name=name)
+
+
+def _iso_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

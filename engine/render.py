@@ -62,7 +62,6 @@ from .model import (
     Objective,
     OKRSet,
     Stakeholder,
-    Waiver,
     build_account_plan,
     build_okr_set,
 )
@@ -102,7 +101,6 @@ class PlanFile:
     file: str
     id: str
     valid: bool
-    waivers: tuple[Waiver, ...]  # the plan's own, as the check read them
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
         if result.status != "checked":
             continue
         if result.kind == "AccountPlan":
-            plans.append(PlanFile(result.file, result.plan_id, result.valid, result.waivers))
+            plans.append(PlanFile(result.file, result.plan_id, result.valid))
         elif result.kind == "OKRs":
             okrs.append(read_model(result.file, "OKRs", result.plan_id, result.valid, config))
         elif result.findings:
@@ -643,7 +641,6 @@ class _Builder:
         m: PlanMetrics,
         document: str,
         findings: Iterable[Finding],
-        waivers: tuple[Waiver, ...],
     ) -> dict[str, Any]:
         today = self.today
         account = plan.account
@@ -884,9 +881,7 @@ class _Builder:
             "pipeline": pipeline if plan.expansion else None,
             "objectives": objective_rows,
             "milestones": milestones,
-            "findings": self.finding_rows(
-                findings, document, Facts(plan, None, m, {}, today, waivers)
-            ),
+            "findings": self.finding_rows(findings, document, Facts(plan, None, m, {}, today)),
             "map": self.relationship_map(plan, team),
             "freshness_days": self.freshness_days,
         }
@@ -966,7 +961,6 @@ class _Builder:
         okrs: OKRSet,
         document: str,
         findings: Iterable[Finding],
-        waivers: tuple[Waiver, ...],
     ) -> dict[str, Any]:
         objectives = []
         for o in okrs.objectives:
@@ -999,7 +993,7 @@ class _Builder:
             "levers": by_lever,
             "tree": self.tree(okrs, document),
             "findings": self.finding_rows(
-                findings, document, Facts(None, okrs, None, {}, self.today, waivers)
+                findings, document, Facts(None, okrs, None, {}, self.today)
             ),
         }
 
@@ -1321,21 +1315,11 @@ def render_documents(
         return rendered[ident]
 
     config = inputs.config
-    own_waivers: dict[str, list[Waiver]] = defaultdict(list)
-    for plan in inputs.plans:
-        own_waivers[plan.id] += plan.waivers
     by_plan: dict[str, list[Finding]] = defaultdict(list)
     for finding in inputs.findings:
         if finding.plan:
             by_plan[finding.plan].append(finding)
     model_files = {p.file for p in inputs.plans} | {o.file for o in inputs.okrs}
-
-    def waivers_for(ident: str) -> tuple[Waiver, ...]:
-        """A plan's own waivers, then the config's for it or for every plan."""
-        return (
-            *own_waivers.get(ident, ()),
-            *(w for w in config.waivers if w.plan in (None, ident)),
-        )
 
     def findings_of(ident: str, file: str) -> list[Finding]:
         """The findings about one plan: in its file, or in no plan's file (the config's)."""
@@ -1346,9 +1330,9 @@ def render_documents(
         path = claim("accounts", plan.id, plan.file)
         plan_findings.append(findings_of(plan.id, plan.file))
         if path is None:
-            todo.append(_AccountJob(plan, None, (), ()))
+            todo.append(_AccountJob(plan, None, ()))
         else:
-            todo.append(_AccountJob(plan, path, tuple(plan_findings[-1]), waivers_for(plan.id)))
+            todo.append(_AccountJob(plan, path, tuple(plan_findings[-1])))
     okr_paths = [(okrs, claim("okrs", okrs.id, okrs.file)) for okrs in inputs.okrs]
 
     renderer_args = (inputs.okrs, config, inputs.today, out, cat, user_templates)
@@ -1371,7 +1355,7 @@ def render_documents(
         summaries = tuple(summary for summary, _, _ in plans)
         renderer.builder.add_plans(summaries)
         okr_jobs = [
-            _OKRJob(okrs.id, path, findings_of(okrs.id, okrs.file), waivers_for(okrs.id))
+            _OKRJob(okrs.id, path, findings_of(okrs.id, okrs.file))
             for okrs, path in okr_paths
             if path is not None
         ]
@@ -1410,14 +1394,12 @@ class _AccountJob(NamedTuple):
     plan: PlanFile
     path: str | None  # None: no document (its id is not valid or is taken); read for the index
     findings: tuple[Finding, ...]
-    waivers: tuple[Waiver, ...]
 
 
 class _OKRJob(NamedTuple):
     okrs: str  # the OKR set's id
     path: str
     findings: list[Finding]
-    waivers: tuple[Waiver, ...]
 
 
 def _pool(
@@ -1453,7 +1435,7 @@ class _Renderer:
         m = plan_metrics(plan)
         data = None
         if job.path is not None:
-            context = self.builder.account(plan, m, job.path, job.findings, job.waivers)
+            context = self.builder.account(plan, m, job.path, job.findings)
             data = self._document(TEMPLATES["account"], context, plan.file, job.path)
         summary = PlanSummary(
             id=plan.id,
@@ -1473,7 +1455,7 @@ class _Renderer:
 
     def okr_document(self, job: _OKRJob) -> bytes:
         okrs = self.builder.okrs[job.okrs]  # the first set of that id: the one rendered
-        context = self.builder.okr_document(okrs, job.path, job.findings, job.waivers)
+        context = self.builder.okr_document(okrs, job.path, job.findings)
         return self._document(TEMPLATES["okrs"], context, okrs.file, job.path)
 
     def _document(self, template: str, context: dict[str, Any], source: str, path: str) -> bytes:

@@ -175,6 +175,17 @@ def test_account_document_states_the_numbers_a_cro_asks_for(
     assert (repo / "docs" / "accounts" / "../../plans/accounts/aegean-lines.yaml").is_file()
 
 
+def add_config_waiver(repo: Path, waiver: str) -> None:
+    """Append a waiver (YAML list item text) to the example config's waivers: list."""
+    config = repo / "plans" / "revplan.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + waiver, encoding="utf-8")
+
+
+def aegean_document(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    render_ok(repo, monkeypatch)
+    return (repo / "docs" / "accounts" / "aegean-lines.md").read_text(encoding="utf-8")
+
+
 def test_a_waived_finding_shows_the_waiver_that_waives_it(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -183,18 +194,35 @@ def test_a_waived_finding_shows_the_waiver_that_waives_it(
     plan = repo / "plans" / "accounts" / "aegean-lines.yaml"
     text = plan.read_text(encoding="utf-8")
     plan.write_text(text.replace("    expires: 2027-01-31", "    expires: 2026-10-31"))
-    config = repo / "plans" / "revplan.yaml"
-    config.write_text(
-        config.read_text(encoding="utf-8")
-        + "  - rule: contact-freshness\n"
-        + "    reason: Contacts are tracked in the CRM this quarter.\n"
-        + "    expires: 2027-03-31\n",
-        encoding="utf-8",
+    add_config_waiver(
+        repo,
+        "  - rule: contact-freshness\n"
+        "    reason: Contacts are tracked in the CRM this quarter.\n"
+        "    expires: 2027-03-31\n",
     )
-    render_ok(repo, monkeypatch)
-    doc = (repo / "docs" / "accounts" / "aegean-lines.md").read_text(encoding="utf-8")
+    doc = aegean_document(repo, monkeypatch)
     row = next(line for line in doc.splitlines() if "Γιώργος Καραγιάννης (advocate" in line)
     assert "| Contacts are tracked in the CRM this quarter. | Mar 31, 2027 |" in row
+
+
+def test_an_expired_waiver_is_reported_with_its_own_date(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two waivers of the same rule and target for one plan, the plan's own (in force)
+    and the config's (expired): the message about the expired one gives its date."""
+    add_config_waiver(
+        repo,
+        "  - rule: contact-freshness\n"
+        "    plan: aegean-lines\n"
+        "    target: karagiannis\n"
+        "    reason: An old exception.\n"
+        "    expires: 2026-06-30\n",
+    )
+    doc = aegean_document(repo, monkeypatch)
+    assert (
+        "The waiver of contact-freshness (aegean-lines and karagiannis) expired on Jun 30, 2026"
+        in doc
+    )
 
 
 def test_generated_documents_start_with_the_mark_and_their_source(
@@ -336,7 +364,6 @@ def test_every_rule_message_is_rebuilt_in_every_language(
                 metrics=plan_metrics(plan) if plan else None,
                 params=config.setting(f.rule).params,
                 today=report.today,
-                waivers=tuple(w for p in models.values() for w in getattr(p, "waivers", ())),
             )
             message = finding_message(cat, f, facts)
             generic = cat("msg.generic", summary=cat(f"rule.{f.rule}"), target=f.target or "-")
