@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .model import AccountPlan, KeyResult, Objective, OKRSet, Repository, Stakeholder
+from .model import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
 
 KEY_ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
 LEVERS = ("generation", "growth", "retention")
@@ -81,6 +81,7 @@ def add_months(start: date, months: float) -> date:
 class PlanMetrics:
     plan: str
     segment: str | None
+    currency: str | None
     arr: float | None
     acquisition_cost: float | None
     advocates_by_role: dict[str, list[str]]
@@ -134,6 +135,7 @@ class PlanMetrics:
 @dataclass(frozen=True)
 class SegmentMetrics:
     segment: str
+    currency: str | None  # amounts of one currency only: never added across currencies
     plans: list[str]
     arr: float
     yearly_contribution: float
@@ -146,6 +148,7 @@ class SegmentMetrics:
     def as_json(self) -> dict[str, Any]:
         return {
             "segment": self.segment,
+            "currency": self.currency,
             "plans": self.plans,
             "arr": _round(self.arr),
             "yearly_contribution": _round(self.yearly_contribution),
@@ -173,13 +176,13 @@ class OKRMetrics:
 @dataclass(frozen=True)
 class Metrics:
     plans: dict[str, PlanMetrics] = field(default_factory=dict)
-    segments: dict[str, SegmentMetrics] = field(default_factory=dict)
+    segments: list[SegmentMetrics] = field(default_factory=list)
     okrs: dict[str, OKRMetrics] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "plans": [m.as_json() for _, m in sorted(self.plans.items())],
-            "segments": [m.as_json() for _, m in sorted(self.segments.items())],
+            "segments": [m.as_json() for m in self.segments],
             "okrs": [m.as_json() for _, m in sorted(self.okrs.items())],
         }
 
@@ -231,6 +234,7 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
     return PlanMetrics(
         plan=plan.id,
         segment=account.segment if account else None,
+        currency=account.currency if account else None,
         arr=account.arr if account else None,
         acquisition_cost=account.acquisition_cost if account else None,
         advocates_by_role=advocates,
@@ -262,28 +266,20 @@ def okr_metrics(okrs: OKRSet) -> OKRMetrics:
     )
 
 
-def segment_metrics(plans: Iterable[PlanMetrics]) -> dict[str, SegmentMetrics]:
-    """Return on acquisition aggregated by segment (plans without money data left out)."""
-    totals: dict[str, list[Any]] = {}
+def segment_metrics(plans: Iterable[PlanMetrics]) -> list[SegmentMetrics]:
+    """Return on acquisition aggregated by segment and currency, sorted so (plans
+    without money data left out; amounts in different currencies are never added)."""
+    totals: dict[tuple[str, str], list[Any]] = {}
     for m in plans:
         if m.yearly_contribution is None:
             continue
-        seg = totals.setdefault(m.segment or "(no segment)", [[], 0.0, 0.0, 0.0])
+        key = (m.segment or "(no segment)", m.currency or "")
+        seg = totals.setdefault(key, [[], 0.0, 0.0, 0.0])
         seg[0].append(m.plan)
         seg[1] += m.arr or 0
         seg[2] += m.yearly_contribution
         seg[3] += m.acquisition_cost or 0
-    return {
-        name: SegmentMetrics(name, sorted(p), arr, contribution, cost)
-        for name, (p, arr, contribution, cost) in sorted(totals.items())
-    }
-
-
-def compute(repo: Repository) -> Metrics:
-    plans: dict[str, PlanMetrics] = {}
-    for plan in repo.plans:
-        plans.setdefault(plan.id, plan_metrics(plan))
-    okrs: dict[str, OKRMetrics] = {}
-    for okr_set in repo.okrs:
-        okrs.setdefault(okr_set.id, okr_metrics(okr_set))
-    return Metrics(plans=plans, segments=segment_metrics(plans.values()), okrs=okrs)
+    return [
+        SegmentMetrics(name, currency or None, sorted(p), arr, contribution, cost)
+        for (name, currency), (p, arr, contribution, cost) in sorted(totals.items())
+    ]

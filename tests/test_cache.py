@@ -414,7 +414,7 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     places = Places("a.yaml", positions, ("waivers", 0))
     waiver = Waiver(here, places, "backup-per-contact", "why", None, "tom", date(2027, 1, 2))
     metrics = PlanMetrics(
-        "acme", None, 1.5, None, {"end_user": ["maria"]}, {}, [], [], [], [], {"o/k": None},
+        "acme", None, "EUR", 1.5, None, {"end_user": ["maria"]}, {}, [], [], [], [], {"o/k": None},
         {"o": 0.25}, -3.0, float("inf"), date(2030, 1, 31), None,
     )  # fmt: skip
     result = FileResult(
@@ -422,7 +422,17 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
         "checked",
         findings=[
             Finding("schema", "error", "ünïcode\ttab\nline", "a.yaml", 1, 2, "acme", None, "p"),
-            Finding("yaml-syntax", "warning", "m", "b.yaml", 4, 1, waived=True, waiver_reason="r"),
+            Finding(
+                "yaml-syntax",
+                "warning",
+                "m",
+                "b.yaml",
+                4,
+                1,
+                waived=True,
+                waiver_reason="r",
+                waiver_expires=date(2027, 1, 2),
+            ),
         ],
         kind="AccountPlan",
         plan_id="acme",
@@ -445,6 +455,9 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     assert (back.file, back.status, back.note, back.findings) == (
         result.file, result.status, result.note, result.findings
     )  # fmt: skip
+    # (not compared by ==: the waiver a finding carries is not part of its identity)
+    waivers_of = [(f.waiver_reason, f.waiver_expires) for f in back.findings]
+    assert waivers_of == [(f.waiver_reason, f.waiver_expires) for f in result.findings]
     assert (back.kind, back.plan_id, back.valid) == ("AccountPlan", "acme", False)
     back.summary = summary = decode_part("summary", encoded.summary, "a.yaml")
     assert summary is not None

@@ -222,6 +222,25 @@ def test_backup_who_left_or_is_a_detractor_is_no_backup(write):
     assert "bob" not in messages  # someone who left needs no backup
 
 
+def test_segment_return_never_adds_amounts_in_different_currencies(write):
+    def plan(ident: str, currency: str, arr: int) -> Path:
+        return write(
+            f"{ident}.yaml",
+            f"apiVersion: revplan/v1\nkind: AccountPlan\naccount:\n  id: {ident}\n"
+            f"  name: {ident}\n  segment: enterprise\n  currency: {currency}\n"
+            f"  arr: {arr}\n  acquisition_cost: {arr}\n",
+        )
+
+    _, report = check_json(
+        plan("eu-a", "EUR", 100), plan("eu-b", "EUR", 300), plan("jp", "JPY", 5000)
+    )
+    segments = {(s["segment"], s["currency"]): s for s in report["metrics"]["segments"]}
+    assert set(segments) == {("enterprise", "EUR"), ("enterprise", "JPY")}
+    assert segments["enterprise", "EUR"]["plans"] == ["eu-a", "eu-b"]
+    assert segments["enterprise", "EUR"]["arr"] == 400
+    assert segments["enterprise", "JPY"]["arr"] == 5000
+
+
 def test_break_even_metric_matches_the_spec_formula(write):
     from engine.metrics import add_months
 
