@@ -330,8 +330,12 @@ _CODECS = _codecs()
 
 
 def json_line(data: Any) -> bytes:
-    # One line: JSON escapes newlines and tabs inside strings.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    # One line: JSON escapes newlines and tabs inside strings. A path that is not
+    # UTF-8 (kept as surrogates) is written as its bytes: such a line does not parse
+    # back, so it is recomputed, as a damaged one is, instead of failing the run.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogateescape"
+    )
 
 
 class Encoded(NamedTuple):

@@ -204,6 +204,8 @@ class TextMemo:
             json_line(others),
             json_line(self.reporter.expiry_notes(report.expiring, report.today)),
         ]
+        if not all(_utf8_bytes(field) for field in head):
+            return None  # a path that is not UTF-8: left to the full path
         parts = {}
         for key, result, own, extras, meta in staged:
             recorded = self.cache.recorded(key)
@@ -315,6 +317,14 @@ def _utf8(text: str) -> bool:
     try:
         text.encode()
     except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _utf8_bytes(blob: bytes) -> bool:
+    try:
+        blob.decode()
+    except UnicodeDecodeError:
         return False
     return True
 

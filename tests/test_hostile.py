@@ -294,6 +294,26 @@ def test_file_names_with_control_characters_are_shown_escaped(tmp_path: Path) ->
     assert "skipped plans/not-a-plan\\x1b]0;t\\x07.yaml:" in out
 
 
+def test_a_file_name_that_is_not_utf8_with_the_cache_on(tmp_path: Path) -> None:
+    """Two plans with one id, one of them in a file whose name is not UTF-8 (a
+    repository-wide finding located there): the cache and the text memo cannot keep
+    such a name as text, and every run still prints what a run without them does."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "a.yaml").write_text(PLAN.format(id="same"))
+    (plans / os.fsdecode(b"caf\xe9.yaml")).write_text(PLAN.format(id="same"))
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, str(REPO / "cli.py"), "check", "--today", TODAY, *args]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, check=False)
+
+    reference = run("--no-cache")
+    assert reference.returncode == 1 and b"duplicate-id" in reference.stdout
+    for _ in range(2):  # fills the cache, then reads it
+        again = run()
+        assert (again.returncode, again.stdout, again.stderr) == (1, reference.stdout, b"")
+
+
 def _run_in_terminal(cwd: Path, *args: str, env: dict[str, str]) -> str:
     """Run the CLI with a pseudo-terminal as its standard output; returns what it printed."""
     controller, terminal = pty.openpty()
