@@ -378,8 +378,8 @@ class Helper:
     did not have. On a warm run with one plan edited, the start-up of the checking
     overlaps the reading instead of following it.
 
-    Daemonic, so a run that needs it not ends without waiting for it; if it dies,
-    the main process checks what it did not send back.
+    Daemonic, so a run that does not need it does not wait for it; if it dies, the
+    main process checks what it did not send back.
     """
 
     def __init__(self, connection: Any, settings: Settings) -> None:
@@ -399,13 +399,17 @@ class Helper:
         child.close()
         return cls(connection, settings)
 
-    def work(self, todo: list[tuple[int, Source]]) -> Iterator[tuple[int, FileResult, tuple]]:
+    def work(
+        self, todo: list[tuple[int, Source]]
+    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
         """Send ``todo`` now; the results, as ``_work`` returns them, as they come."""
         with suppress(OSError):  # it died: recv fails at once, the main process checks all
             self.connection.send(todo)
         return self._receive(todo)
 
-    def _receive(self, todo: list[tuple[int, Source]]) -> Iterator[tuple[int, FileResult, tuple]]:
+    def _receive(
+        self, todo: list[tuple[int, Source]]
+    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
         done = 0
         try:
             for _ in todo:
