@@ -353,7 +353,7 @@ def encode_result(result: FileResult) -> Encoded:
     # The repository-wide rules read the summary and the waivers (with the plan's id).
     waivers = json_line([result.plan_id, _CODECS["waivers"][0](result.waivers, file)])
     return Encoded(
-        json_line(_CODECS["result"][0](result, file)),
+        encode_part("result", result, file),
         summary,
         encode_part("metrics", result.metrics, file),
         hashlib.sha256(summary + b"\n" + waivers).hexdigest()[:32].encode(),
@@ -380,13 +380,14 @@ def _parse_or_none(blob: bytes) -> Any:
 
 
 def encode_part(part: str, value: Any, file: str) -> bytes:
-    """The JSON line of a ``summary``, ``metrics``, a list of ``findings`` or a tuple
-    of ``waivers`` (``file``: the file their locations are in, if one)."""
+    """The JSON line of a ``result`` (without summary and metrics), a ``summary``,
+    ``metrics``, a list of ``findings`` or a tuple of ``waivers`` (``file``: the file
+    their locations are in, if one)."""
     return json_line(_CODECS[part][0](value, file))
 
 
 def decode_part(part: str, blob: bytes, file: str) -> Any:
-    """What ``encode_part`` encoded, or a ``result`` (without summary and metrics)."""
+    """What ``encode_part`` encoded."""
     return _CODECS[part][1](json.loads(blob), file)
 
 
@@ -692,9 +693,7 @@ class Cache:
             except Exception:  # noqa: BLE001 - recomputed, never trusted
                 pass
         findings = compute()
-        self._repository.put(
-            b"repository", [inputs, json_line(_CODECS["findings"][0](findings, ""))]
-        )
+        self._repository.put(b"repository", [inputs, encode_part("findings", findings, "")])
         self._repository.save(lambda key: True, compact=True)  # one line, rewritten
         return findings
 

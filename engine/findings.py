@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -75,3 +76,17 @@ class Finding:
     def fingerprint(self) -> str:
         """Identity of a finding that does not depend on line numbers."""
         return "|".join((self.rule, self.plan or "", self.target or "", self.path, self.file))
+
+
+def tally(findings: Iterable[Finding]) -> list[int]:
+    """The findings not waived of each severity, in SEVERITIES' order, then the waived."""
+    counts = [0, 0, 0, 0]
+    for f in findings:
+        counts[3 if f.waived else SEVERITIES.index(f.severity)] += 1
+    return counts
+
+
+def fails(counts: list[int], fail_on: str) -> bool:
+    """Whether ``tally``'s counts hold a finding not waived at or above ``fail_on``."""
+    bar = SEVERITY_RANK[fail_on]
+    return any(counts[i] for i, severity in enumerate(SEVERITIES) if SEVERITY_RANK[severity] >= bar)

@@ -46,8 +46,7 @@ from .cache import (
     stat_signature,
 )
 from .config import Config
-from .findings import SEVERITIES, SEVERITY_RANK, Finding
-from .model import Waiver
+from .findings import Finding, fails, tally
 from .process import FileResult
 from .reporters.text import TextReporter
 from .run import Report, Source, WaiverMatcher, read_source, waiver_entries
@@ -127,7 +126,7 @@ class TextMemo:
         when a change reaches beyond its file (the full path must run)."""
         head, parts = self._head_fields, self._parts.entries
         try:
-            matcher, waivers = self._matcher(head)
+            matcher = self._matcher(head)
             for i, result in zip(changed, results, strict=True):
                 key = self._keys[i]
                 part = parts[key]
@@ -135,8 +134,8 @@ class TextMemo:
                 recorded = self.cache.recorded(key)
                 if recorded is None or _meta(result, recorded[2]) != meta[:-1]:
                     return None
-                own, used = _waive(result.findings, matcher, waivers)
-                if used != meta[-1] or any(f.file != result.file for f in own):
+                own, used = matcher.waive(result.findings)
+                if sorted(used) != meta[-1] or any(f.file != result.file for f in own):
                     return None
                 extras = decode_part("findings", part[5], result.file)
                 new = self._part(head[1], recorded[0], recorded[1], result, own, extras, meta)
@@ -174,7 +173,6 @@ class TextMemo:
         if len(results) != len(self._keys):
             return None
         entries = waiver_entries(results, self.config)
-        waivers = [w for w, _, _ in entries]
         matcher = WaiverMatcher(entries, report.today)
         by_file = {
             file: list(group) for file, group in groupby(report.findings, attrgetter("file"))
@@ -184,22 +182,22 @@ class TextMemo:
             recorded = self.cache.recorded(key)
             if recorded is None:  # a file the cache could not keep (unreadable)
                 return None
-            own, used = _waive(result.findings, matcher, waivers)
+            own, used = matcher.waive(result.findings)
             extras = _without(by_file.pop(result.file, []), own)
             if extras is None or any(f.file != result.file for f in own):
                 return None
-            staged.append((key, result, own, extras, [*_meta(result, recorded[2]), used]))
+            staged.append((key, result, own, extras, [*_meta(result, recorded[2]), sorted(used)]))
         others = [
-            [file, _tally(findings), self.reporter.block(findings, self.fail_on)]
+            [file, tally(findings), self.reporter.block(findings, self.fail_on)]
             for file, findings in sorted(by_file.items())
         ]
-        if not all(_utf8(block) and _LINE_BREAK not in block for _, _, block in others):
+        if any(_LINE_BREAK in block for _, _, block in others):
             return None
         plans = [[plan, checked] for _, plan, checked in entries]
         head = [
             self._inputs_digest(),
             b"",
-            encode_part("waivers", tuple(waivers), ""),
+            encode_part("waivers", tuple(w for w, _, _ in entries), ""),
             json_line(plans),
             json_line(others),
             json_line(self.reporter.expiry_notes(report.expiring, report.today)),
@@ -243,11 +241,11 @@ class TextMemo:
             h.update(key + b"\n")
         return h.hexdigest()[:32].encode()
 
-    def _matcher(self, head: list[bytes]) -> tuple[WaiverMatcher, list[Waiver]]:
-        waivers = list(decode_part("waivers", head[2], ""))
+    def _matcher(self, head: list[bytes]) -> WaiverMatcher:
+        waivers = decode_part("waivers", head[2], "")
         plans = json.loads(head[3])
         entries = [(w, plan, checked) for w, (plan, checked) in zip(waivers, plans, strict=True)]
-        return WaiverMatcher(entries, self.cache.settings.today), waivers
+        return WaiverMatcher(entries, self.cache.settings.today)
 
     def _part(
         self,
@@ -263,12 +261,12 @@ class TextMemo:
         block = self.reporter.block(findings, self.fail_on)
         if _LINE_BREAK in block or not block.isascii() and not _utf8(block):
             return None
-        tally = " ".join(map(str, [result.status, result.kind or "-", *_tally(findings)]))
+        tally_line = " ".join(map(str, [result.status, result.kind or "-", *tally(findings)]))
         return [
             generation,
             signature,
             digest,
-            tally.encode(),
+            tally_line.encode(),
             json_line(meta),
             encode_part("findings", extras, result.file),
             block.replace("\n", _LINE_BREAK).encode(),
@@ -288,8 +286,8 @@ class TextMemo:
         counts = [sum(map(int, tallies[n::6])) for n in range(2, 6)]
         blocks = [part[6] for part in parts]
         # The parts are in the files' order, the report's; other files' blocks go between.
-        for file, tally, text in reversed(json.loads(head[4])):
-            counts = [a + b for a, b in zip(counts, tally, strict=True)]
+        for file, other_counts, text in reversed(json.loads(head[4])):
+            counts = [a + b for a, b in zip(counts, other_counts, strict=True)]
             at = bisect.bisect_right(self._displays, file)
             blocks.insert(at, text.replace("\n", _LINE_BREAK).encode())
         # Bytes to the end: the lines are never decoded, only joined.
@@ -304,8 +302,7 @@ class TextMemo:
             "infos": counts[2],
             "waived": counts[3],
         }
-        bar = SEVERITY_RANK[self.fail_on]
-        failed = any(counts[n] for n, s in enumerate(SEVERITIES) if SEVERITY_RANK[s] >= bar)
+        failed = fails(counts, self.fail_on)
         notes = json.loads(head[5])
         ending = self.reporter.ending(bool(body), summary, failed, self.fail_on, notes)
         return TextOutcome((body + b"\n" if body else b"") + ending.encode(), failed)
@@ -334,20 +331,6 @@ def _meta(result: FileResult, repository: bytes) -> list[Any]:
     return [result.status, result.kind, result.plan_id, result.valid, repository.decode()]
 
 
-def _waive(
-    findings: list[Finding], matcher: WaiverMatcher, waivers: list[Waiver]
-) -> tuple[list[Finding], list[int]]:
-    """The findings as the waivers leave them, and the waivers they use (indices)."""
-    out, used = [], set()
-    for finding in findings:
-        index = matcher.match(finding)
-        if index is not None:
-            used.add(index)
-            finding = finding.waive(waivers[index].reason, waivers[index].expires)
-        out.append(finding)
-    return out, sorted(used)
-
-
 def _without(findings: list[Finding], own: Iterable[Finding]) -> list[Finding] | None:
     """``findings`` less ``own`` (each once), or None if one of ``own`` is missing."""
     left = Counter(own)
@@ -358,11 +341,3 @@ def _without(findings: list[Finding], own: Iterable[Finding]) -> list[Finding] |
         else:
             extras.append(finding)
     return None if +left else extras
-
-
-def _tally(findings: list[Finding]) -> list[int]:
-    """Findings not waived of each severity (SEVERITIES' order), and waived ones."""
-    counts = [0, 0, 0, 0]
-    for f in findings:
-        counts[3 if f.waived else SEVERITIES.index(f.severity)] += 1
-    return counts

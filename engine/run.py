@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .config import Config
-from .findings import SEVERITY_RANK, Finding, Problem
+from .findings import Finding, Problem, fails, tally
 from .metrics import OKRMetrics, PlanMetrics
 from .model import Waiver
 from .process import FileResult, Settings, prepare, process_file
@@ -77,28 +77,21 @@ class Report:
         return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, OKRMetrics)}
 
     def summary(self) -> dict[str, int]:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        waived = 0
-        for f in self.findings:
-            if f.waived:
-                waived += 1
-            else:
-                counts[f.severity] += 1
+        errors, warnings, infos, waived = tally(self.findings)
         kinds = [r.kind for r in self.checked]
         return {
-            "files": len(self.checked),
+            "files": len(kinds),
             "plans": kinds.count("AccountPlan"),
             "okrs": kinds.count("OKRs"),
-            "errors": counts["error"],
-            "warnings": counts["warning"],
-            "infos": counts["info"],
+            "errors": errors,
+            "warnings": warnings,
+            "infos": infos,
             "waived": waived,
         }
 
     @property
     def failed(self) -> bool:
-        bar = SEVERITY_RANK[self.fail_on]
-        return any(not f.waived and SEVERITY_RANK[f.severity] >= bar for f in self.findings)
+        return fails(tally(self.findings), self.fail_on)
 
 
 def display_path(path: Path) -> str:
@@ -605,14 +598,26 @@ class WaiverMatcher:
         for index, (w, plan, _) in enumerate(entries):
             if not (w.expires and w.expires < today):
                 self._active.setdefault((w.rule, plan), []).append(index)
-        self._targets = [w.target for w, _, _ in entries]
+        self._waivers = [w for w, _, _ in entries]
+
+    def waive(self, findings: Iterable[Finding]) -> tuple[list[Finding], set[int]]:
+        """The findings as the waivers leave them, and the waivers they use (indices)."""
+        out, used = [], set()
+        for finding in findings:
+            index = self.match(finding)
+            if index is not None:
+                used.add(index)
+                waiver = self._waivers[index]
+                finding = finding.waive(waiver.reason, waiver.expires)
+            out.append(finding)
+        return out, used
 
     def match(self, finding: Finding) -> int | None:
         """The index in ``entries`` of the waiver that waives ``finding``."""
         active = self._active
         for key in ((finding.rule, finding.plan), (finding.rule, None)):
             for index in active.get(key, ()):
-                target = self._targets[index]
+                target = self._waivers[index].target
                 if target is None or target == finding.target:
                     return index
         return None
@@ -629,16 +634,7 @@ def apply_waivers(
     whether that plan was checked by the completeness rules.
     """
     today = settings.today
-    matcher = WaiverMatcher(entries, today)
-    used: set[int] = set()
-    out = []
-    for finding in findings:
-        index = matcher.match(finding)
-        if index is not None:
-            used.add(index)
-            waiver = entries[index][0]
-            finding = finding.waive(waiver.reason, waiver.expires)
-        out.append(finding)
+    out, used = WaiverMatcher(entries, today).waive(findings)
     problems: list[tuple[str, Problem]] = []
     for index, (w, plan, checked) in enumerate(entries):
         where = f"waivers/{w.rule}/{w.target or ''}"

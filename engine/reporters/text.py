@@ -54,13 +54,13 @@ class TextReporter(Reporter):
         return text
 
     def render(self, report: Report) -> str:
-        head = [f"skipped {terminal_text(r.file)}: {r.note}" for r in report.skipped]
+        skipped = report.skipped if self.verbose else []
         blocks = [
             self.block(list(group), report.fail_on)
             for _, group in groupby(report.findings, key=attrgetter("file"))
         ]
         return self.assemble(
-            head if self.verbose else [],
+            [f"skipped {terminal_text(r.file)}: {r.note}" for r in skipped],
             blocks,
             report.summary(),
             report.failed,
