@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .findings import Finding
-from .run import Report, UsageError, display_path
+from engine.errors import UsageError
+from engine.findings import Finding
+from engine.report import Report
+from engine.sources import display_path
 
 BASELINE_VERSION = 1
 _COMMENT = (

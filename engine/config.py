@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .loader import Limits, load_bytes
-from .model import Waiver, reader, waiver
-from .rules import RULES
-from .validate import schema_problems
+from engine.model.build import reader, waiver
+from engine.model.types import Waiver
+from engine.parse.loader import Limits, load_bytes
+from engine.parse.schema import schema_problems
+from engine.rules import RULES
 
 CONFIG_NAME = "revplan.yaml"
 SEVERITY_SETTINGS = ("error", "warning", "info", "off")

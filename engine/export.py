@@ -6,7 +6,7 @@ import json
 
 import networkx as nx
 
-from .graph import PlanGraph
+from engine.graph import PlanGraph
 
 
 def mermaid_label(text: str) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .model import AccountPlan, Node, OKRSet, Repository
+from engine.model.types import AccountPlan, Node, OKRSet, Repository
 
 if TYPE_CHECKING:
     import networkx as nx
+
 
 # Relations, as edge "relation" attributes (source -> target).
 HAS = "has"  # container -> part (account -> stakeholder, objective -> action, ...)

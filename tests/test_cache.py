@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, run_cli
 
-from engine import cli, run
-from engine.run import PARALLEL_THRESHOLD
+from engine import session as run
+from engine.cli import options as cli
+from engine.session import PARALLEL_THRESHOLD
 
 OLD = 1_600_000_000  # 2020-09-13: an mtime well in the past
 
@@ -402,12 +403,12 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     other files included (real runs rarely hold those, so they are made up here)."""
     from datetime import date
 
-    from engine.cache import decode_part, encode_result
+    from engine.cache.codec import decode_part, encode_result
     from engine.findings import Finding, Location
-    from engine.metrics import PlanMetrics
-    from engine.model import Places, Waiver
-    from engine.process import FileResult
-    from engine.rules import Alignment, FileSummary
+    from engine.model.metrics import PlanMetrics
+    from engine.model.types import Places, Waiver
+    from engine.pipeline.file import FileResult
+    from engine.rules.base import Alignment, FileSummary
 
     here, there = Location("a.yaml", 3, 5), Location("b.yaml", 7, 9)
     positions = {("waivers", 0): (3, 5), ("waivers", 0, "rule"): (4, 7), ("other",): (9, 1)}

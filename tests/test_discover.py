@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import Config
-from engine.run import SKIPPED_DIRS, YAML_SUFFIXES, Source, _glob, discover, display_path
+from engine.sources import SKIPPED_DIRS, YAML_SUFFIXES, Source, _glob, discover, display_path
 
 PLAN = "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: x, name: X}\n"
 

@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, TODAY, run_cli
 from corpus.cases import HEADER, Case, cases, materialise
 
-from engine.run import PARALLEL_THRESHOLD
+from engine.session import PARALLEL_THRESHOLD
 
 CASES = cases()
 CORPUS_DIR = "corpus"
@@ -165,7 +165,7 @@ def test_an_unexpected_error_asks_for_a_bug_report(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("engine.run.process_file", broken)
+    monkeypatch.setattr("engine.session.process_file", broken)
     code, out, err = check(workdir, f"{CORPUS_DIR}/tabs.yaml")
     assert code == 2
     assert "internal error: RuntimeError: simulated bug" in err

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conftest import run_cli
 
-from engine import init_cli
+from engine import scaffold as init_cli
 
 SCAFFOLD = [
     ".github/workflows/revplan.yml",

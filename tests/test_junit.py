@@ -8,8 +8,8 @@ from pathlib import Path
 from conftest import run_cli
 
 from engine.findings import Finding
+from engine.report import Report
 from engine.reporters.junit import JUnitReporter
-from engine.run import Report
 
 CLEAN = """\
 apiVersion: revplan/v1

@@ -1,6 +1,6 @@
 """The loader: values with exact source locations, and YAML read the way authors mean it."""
 
-from engine.loader import Limits, load_bytes, load_text
+from engine.parse.loader import Limits, load_bytes, load_text
 
 PLAN = """\
 apiVersion: revplan/v1

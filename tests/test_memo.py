@@ -14,7 +14,7 @@ import pytest
 from conftest import TODAY, run_cli
 from test_cache import make_repository, rewrite_entries
 
-from engine import memo
+from engine.cache import memo
 
 ACCOUNTS = Path("plans") / "accounts"
 

@@ -34,11 +34,12 @@ from hypothesis_jsonschema import from_schema
 
 from engine.config import default_config
 from engine.findings import Finding
-from engine.loader import load_bytes
-from engine.process import FileResult, process_file
+from engine.parse.loader import load_bytes
+from engine.pipeline.file import FileResult, process_file
+from engine.pipeline.settings import settings_for
 from engine.reporters import reporters
 from engine.resources import schema
-from engine.run import check, settings_for
+from engine.session import check
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "plans").glob("*/*.yaml"))

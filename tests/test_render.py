@@ -23,10 +23,14 @@ from render_support import (
     write_yaml,
 )
 
-from engine import render
 from engine.config import load_config
-from engine.locales import LOCALES, Catalogue, Facts, finding_message, placeholders, read_catalogue
-from engine.render import MARKER, md_escape
+from engine.documents import inputs as render_inputs
+from engine.documents import render
+from engine.documents import write as render_write
+from engine.documents.escape import md_escape, relative_link
+from engine.documents.write import MARKER
+from engine.i18n.catalogue import LOCALES, Catalogue, placeholders, read_catalogue
+from engine.i18n.messages import Facts, finding_message
 from engine.resources import templates_dir
 from engine.rules import RULES
 
@@ -48,7 +52,7 @@ def test_worker_processes_render_the_same_bytes(
 def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from engine import run as runs
+    from engine import session as runs
 
     checked: list[str] = []
     real = runs.process_file
@@ -78,14 +82,14 @@ def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
     assert "Hoshino KK" in (repo / "docs" / "README.md").read_text(encoding="utf-8")
 
 
-def checked_inputs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> render.Inputs:
+def checked_inputs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> render_inputs.Inputs:
     """The render's inputs from a check of the repository's plans (run from ``repo``)."""
-    from engine.cli import run_check
+    from engine.session import run_check
 
     monkeypatch.chdir(repo)
     config = load_config(Path("plans/revplan.yaml"))
     report, results = run_check((Path("plans"),), config, date.fromisoformat(TODAY), jobs=1)
-    return render.inputs_from(report, results, config)
+    return render_inputs.inputs_from(report, results, config)
 
 
 def test_a_plan_changed_after_its_check_is_not_rendered_from_stale_findings(
@@ -97,11 +101,13 @@ def test_a_plan_changed_after_its_check_is_not_rendered_from_stale_findings(
         plan.read_text(encoding="utf-8").replace("id: aegean-lines", "id: aegean-ferries", 1),
         encoding="utf-8",
     )
-    with pytest.raises(render.RenderError, match="aegean-lines.yaml: changed since it was checked"):
+    with pytest.raises(
+        render_inputs.RenderError, match="aegean-lines.yaml: changed since it was checked"
+    ):
         render.render_documents(inputs, Path("docs"), "en")
     plan.unlink()
     with pytest.raises(
-        render.RenderError, match="aegean-lines.yaml: cannot read it after checking"
+        render_inputs.RenderError, match="aegean-lines.yaml: cannot read it after checking"
     ):
         render.render_documents(inputs, Path("docs"), "en")
     assert not Path("docs").exists()
@@ -342,8 +348,8 @@ def test_every_rule_message_is_rebuilt_in_every_language(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each finding of a repository that breaks every rule reads as a sentence of its own."""
-    from engine.cli import run_check
-    from engine.metrics import plan_metrics
+    from engine.model.metrics import plan_metrics
+    from engine.session import run_check
 
     plans = gaps_repository(tmp_path)
     monkeypatch.chdir(tmp_path)
@@ -626,7 +632,7 @@ def test_a_failed_write_leaves_the_old_documents_and_no_temporary_file(
     before = snapshot(repo / "docs")
     for plan in (repo / "plans" / "accounts").glob("*.yaml"):
         plan.write_text(plan.read_text(encoding="utf-8").replace("arr: ", "arr: 1"))
-    real_mkstemp = render.tempfile.mkstemp
+    real_mkstemp = render_write.tempfile.mkstemp
     calls = []
 
     def failing_mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
@@ -635,7 +641,7 @@ def test_a_failed_write_leaves_the_old_documents_and_no_temporary_file(
             raise OSError(28, "No space left on device", str(kwargs.get("dir")))
         return real_mkstemp(*args, **kwargs)
 
-    monkeypatch.setattr(render.tempfile, "mkstemp", failing_mkstemp)
+    monkeypatch.setattr(render_write.tempfile, "mkstemp", failing_mkstemp)
     result = run(["render", "plans", "--out", "docs"], repo, monkeypatch)
     assert result.exit_code == 2
     assert "No space left on device" in result.output
@@ -708,5 +714,5 @@ def test_catalogue_values_must_be_text(tmp_path: Path) -> None:
 
 
 def test_relative_links_are_url_safe() -> None:
-    link = render.relative_link("plans/a b/(x).yaml", Path("docs/accounts"))
+    link = relative_link("plans/a b/(x).yaml", Path("docs/accounts"))
     assert re.fullmatch(r"\.\./\.\./plans/a%20b/%28x%29\.yaml", link)

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_node_tool
 from render_support import HOSTILE, TODAY, copy_plans, hostile_plan, mermaid_blocks, run, write_yaml
 
-from engine.locales import LOCALES
+from engine.i18n.catalogue import LOCALES
 
 
 def parse(diagrams: list[str]) -> list[dict]:

@@ -242,7 +242,7 @@ def test_segment_return_never_adds_amounts_in_different_currencies(write):
 
 
 def test_break_even_metric_matches_the_spec_formula(write):
-    from engine.metrics import add_months
+    from engine.model.metrics import add_months
 
     plan = write(
         "acme.yaml",
@@ -264,8 +264,8 @@ def test_break_even_metric_matches_the_spec_formula(write):
 
 
 def test_key_result_scores_follow_the_spec(write):
-    from engine.metrics import kr_score
-    from engine.model import KeyResult
+    from engine.model.metrics import kr_score
+    from engine.model.types import KeyResult
 
     def kr(**kw):
         return KeyResult(loc=None, locs={}, **kw)

@@ -17,10 +17,10 @@ import os
 import re
 from pathlib import Path
 
-from ..baseline import Comparison, describe_fingerprint
-from ..findings import SEVERITY_RANK, Finding
-from ..run import Report
-from . import Reporter, safe_text
+from engine.baseline import Comparison, describe_fingerprint
+from engine.findings import SEVERITY_RANK, Finding
+from engine.report import Report
+from engine.reporters.base import Reporter, safe_text
 
 ANNOTATIONS_PER_KIND = 10
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..metrics import Metrics, segment_metrics
-from ..run import Report
-from . import Reporter
+from engine.model.metrics import Metrics, segment_metrics
+from engine.report import Report
+from engine.reporters.base import Reporter
 
 
 def finding_json(f: Any) -> dict[str, Any]:

@@ -19,9 +19,9 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from itertools import groupby
 
-from ..findings import SEVERITY_RANK, Finding
-from ..run import Report
-from . import Reporter, safe_text
+from engine.findings import SEVERITY_RANK, Finding
+from engine.report import Report
+from engine.reporters.base import Reporter, safe_text
 
 CLEAN_CASE = "revplan"
 # Characters XML 1.0 cannot carry at all, even escaped (safe_text handles the C0/C1 controls).

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..findings import Finding
-from ..rules import RULES, Rule
-from ..run import Report
-from . import Reporter
+from engine import __version__
+from engine.findings import Finding
+from engine.report import Report
+from engine.reporters.base import Reporter
+from engine.rules import RULES
+from engine.rules.base import Rule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (

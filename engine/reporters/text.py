@@ -7,10 +7,10 @@ from datetime import date
 from itertools import groupby
 from operator import attrgetter
 
-from ..findings import SEVERITY_RANK, Finding
-from ..model import Waiver
-from ..run import Report
-from . import Reporter, safe_text
+from engine.findings import SEVERITY_RANK, Finding
+from engine.model.types import Waiver
+from engine.report import Report
+from engine.reporters.base import Reporter, safe_text
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
 _RESET = "\033[0m"

@@ -19,18 +19,9 @@ from __future__ import annotations
 
 import importlib
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
 
-from ..findings import Location, Problem
-from ..metrics import Metrics
-from ..model import AccountPlan, Objective, OKRSet, Repository, Stakeholder, Waiver
-
-if TYPE_CHECKING:  # networkx takes a third of a second to import; warm runs never need it
-    from ..graph import PlanGraph
+from engine.rules.base import Rule
 
 # Catalogue order: how `revplan rules` lists them (the spec's table order).
 RULE_MODULES = (
@@ -63,116 +54,6 @@ RULE_MODULES = (
     "waiver_expired",
     "waiver_unused",
 )
-
-ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
-FUNCTIONS = ("sales", "marketing", "customer_success")
-PERSPECTIVES = ("customer", "sales", "marketing", "customer_success")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a per-file rule may ask about: the file's model, graph, metrics, and today."""
-
-    repo: Repository
-    graph: PlanGraph
-    metrics: Metrics
-    today: date
-
-    @property
-    def plans(self) -> tuple[AccountPlan, ...]:
-        """Plans whose files passed the schema: completeness rules judge only these."""
-        return tuple(p for p in self.repo.plans if p.valid)
-
-    @property
-    def okr_sets(self) -> tuple[OKRSet, ...]:
-        return tuple(o for o in self.repo.okrs if o.valid)
-
-
-def and_join(words: list[str]) -> str:
-    """``['a', 'b', 'c']`` -> ``'a, b and c'``: lists in messages read as sentences."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def all_objectives(ctx: Context) -> Iterator[tuple[str, Objective]]:
-    """(plan or OKR set id, objective) for every objective the rules judge."""
-    for plan in ctx.plans:
-        for objective in plan.objectives:
-            yield plan.id, objective
-    for okrs in ctx.okr_sets:
-        for objective in okrs.objectives:
-            yield okrs.id, objective
-
-
-def key_person(person: Stakeholder) -> bool:
-    """Advocates, detractors and the influential: the relationships a renewal rests on."""
-    return person.active and (
-        person.stance in ("advocate", "detractor") or person.influence == "high"
-    )
-
-
-@dataclass(frozen=True)
-class Alignment:
-    """One aligns_to link: from ``source`` ("<plan>/<objective>") to ``target``."""
-
-    source: str
-    target: str
-    loc: Location
-    plan: str
-    objective: str
-
-
-@dataclass(frozen=True)
-class FileSummary:
-    """What the repository-wide checks need to know of one checked file."""
-
-    file: str
-    kind: str
-    id: str
-    id_loc: Location
-    ids: frozenset[str] = frozenset()
-    objectives: tuple[str, ...] = ()  # OKR sets: their objective ids
-    alignments: tuple[Alignment, ...] = ()
-
-
-@dataclass(frozen=True)
-class RepoIndex:
-    """Every checked file's summary, and every waiver with the plan it is for
-    (a plan's own id; a config waiver's ``plan:``, None for every plan)."""
-
-    files: tuple[FileSummary, ...]
-    waivers: tuple[tuple[Waiver, str | None], ...] = ()
-
-
-CheckFunction = Callable[[Context, Mapping[str, Any]], Iterator[Problem]]
-RepoCheckFunction = Callable[[RepoIndex, Mapping[str, Any]], Iterator[Problem]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    summary: str
-    rationale: str
-    anti_pattern: str
-    best_practice: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    check: CheckFunction | None = None
-    check_repository: RepoCheckFunction | None = None
-
-    def explain(self) -> str:
-        """The rule's documentation page, as `revplan explain` prints it."""
-        lines = [f"{self.id} (default severity: {self.severity})", "", self.summary, ""]
-        lines += [self.rationale, ""]
-        if self.params:
-            lines.append("Parameters (set them under rules: in revplan.yaml):")
-            for name, default in self.params.items():
-                shown = ", ".join(default) if isinstance(default, list | tuple) else default
-                lines.append(f"  {name}: {shown}")
-            lines.append("")
-        lines += ["Anti-pattern:", "", textwrap.indent(self.anti_pattern, "    ").rstrip(), ""]
-        lines += ["Best practice:", "", textwrap.indent(self.best_practice, "    ").rstrip()]
-        return "\n".join(lines) + "\n"
 
 
 def _parse_doc(module: ModuleType) -> tuple[str, str, str, str]:

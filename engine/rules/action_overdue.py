@@ -28,11 +28,13 @@ Best practice::
           - {id: value-review, title: Quarterly value review, due: 2026-10-15, status: done}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "action-overdue"
 SEVERITY = "warning"

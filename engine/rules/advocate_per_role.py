@@ -29,11 +29,14 @@ Best practice::
       - {id: ana, name: Ana Lima, group: renew, roles: [procurement], stance: advocate}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import ROLES, Context
+from engine.findings import Problem
+from engine.model.vocabulary import ROLES
+from engine.rules.base import Context
 
 ID = "advocate-per-role"
 SEVERITY = "error"

@@ -42,12 +42,14 @@ Best practice::
       - {id: grow, title: Grow revenue}
 """
 
+from __future__ import annotations
+
 import graphlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import RepoIndex
+from engine.findings import Problem
+from engine.rules.base import RepoIndex
 
 ID = "alignment-cycle"
 SEVERITY = "error"

@@ -28,11 +28,13 @@ Best practice::
           know: Renewal price is fixed for two years
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "audience-needs"
 SEVERITY = "warning"

@@ -24,12 +24,14 @@ Best practice::
       - {id: kenji, name: Kenji Sato, group: renew, stance: supporter}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from ..metrics import backup_problem, needs_backup
-from . import Context
+from engine.findings import Problem
+from engine.model.metrics import backup_problem, needs_backup
+from engine.rules.base import Context
 
 ID = "backup-per-contact"
 SEVERITY = "error"

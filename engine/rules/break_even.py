@@ -37,12 +37,14 @@ Best practice::
       renewal_date: 2027-03-31
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "break-even"
 SEVERITY = "warning"

@@ -23,12 +23,14 @@ Best practice::
       - {id: maria, name: Maria Chen, group: renew, stance: advocate, last_contact: 2026-11-10}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context, key_person
-from .relationship_owner import describe
+from engine.findings import Problem
+from engine.rules.base import Context, key_person
+from engine.rules.relationship_owner import describe
 
 ID = "contact-freshness"
 SEVERITY = "warning"

@@ -25,11 +25,14 @@ Best practice::
       - {id: li, name: Li Wei, function: marketing}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import FUNCTIONS, Context, and_join
+from engine.findings import Problem
+from engine.model.vocabulary import FUNCTIONS
+from engine.rules.base import Context, and_join
 
 ID = "cross-functional-team"
 SEVERITY = "error"

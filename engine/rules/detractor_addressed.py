@@ -38,12 +38,14 @@ Best practice::
           - {id: tco, title: Show Tom the three-year cost against Globex, owner: omar, due: 2026-12-15, stakeholders: [tom]}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from ..graph import ENGAGES, node_id
-from . import Context
+from engine.findings import Problem
+from engine.graph import ENGAGES, node_id
+from engine.rules.base import Context
 
 ID = "detractor-addressed"
 SEVERITY = "error"

@@ -26,11 +26,13 @@ Best practice::
         concerns: [Price per seat is above Globex's offer]
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "detractor-understood"
 SEVERITY = "warning"

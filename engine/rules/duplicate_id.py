@@ -27,11 +27,13 @@ Best practice::
       - {id: maria-rossi, name: Maria Rossi, group: expand}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Location, Problem
-from . import Context, RepoIndex
+from engine.findings import Location, Problem
+from engine.rules.base import Context, RepoIndex
 
 ID = "duplicate-id"
 SEVERITY = "error"

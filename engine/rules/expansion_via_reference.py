@@ -33,11 +33,13 @@ Best practice::
       - {id: finance-emea, title: Finance EMEA invoice automation, stakeholders: [sofia], via: [maria]}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "expansion-via-reference"
 SEVERITY = "warning"

@@ -29,11 +29,13 @@ Best practice::
           - {id: logo-churn, title: Logo churn, baseline: 9, target: 5, unit: "%"}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context, all_objectives
+from engine.findings import Problem
+from engine.rules.base import Context, all_objectives
 
 ID = "key-result-measurable"
 SEVERITY = "error"

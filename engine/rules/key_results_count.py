@@ -35,11 +35,13 @@ Best practice::
           - {id: b, title: Pipeline value in kUSD, baseline: 0, target: 2000}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context, all_objectives
+from engine.findings import Problem
+from engine.rules.base import Context, all_objectives
 
 ID = "key-results-count"
 SEVERITY = "warning"

@@ -29,12 +29,14 @@ Best practice::
       - {id: nrr-115, title: Grow net revenue retention to 115%, lever: retention}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from ..metrics import LEVERS
-from . import Context, and_join
+from engine.findings import Problem
+from engine.model.metrics import LEVERS
+from engine.rules.base import Context, and_join
 
 ID = "lever-coverage"
 SEVERITY = "warning"

@@ -30,11 +30,14 @@ Best practice::
           notes: Customer wants faster support replies.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import PERSPECTIVES, Context, and_join
+from engine.findings import Problem
+from engine.model.vocabulary import PERSPECTIVES
+from engine.rules.base import Context, and_join
 
 ID = "milestone-review"
 SEVERITY = "warning"

@@ -26,11 +26,13 @@ Best practice::
           - {id: value-review, title: Quarterly value review, owner: omar, due: 2026-12-15}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "objective-has-actions"
 SEVERITY = "error"

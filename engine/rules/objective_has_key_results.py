@@ -27,11 +27,13 @@ Best practice::
           - {id: nrr, title: Net revenue retention, baseline: 104, target: 115, unit: "%"}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context, all_objectives
+from engine.findings import Problem
+from engine.rules.base import Context, all_objectives
 
 ID = "objective-has-key-results"
 SEVERITY = "error"

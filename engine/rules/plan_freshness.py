@@ -21,11 +21,13 @@ Best practice::
     reviewed: 2026-11-02
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "plan-freshness"
 SEVERITY = "warning"

@@ -26,11 +26,13 @@ Best practice::
       - {id: maria, name: Maria Chen, group: renew, stance: advocate, owner: omar}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context, key_person
+from engine.findings import Problem
+from engine.rules.base import Context, key_person
 
 ID = "relationship-owner"
 SEVERITY = "warning"

@@ -25,11 +25,13 @@ Best practice::
         - {id: adoption, title: All five regional teams use the dashboard weekly, met_by: [adoption-drive]}
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "renewal-requirements"
 SEVERITY = "error"

@@ -24,5 +24,7 @@ Best practice::
       - {id: maria, name: Maria Chen, group: renew, stance: advocate}
 """
 
+from __future__ import annotations
+
 ID = "schema"
 SEVERITY = "error"

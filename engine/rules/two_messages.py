@@ -23,11 +23,13 @@ Best practice::
       expand: Operations cut processing time by 30% with us; finance can too.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..findings import Problem
-from . import Context
+from engine.findings import Problem
+from engine.rules.base import Context
 
 ID = "two-messages"
 SEVERITY = "warning"

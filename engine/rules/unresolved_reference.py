@@ -31,13 +31,16 @@ Best practice::
       - {id: kenji, name: Kenji Sato, group: renew}
 """
 
+from __future__ import annotations
+
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from ..findings import Location, Problem
-from ..model import AccountPlan, Node
-from . import ROLES, Context, RepoIndex
+from engine.findings import Location, Problem
+from engine.model.types import AccountPlan, Node
+from engine.model.vocabulary import ROLES
+from engine.rules.base import Context, RepoIndex
 
 ID = "unresolved-reference"
 SEVERITY = "error"
@@ -102,7 +105,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
 
 def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Problem]:
     """aligns_to across files, and every waiver's rule, plan and target."""
-    from . import RULES  # the catalogue is complete only once every rule is loaded
+    from engine.rules import RULES
 
     okr_objectives = {
         f"{f.id}/{objective}" for f in index.files if f.kind == "OKRs" for objective in f.objectives

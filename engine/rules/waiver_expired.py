@@ -23,5 +23,7 @@ Best practice::
       - {rule: plan-freshness, reason: Plan handed over to a new owner, expires: 2027-01-31}
 """
 
+from __future__ import annotations
+
 ID = "waiver-expired"
 SEVERITY = "warning"

@@ -23,5 +23,7 @@ Best practice::
     reviewed: 2026-11-02
 """
 
+from __future__ import annotations
+
 ID = "waiver-unused"
 SEVERITY = "warning"

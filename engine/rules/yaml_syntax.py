@@ -25,5 +25,7 @@ Best practice::
       name: Acme Corporation
 """
 
+from __future__ import annotations
+
 ID = "yaml-syntax"
 SEVERITY = "error"

@@ -11,21 +11,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from .findings import Finding, Location, Problem
-from .graph import PlanGraph
-from .loader import KINDS, Limits, load_bytes, looks_like_ours
-from .metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
-from .model import (
-    AccountPlan,
-    OKRSet,
-    Places,
-    Repository,
-    Waiver,
-    build_account_plan,
-    build_okr_set,
-)
-from .rules import RULES, Alignment, Context, FileSummary
-from .validate import compile_validators, schema_problems
+from engine.findings import Finding, Location, Problem
+from engine.graph import PlanGraph
+from engine.model.build import build_account_plan, build_okr_set
+from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
+from engine.parse.loader import KINDS, Limits, load_bytes, looks_like_ours
+from engine.parse.schema import compile_validators, schema_problems
+from engine.rules import RULES
+from engine.rules.base import Alignment, Context, FileSummary
 
 PASS_THROUGH_RULES = ("yaml-syntax", "schema")
 

@@ -20,16 +20,20 @@ from typing import Any
 
 import yaml
 
-from .findings import Location, Problem
+from engine.findings import Location, Problem
 
 try:  # libyaml's parser when present: several times faster
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
+
 Path = tuple[str | int, ...]
 
+
 API_PREFIX = "revplan/"
+
+
 KINDS = ("AccountPlan", "OKRs", "Config")
 
 
@@ -97,19 +101,40 @@ class _Abort(Exception):
 
 # YAML 1.2 core schema, plus digit separators ("480_000") people write for money.
 _INT = re.compile(r"[-+]?[0-9][0-9_]*\Z")
+
+
 _OCT = re.compile(r"0o[0-7]+\Z")
+
+
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+
+
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?\Z")
+
+
 _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+
+
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
 _TRUE = frozenset(("true", "True", "TRUE"))
+
+
 _FALSE = frozenset(("false", "False", "FALSE"))
+
+
 # Beyond this a number cannot be money or a count in a plan; keep the text so
 # the schema reports it instead of it silently becoming something else.
 _MAX_ABS_NUMBER = 1e15
 
+
 _TAG = "tag:yaml.org,2002:"
+
+
 _KNOWN_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
 
 
@@ -376,12 +401,22 @@ class _Builder:
 
 
 _SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+
+
 _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+
+
 _SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
 _STR_TAG = _TAG + "str"
+
+
 # What resolve_plain turns into something other than the text itself can only
 # start with one of these characters or be one of these words.
 _NUMBER_START = frozenset("0123456789+-.")
+
+
 _SPECIAL = _NULLS | _TRUE | _FALSE
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .model import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
+from engine.model.types import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
 
 KEY_ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
+
+
 LEVERS = ("generation", "growth", "retention")
 
 

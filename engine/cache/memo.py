@@ -36,27 +36,29 @@ from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
-from .cache import (
-    Cache,
-    content_digest,
-    decode_part,
-    encode_part,
-    json_line,
-    read_with_stat,
-    stat_signature,
-)
-from .config import Config
-from .findings import Finding, fails, tally
-from .process import FileResult
-from .reporters.text import TextReporter
-from .run import Report, Source, WaiverMatcher, read_source, waiver_entries
+from engine.cache.codec import decode_part, encode_part, json_line
+from engine.cache.store import Cache, content_digest, read_with_stat, stat_signature
+from engine.config import Config
+from engine.findings import Finding, fails, tally
+from engine.pipeline.file import FileResult
+from engine.pipeline.repository import waiver_entries
+from engine.report import Report
+from engine.reporters.text import TextReporter
+from engine.rules.waivers import WaiverMatcher
+from engine.sources import Source, read_source
 
 # Beyond this many changed files the full path costs about as much.
 MAX_CHANGED = 64
+
+
 # A block's lines share one line of the memo, parted by this: a control
 # character, which the text reporter never prints raw.
 _LINE_BREAK = "\x1e"
+
+
 _STATUSES = {b"checked", b"skipped"}
+
+
 _KINDS = {b"AccountPlan", b"OKRs", b"-"}
 
 

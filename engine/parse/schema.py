@@ -15,13 +15,14 @@ from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from .findings import Problem
-from .loader import Document, Path
-from .resources import schema
+from engine.findings import Problem
+from engine.parse.loader import Document, Path
+from engine.resources import schema
 
 if TYPE_CHECKING:  # jsonschema is imported when a document fails: it takes a tenth of a second
     import jsonschema
     from jsonschema.exceptions import ValidationError
+
 
 _TYPE_WORDS = {
     "string": "text",
@@ -64,6 +65,8 @@ def _fast_validator(kind: str) -> Any:
 
 # Keywords whose values are maps of names to schemas (the names are not keywords).
 _NAMED_SCHEMAS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+
+
 # Keywords that annotate and never change whether a document is valid.
 _ANNOTATIONS = ("title", "description", "examples", "default", "$comment")
 

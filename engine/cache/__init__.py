@@ -1,0 +1,3 @@
+"""cache"""
+
+from __future__ import annotations

@@ -1,0 +1,191 @@
+"""What every command shares: options, errors and exit codes, progress, output files."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from engine.config import Config, ConfigError, default_config, find_config, load_config
+from engine.errors import UsageError
+from engine.reporters.base import safe_text
+from engine.sources import display_path
+
+if TYPE_CHECKING:
+    pass
+
+
+# Commands that live in modules of their own; they import this module's
+# shared options, so they are added once it is complete.
+
+
+BUG_REPORT = "this is a bug in revplan: please report it with the command you ran and the file"
+
+
+class Failure(click.ClickException):
+    """A run that cannot do its job: exit 2 with the message."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        # Paths and messages may carry plan text: no escape sequence reaches the terminal.
+        lines = (safe_text(line) for line in self.message.split("\n"))
+        click.echo(f"revplan: {chr(10).join(lines)}", err=True)
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date: write YYYY-MM-DD") from None
+
+
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores]."
+)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command takes (cli.md: "Common options")."""
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Config file [default: revplan.yaml found upward from the paths, then from "
+            "the current directory].",
+        ),
+        click.option(
+            "--today",
+            callback=_date,
+            metavar="YYYY-MM-DD",
+            help="Pin today's date (freshness, overdue, expiry) [default: config today:, "
+            "else the real date].",
+        ),
+        click.option(
+            "--locale",
+            type=click.Choice(["en", "zh", "ja", "el"]),
+            help="Language of rendered documents [default: config locale:, else en].",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Also say which files were skipped and why."
+        ),
+        click.option(
+            "--no-color",
+            is_flag=True,
+            help="No colour (also when NO_COLOR is set or output is not a terminal).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Expected failures become exit 2 with a message; unexpected ones ask for a bug report."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            for message in exc.messages:
+                click.echo(f"revplan: config: {safe_text(message)}", err=True)
+            sys.exit(2)
+        except UsageError as exc:
+            raise Failure(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("revplan: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            detail = safe_text(f"{type(exc).__name__}: {exc}")
+            click.echo(f"revplan: internal error: {detail}", err=True)
+            click.echo(f"revplan: {BUG_REPORT}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
+    if config_path is not None:
+        if not config_path.is_file():
+            raise UsageError(f"{config_path}: no such config file")
+        return load_config(config_path, display_path(config_path))
+    found = find_config(list(paths))
+    return load_config(found, display_path(found)) if found else default_config()
+
+
+def use_color(no_color: bool, stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
+
+
+def progress_wanted() -> bool:
+    """A progress bar helps a person at a terminal; in CI logs and pipes it is noise."""
+    return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+class Progress:
+    """click's progress bar on stderr, shown only once a run has taken ``delay`` seconds:
+    a quick run stays quiet."""
+
+    def __init__(self, total: int, label: str, delay: float = 2.0) -> None:
+        self.total, self.label = total, label
+        self.done = 0
+        self.shown_after = time.monotonic() + delay
+        self.bar: Any = None
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is None:
+            if time.monotonic() < self.shown_after:
+                return
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            n = self.done
+        self.bar.update(n)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _emit(text: str | bytes, target: Path | None) -> None:
+    """To the file, or to stdout (where click writes bytes as they are)."""
+    if target is None:
+        click.echo(text, nl=False)
+    else:
+        _write_output(target, text)
+
+
+def _write_output(target: Path, text: str | bytes) -> None:
+    try:
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise Failure(f"cannot write {target}: {exc.strerror}") from exc
+
+
+def _append_output(target: Path, text: str) -> None:
+    try:
+        with target.open("a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise Failure(f"cannot append to {target}: {exc.strerror}") from exc

@@ -1,0 +1,269 @@
+"""The sandboxed Jinja environment of documents: templates, the translator, macros."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import is_dataclass
+from datetime import date
+from pathlib import Path
+from types import FunctionType
+from typing import Any
+
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
+from jinja2.environment import TemplateModule
+from jinja2.runtime import Context, LoopContext
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from engine.documents.escape import (
+    _bar,
+    _code,
+    _finalize,
+    _html,
+    _link,
+    _md,
+    _mermaid,
+    block_safe,
+    md_escape,
+)
+from engine.documents.inputs import AlignedObjective, PlanSummary
+from engine.i18n.catalogue import Catalogue, CatalogueError
+from engine.model import types as models
+from engine.model.metrics import (
+    PlanMetrics,
+)
+from engine.resources import templates_dir
+from engine.sources import display_path
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def translator(cat: Catalogue) -> Callable[..., Markup]:
+    """``t(key, **values)`` for templates: the message as Markdown.
+
+    The catalogue's text and every value are escaped, except values that are
+    markup already (a macro's output, a link), which go in as they are.
+    """
+
+    # message -> its text between the placeholders (escaped) and the placeholders' names:
+    # documents use the same few hundred messages thousands of times.
+    split: dict[str, list[str]] = {}
+
+    def t(key: str, **values: Any) -> Markup:
+        pattern = cat.pattern(key, values.get("count"))
+        parts = split.get(pattern)
+        if parts is None:
+            parts = _PLACEHOLDER.split(pattern)
+            parts[::2] = [md_escape(text, whole=False) for text in parts[::2]]
+            split[pattern] = parts
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                out.append(part)
+            elif part not in values:
+                raise CatalogueError(
+                    f"message '{key}' of the {cat.locale} catalogue needs a value for '{part}'"
+                )
+            else:
+                value = values[part]
+                out.append(value if isinstance(value, Markup) else md_escape(cat.show(value)))
+        return Markup(block_safe("".join(out)))
+
+    return t
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the life of the process, keyed by their source's hash."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[tuple[str, str], bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.compiled.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[(bucket.key, bucket.checksum)] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+_RECORDS = frozenset(
+    {
+        *(cls for cls in vars(models).values() if isinstance(cls, type) and is_dataclass(cls)),
+        PlanMetrics,
+        PlanSummary,
+        AlignedObjective,
+        LoopContext,
+        TemplateModule,
+    }
+)
+
+
+class _Sandbox(SandboxedEnvironment):
+    helpers: frozenset[Callable[..., Any]] = frozenset()
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``row.name`` on the context's plain dicts, without the failed attribute lookup.
+
+        For a name that is not a dict attribute the sandbox ends with ``obj[name]``
+        anyway, after raising AttributeError; that cost a tenth of the rendering time.
+        Everything else (and a missing key) takes the sandbox's own way.
+        """
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        if type(obj) in _RECORDS and not attribute.startswith("_"):
+            # A field of the model or a loop: is_safe_attribute's rule, without its detour.
+            with contextlib.suppress(AttributeError):
+                return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """revplan's own helpers (t, link, who, ...) are plain functions, safe to call:
+        called directly, without the sandbox's checks (a document makes hundreds of calls)."""
+        if type(obj) is FunctionType and obj in self.helpers:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return obj(*args, **kwargs)
+        return super().call(context, obj, *args, **kwargs)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # The plan model, loops and macro modules are none of the functions, classes,
+        # frames or generators whose special attributes the sandbox hides: for them its
+        # rule is "no leading underscore", without the type checks on every access.
+        if type(obj) in _RECORDS:
+            return not attr.startswith("_")
+        return super().is_safe_attribute(obj, attr, value)
+
+
+def environment(catalogue: Catalogue, user_templates: Path | None) -> _Sandbox:
+    loaders = [FileSystemLoader(str(user_templates))] if user_templates else []
+    loaders.append(FileSystemLoader(str(templates_dir())))
+    env = _Sandbox(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=True,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        bytecode_cache=_BYTECODE,
+    )
+    cat = catalogue
+    env.filters.update(
+        md=_md,
+        cell=_md,
+        html=_html,
+        mermaid=_mermaid,
+        code=_code,
+        bar=_bar,
+        nest=lambda depth: Markup("  " * int(depth)),
+        money=cat.money,
+        date=cat.date,
+        month=cat.month,
+        number=cat.number,
+        fixed=cat.fixed,
+        percent=cat.percent,
+        label=lambda value, kind: cat.label(kind, value),
+        labels=lambda values, kind: cat.labels(kind, values),
+        join_local=_joiner(cat),
+        cap=lambda text: text[:1].upper() + text[1:] if text else text,
+    )
+    t = translator(cat)
+    helpers = {"t": t, "link": _link, "join_local": _joiner(cat), **_pieces(cat, t)}
+    env.globals.update(text=cat, locale=cat.locale, **helpers)
+    env.helpers = frozenset(helpers.values())
+    return env
+
+
+def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[..., Markup]]:
+    """The small pieces of _macros.md.j2 that documents use hundreds of times, in Python.
+
+    A Jinja macro call costs tens of microseconds; as macros these took a fifth
+    of an account document's time. _macros.md.j2 names them (``m.who``, ...),
+    so templates call them as before, and their output is the macros' to the byte.
+    """
+    icons = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+
+    def field(obj: Any, name: str) -> Any:
+        return obj[name] if isinstance(obj, Mapping) else getattr(obj, name)
+
+    def who(p: Any) -> Markup:
+        if p is None:
+            return Markup("—")
+        name = field(p, "name")
+        if not field(p, "known"):
+            return t("fmt.paren", text=name, note=t("label.not_in_plan"))
+        if field(p, "left"):
+            struck = Markup("~~") + _finalize(name) + Markup("~~")
+            return t("fmt.paren", text=struck, note=t("label.left_company"))
+        return _finalize(name)
+
+    def amount(value: Any, unit: Any) -> Markup:
+        if value is None:
+            return Markup("—")
+        shown = _finalize(cat.number(value))
+        if unit == "%":
+            return shown + Markup("%")
+        return shown + Markup(" ") + _finalize(unit) if unit else shown
+
+    def since(day: date | None, days: int | None) -> Markup:
+        if day is None:
+            return Markup("—")
+        return t("fmt.paren", text=cat.date(day), note=t("time.days_ago", count=days))
+
+    def score(value: float | None, grade: str) -> Markup:
+        if value is None:
+            return t("label.no_score")
+        return _finalize(icons[grade]) + Markup(" ") + _finalize(cat.fixed(value))
+
+    def progress(value: float | None) -> Markup:
+        if value is None:
+            return t("label.not_measurable")
+        return _bar(value) + Markup(" ") + _finalize(cat.percent(value))
+
+    return {
+        "_who": who,
+        "_amount": amount,
+        "_since": since,
+        "_score": score,
+        "_progress": progress,
+    }
+
+
+def _joiner(cat: Catalogue) -> Callable[[Iterable[Any]], Markup]:
+    """``a, b and c`` the local way, each item escaped unless it is markup already."""
+
+    def join(items: Iterable[Any]) -> Markup:
+        shown = [i if isinstance(i, Markup) else Markup(md_escape(str(i))) for i in items if i]
+        if len(shown) < 2:
+            return Markup(shown[0]) if shown else Markup("")
+        # format_list joins placeholders (private-use characters) that escaping leaves
+        # alone; the escaped items take their places afterwards.
+        tokens = [f"\ue000{i}\ue001" for i in range(len(shown))]
+        joined = md_escape(cat.join(tokens), whole=False)
+        for token, item in zip(tokens, shown, strict=True):
+            joined = joined.replace(token, item)
+        return Markup(joined)
+
+    return join
+
+
+def _template_place(exc: BaseException) -> str:
+    """``file:line`` of the template frame that failed, if the traceback has one."""
+    if getattr(exc, "lineno", None) and getattr(exc, "filename", None):
+        return f"{display_path(Path(exc.filename))}:{exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if frames:
+        return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}"
+    return ""

@@ -1,0 +1,147 @@
+"""What documents are rendered from: the check's plans, as files, summaries and rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from engine.config import Config
+from engine.findings import Finding
+from engine.model.build import build_account_plan, build_okr_set
+from engine.model.types import Account, Objective, OKRSet
+from engine.parse.loader import load_bytes
+from engine.sources import Source, read_source
+
+T = TypeVar("T")
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class RenderError(Exception):
+    """Rendering or writing cannot be done (exit 2); the message says why and where."""
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str  # relative to the output folder, "/"-separated
+    data: bytes  # UTF-8: a portfolio's documents as str take four bytes a character (emoji)
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    """An account plan the check read; its document is rendered from the file, in a worker."""
+
+    file: str
+    id: str
+    valid: bool
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the documents are made of: one check run's plans, OKR sets and findings."""
+
+    plans: tuple[PlanFile, ...]
+    okrs: tuple[OKRSet, ...]
+    findings: tuple[Finding, ...]
+    unread: tuple[str, ...]  # plan files with findings but no model (not valid YAML)
+    config: Config
+    today: date
+
+
+@dataclass(frozen=True)
+class AlignedObjective:
+    """An account objective under an OKR objective, as OKR documents show it."""
+
+    id: str
+    title: str
+    group: str | None
+    aligns_to: tuple[str, ...]
+    score: float | None  # from its key results, graded the OKR way
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """An account plan as the portfolio index (``plan``) and OKR documents (``owner``)
+    show it. Documents are rendered in workers, one plan at a time; only this much of
+    each plan comes back, so memory does not grow with the size of the plans."""
+
+    id: str
+    name: str
+    file: str
+    valid: bool
+    account: Account | None
+    owner: str | None
+    reviewed: date | None
+    aligned_objectives: tuple[AlignedObjective, ...]  # those with aligns_to
+
+
+_SUMMARY_HINT = (
+    "the portfolio index and OKR documents see each account as a summary: "
+    + ", ".join(PlanSummary.__dataclass_fields__)
+    + "; the whole plan is in the account document's context"
+)
+
+
+@dataclass
+class Outcome:
+    """What rendering produced: the documents, and the notes for the user."""
+
+    documents: list[Document] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
+    """Inputs from ``run_check``'s report and per-file results (OKR sets are read again)."""
+    plans: list[PlanFile] = []
+    okrs: list[OKRSet] = []
+    unread: list[str] = []
+    for result in results:
+        if result.status != "checked":
+            continue
+        if result.kind == "AccountPlan":
+            plans.append(PlanFile(result.file, result.plan_id, result.valid))
+        elif result.kind == "OKRs":
+            okrs.append(read_model(result.file, "OKRs", result.plan_id, result.valid, config))
+        elif result.findings:
+            unread.append(result.file)
+    return Inputs(
+        plans=tuple(plans),
+        okrs=tuple(okrs),
+        findings=tuple(report.findings),
+        unread=tuple(unread),
+        config=config,
+        today=report.today,
+    )
+
+
+def read_model(file: str, kind: str, ident: str, valid: bool, config: Config) -> Any:
+    """A plan or OKR set read from its file again, as the check read it.
+
+    The check keeps no models (100,000 of them do not fit in memory); the
+    renderer builds each one when it needs it, from the file as it is then. A
+    file that no longer reads as the same plan (gone, or another kind or id)
+    stops the render; other edits made while it runs show in the document,
+    and in its findings at the next run.
+    """
+    raw, error = read_source(Source(file, file, True), config.limits.max_file_bytes)
+    if raw is None:
+        raise RenderError(
+            f"{file}: cannot read it after checking it ({error}); run revplan render again"
+        )
+    doc = load_bytes(raw, file, config.limits)
+    if not isinstance(doc.data, dict) or doc.kind != kind:
+        raise RenderError(f"{file}: changed since it was checked; run revplan render again")
+    model = build_account_plan(doc, valid) if kind == "AccountPlan" else build_okr_set(doc, valid)
+    if model.id != ident:
+        raise RenderError(f"{file}: changed since it was checked; run revplan render again")
+    # The documents need no field places: the map of them is two thirds of a model's memory.
+    doc.value_locs.clear()
+    doc.key_locs.clear()
+    return model
+
+
+AnyObjective = Objective | AlignedObjective

@@ -1,0 +1,3 @@
+"""i18n"""
+
+from __future__ import annotations

@@ -1,0 +1,226 @@
+"""The four languages of rendered documents: message catalogues and local formats.
+
+Labels, headings and rule messages come from one catalogue per locale,
+``templates/locales/<locale>.yaml`` (a file of the same name in the user's
+templates folder overrides single entries). Numbers, money and dates are
+formatted by Babel from the CLDR data, never by hand.
+
+Rule messages are rebuilt here from the finding's rule id, its target and
+the facts in the model (the check's own messages are English), so every
+sentence of a document is in the document's language.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES = ("en", "zh", "ja", "el")
+
+
+PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class CatalogueError(Exception):
+    """A catalogue file cannot be used (exit 2)."""
+
+
+def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str | dict[str, str]]) -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, str):
+            out[name] = value
+        elif isinstance(value, dict) and value and set(map(str, value)) <= PLURAL_FORMS:
+            if "other" not in value or not all(isinstance(v, str) for v in value.values()):
+                raise CatalogueError(f"'{name}': a plural entry needs string forms and 'other'")
+            out[name] = {str(k): v for k, v in value.items()}
+        elif isinstance(value, dict):
+            _flatten(value, f"{name}.", out)
+        else:
+            # A bare yes/no or number in a catalogue is a typo, not a message.
+            raise CatalogueError(f"'{name}' is {value!r}; messages are quoted text")
+
+
+def read_catalogue(path: Path) -> dict[str, str | dict[str, str]]:
+    """A catalogue file as flat ``dotted.key -> message`` (or plural forms)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{path}: a catalogue is a mapping of message keys")
+    out: dict[str, str | dict[str, str]] = {}
+    try:
+        _flatten(data, "", out)
+    except CatalogueError as exc:
+        raise CatalogueError(f"{path}: {exc}") from exc
+    return out
+
+
+def placeholders(message: str | dict[str, str]) -> set[str]:
+    texts = message.values() if isinstance(message, dict) else [message]
+    return {name for text in texts for name in _PLACEHOLDER.findall(text)}
+
+
+def _memoized(method: Callable[..., str]) -> Callable[..., str]:
+    """A format computed once per catalogue and value: Babel is slow, and the same
+    counts, scores, amounts and dates recur across a portfolio's documents."""
+
+    @functools.wraps(method)
+    def formatted(self: Catalogue, *args: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return method(self, *args, **kwargs)
+        # By type as well: 1, 1.0 and True are equal keys but may be shown differently.
+        key = (method.__name__, args, tuple(map(type, args)))
+        try:
+            return self._formatted[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (from a template): formatted as it comes
+            return method(self, *args)
+        shown = self._formatted[key] = method(self, *args)
+        return shown
+
+    return formatted
+
+
+class Catalogue:
+    """Messages and formats of one locale; calling it translates a key."""
+
+    def __init__(self, locale: str, messages: Mapping[str, str | dict[str, str]]) -> None:
+        self.locale = locale
+        self.babel = Locale.parse(locale)
+        self.messages = dict(messages)
+        self._formatted: dict[tuple, str] = {}
+
+    @classmethod
+    def load(cls, locale: str, builtin: Path, override: Path | None = None) -> Catalogue:
+        messages = read_catalogue(builtin / f"{locale}.yaml")
+        if override is not None and (override / f"{locale}.yaml").is_file():
+            messages.update(read_catalogue(override / f"{locale}.yaml"))
+        return cls(locale, messages)
+
+    # --- messages ----------------------------------------------------------
+
+    def __call__(self, key: str, **values: Any) -> str:
+        message = self.pattern(key, values.get("count"))
+        shown = {k: self.show(v) for k, v in values.items()}
+        try:
+            return _PLACEHOLDER.sub(lambda m: shown[m.group(1)], message)
+        except KeyError as exc:
+            raise CatalogueError(
+                f"message '{key}' of the {self.locale} catalogue needs a value for {exc}"
+            ) from None
+
+    def pattern(self, key: str, count: Any = None) -> str:
+        """The message with its ``{placeholders}``, in the plural form ``count`` asks for."""
+        try:
+            message = self.messages[key]
+        except KeyError:
+            raise CatalogueError(f"no message '{key}' in the {self.locale} catalogue") from None
+        if isinstance(message, dict):
+            number = count if isinstance(count, int | float) else 0
+            message = message.get(self.babel.plural_form(abs(number)), message["other"])
+        return message
+
+    def show(self, value: Any) -> str:
+        """A placeholder's value as text: numbers and dates the local way."""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float):
+            return self.number(value)
+        if isinstance(value, date):
+            return self.date(value)
+        return str(value)
+
+    def paren(self, text: str, note: str) -> str:
+        """``text (note)``, with the locale's brackets."""
+        return self("fmt.paren", text=text, note=note)
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+    def label(self, kind: str, value: str | None) -> str:
+        """The local name of an enum value (stance, role, status...); unknown values as written."""
+        if value is None:
+            return ""
+        key = f"enum.{kind}.{value}"
+        return self(key) if key in self.messages else value
+
+    def labels(self, kind: str, values: Iterable[str]) -> str:
+        return self.join([self.label(kind, v) for v in values])
+
+    def join(self, items: Iterable[str]) -> str:
+        """``a, b and c`` the local way."""
+        items = [i for i in items if i]
+        return format_list(items, style="standard", locale=self.babel) if items else ""
+
+    # --- formats -----------------------------------------------------------
+
+    @_memoized
+    def number(self, value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and math.isinf(value):
+            return "∞"
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.babel)
+
+    @_memoized
+    def fixed(self, value: float | None, digits: int = 2) -> str:
+        """A number with exactly ``digits`` decimals (OKR scores: 0.62)."""
+        if value is None:
+            return ""
+        return format_decimal(value, format="0." + "0" * digits, locale=self.babel)
+
+    @_memoized
+    def percent(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        return format_percent(value, locale=self.babel)
+
+    @_memoized
+    def money(self, value: float | None, currency: str | None) -> str:
+        """Whole amounts without decimals (reviews talk in whole units)."""
+        if value is None:
+            return ""
+        if not currency:
+            return self.number(value, 2)
+        pattern = None
+        if float(value).is_integer():
+            pattern = self.babel.currency_formats["standard"].pattern.replace(".00", "")
+        try:
+            return format_currency(
+                value, currency, format=pattern, locale=self.babel, currency_digits=pattern is None
+            )
+        except ValueError:  # not an ISO currency code: the code as written
+            return f"{self.number(value, 2)} {currency}"
+
+    @_memoized
+    def date(self, value: date | None, style: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_date(value, format=style, locale=self.babel)
+
+    @_memoized
+    def month(self, value: date | None) -> str:
+        """Month and year, the way the locale says it ("July 2028", "2028年7月")."""
+        if value is None:
+            return ""
+        return format_skeleton("yMMMM", value, locale=self.babel)

@@ -1,0 +1,3 @@
+"""parse"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""pipeline"""
+
+from __future__ import annotations

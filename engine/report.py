@@ -1,0 +1,60 @@
+"""One run's result: every finding, every file's result, the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from engine.findings import Finding, fails, tally
+from engine.model.metrics import OKRMetrics, PlanMetrics
+from engine.model.types import Waiver
+from engine.pipeline.file import FileResult
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    results: list[FileResult]
+    today: date
+    fail_on: str
+    expiring: list[Waiver] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+
+    @property
+    def checked(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "checked"]
+
+    @property
+    def skipped(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "skipped"]
+
+    @property
+    def plan_metrics(self) -> dict[str, PlanMetrics]:
+        checked = self.checked
+        return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, PlanMetrics)}
+
+    @property
+    def okr_metrics(self) -> dict[str, OKRMetrics]:
+        checked = self.checked
+        return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, OKRMetrics)}
+
+    def summary(self) -> dict[str, int]:
+        errors, warnings, infos, waived = tally(self.findings)
+        kinds = [r.kind for r in self.checked]
+        return {
+            "files": len(kinds),
+            "plans": kinds.count("AccountPlan"),
+            "okrs": kinds.count("OKRs"),
+            "errors": errors,
+            "warnings": warnings,
+            "infos": infos,
+            "waived": waived,
+        }
+
+    @property
+    def failed(self) -> bool:
+        return fails(tally(self.findings), self.fail_on)

@@ -1,0 +1,414 @@
+"""Orchestration of a check: files -> per-file results -> repository checks -> waivers -> report."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.cli.options import Progress, progress_wanted
+from engine.config import Config
+from engine.findings import Finding
+from engine.pipeline.file import FileResult, Settings, prepare, process_file
+from engine.pipeline.repository import repository_findings, waiver_entries
+from engine.rules.base import RepoIndex
+from engine.rules.waivers import apply_waivers
+from engine.sources import Source, read_source
+
+if TYPE_CHECKING:
+    from engine.cache.store import Cache, CacheHit
+from typing import TYPE_CHECKING
+
+from engine.cache.store import Cache
+from engine.errors import UsageError
+from engine.pipeline.settings import settings_for
+from engine.report import Report
+from engine.reporters.text import TextReporter
+from engine.sources import discover
+
+if TYPE_CHECKING:
+    from engine.cache.memo import TextOutcome
+
+
+# Commands that live in modules of their own; they import this module's
+# shared options, so they are added once it is complete.
+
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 64
+
+
+# Files per task sent to a worker: large enough to amortise the messages,
+# small enough to keep the workers evenly busy to the end.
+CHUNK = 16
+
+
+# What a worker needs besides the file, set once per worker process.
+_job_settings: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings, keep_models: bool, caching: bool) -> None:
+    _job_settings.update(settings=settings, keep_models=keep_models, caching=caching)
+
+
+def _start_pool_worker(settings: Settings, keep_models: bool, caching: bool) -> None:
+    _start_worker(settings, keep_models, caching)
+    # A file's objects die with its result; the modules and schemas loaded so far
+    # live for good. Collecting cycles less often, and never among the long-lived,
+    # makes a worker about a tenth faster.
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+
+
+@contextmanager
+def _long_lived() -> Iterator[None]:
+    """Objects made here (results, kept to the end of the run; no cycles among them)
+    need no cyclic garbage collection: on a warm run it cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _work(job: tuple[int, Source]) -> tuple[int, FileResult, tuple | None]:
+    """Read and check one file where this runs (a worker, or the main process).
+
+    Workers read the files themselves, so that only paths and results cross
+    between processes. With a cache, the worker also hashes the content and
+    encodes the result (in parallel), for the main process to store.
+    """
+    index, source = job
+    settings: Settings = _job_settings["settings"]
+    read = functools.partial(read_source, source, settings.limits.max_file_bytes)
+    if not _job_settings["caching"]:
+        raw, error = read()
+        st = None
+    else:
+        from engine.cache.store import read_with_stat
+
+        raw, error, st = read_with_stat(source.file, read)
+    result = process_file(
+        raw, source.display, settings, source.explicit, _job_settings["keep_models"], error
+    )
+    if raw is None or not _job_settings["caching"]:
+        return index, result, None
+    from engine.cache.codec import encode_result
+    from engine.cache.store import content_digest
+
+    return index, result, (content_digest(raw), encode_result(result), st)
+
+
+def start_helper(settings: Settings, jobs: int, cache: Cache | None) -> Helper | None:
+    """A ``Helper`` for a warm run (a cache to read, more than one core), else None;
+    start it first thing, so that its start-up overlaps the run's."""
+    if cache is None or jobs < 2 or not cache.path.is_file():
+        return None
+    return Helper.start(settings)
+
+
+class Helper:
+    """A worker forked before the cache is read: it loads what checking a file needs
+    (0.2 s) while the main process reads the cache, then checks the files the cache
+    did not have. On a warm run with one plan edited, the start-up of the checking
+    overlaps the reading instead of following it.
+
+    Daemonic, so a run that does not need it does not wait for it; if it dies, the
+    main process checks what it did not send back.
+    """
+
+    def __init__(self, connection: Any, settings: Settings) -> None:
+        self.connection = connection
+        self.settings = settings
+
+    @classmethod
+    def start(cls, settings: Settings) -> Helper | None:
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: no head start
+            return None
+        connection, child = context.Pipe()
+        context.Process(target=_help, args=(child, settings), daemon=True).start()
+        child.close()
+        return cls(connection, settings)
+
+    def work(
+        self, todo: list[tuple[int, Source]]
+    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
+        """Send ``todo`` now; the results, as ``_work`` returns them, as they come."""
+        with suppress(OSError):  # it died: recv fails at once, the main process checks all
+            self.connection.send(todo)
+        return self._receive(todo)
+
+    def _receive(
+        self, todo: list[tuple[int, Source]]
+    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
+        done = 0
+        try:
+            for _ in todo:
+                yield self.connection.recv()
+                done += 1
+        except (EOFError, OSError):
+            self.close()
+            _start_worker(self.settings, False, True)
+            yield from map(_work, todo[done:])
+
+    def close(self) -> None:
+        self.connection.close()  # the helper, waiting for work, sees the end and exits
+
+
+def _help(connection: Any, settings: Settings) -> None:
+    """The helper's life: get ready, check what it is sent, send each result back."""
+    try:
+        _start_pool_worker(settings, False, True)
+        prepare()
+        for job in connection.recv():
+            connection.send(_work(job))
+    except BaseException:  # noqa: BLE001, S110 - the main process checks what is not sent back
+        pass
+    finally:
+        connection.close()
+
+
+def default_jobs() -> int:
+    """The cores this process may use (a container or taskset may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def process_all(
+    sources: list[Source],
+    settings: Settings,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    keep_models: bool = False,
+    progress: Callable[[int], None] | None = None,
+    helper: Helper | None = None,
+    lookup: bool = True,
+) -> list[FileResult]:
+    """Every file's result, in the order of ``sources``; cached ones are not recomputed
+    (``lookup=False``: the caller knows they are not cached).
+
+    The result of a file does not depend on ``jobs``, the cache or the ``helper``:
+    workers run the same pure function, and results are put back in the sources'
+    order. The helper (see ``start_helper``) is closed when this returns.
+    """
+    caching = cache is not None and not keep_models
+    results: list[FileResult | None] = [None] * len(sources)
+    max_bytes = settings.limits.max_file_bytes
+
+    def read(i: int) -> bytes | None:
+        return read_source(sources[i], max_bytes)[0]
+
+    hits: list[CacheHit] = []
+    if caching and cache is not None and lookup:
+        hits = cache.match_all([(s.display, s.explicit, s.file) for s in sources], read)
+    cached = {hit.index for hit in hits}
+    todo = [(i, source) for i, source in enumerate(sources) if i not in cached]
+    with ExitStack() as stack:
+        if helper is not None:
+            stack.callback(helper.close)
+        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor  # 20 ms: only when used
+
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    max_workers=jobs,
+                    initializer=_start_pool_worker,
+                    initargs=(settings, keep_models, caching),
+                )
+            )
+            done: Iterable[tuple[int, FileResult, tuple | None]] = pool.map(
+                _work, todo, chunksize=CHUNK
+            )
+        elif helper is not None and todo:
+            done = helper.work(todo)  # sent now: checked while the cache is decoded
+        else:
+            _start_worker(settings, keep_models, caching)
+            done = map(_work, todo)
+        stack.enter_context(_long_lived())
+        damaged = []
+        if hits and cache is not None:
+            for hit, result in zip(hits, cache.decode_all(hits, read), strict=True):
+                if result is None:
+                    damaged.append((hit.index, sources[hit.index]))
+                results[hit.index] = result
+            if progress:
+                progress(len(hits) - len(damaged))
+        _collect(done, results, sources, cache, progress)
+        if damaged:  # entries that would not decode: checked here, as if never cached
+            _start_worker(settings, keep_models, caching)
+            _collect(map(_work, damaged), results, sources, cache, progress)
+    if caching and cache is not None:
+        cache.save()
+    return [r for r in results if r is not None]
+
+
+def _collect(
+    done: Iterable[tuple[int, FileResult, tuple | None]],
+    results: list[FileResult | None],
+    sources: list[Source],
+    cache: Cache | None,
+    progress: Callable[[int], None] | None,
+) -> None:
+    for index, result, cached in done:
+        results[index] = result
+        if cache is not None and cached is not None:
+            source = sources[index]
+            cache.put(source.display, source.explicit, *cached)
+        if progress:
+            progress(1)
+
+
+def check(
+    results: list[FileResult],
+    config: Config,
+    settings: Settings,
+    fail_on: str,
+    cache: Cache | None = None,
+) -> Report:
+    """Repository-wide rules and waivers over the per-file results."""
+    findings = [f for r in results for f in r.findings]
+    entries = waiver_entries(results, config)
+
+    def repository() -> list[Finding]:
+        # (A summary is None only if its file vanished since it was checked.)
+        index = RepoIndex(
+            files=tuple(s for r in results if r.kind and (s := r.summary) is not None),
+            waivers=tuple((w, plan) for w, plan, _ in entries),
+        )
+        return repository_findings(index, settings)
+
+    if cache is not None:
+        findings += cache.repository_findings(results, config.waivers, repository)
+    else:
+        findings += repository()
+    findings, expiring, all_waivers = apply_waivers(findings, entries, settings)
+    findings.sort(key=Finding.sort_key)
+    return Report(findings, results, settings.today, fail_on, expiring, all_waivers)
+
+
+def run_check(
+    paths: tuple[Path, ...],
+    config: Config,
+    today: date | None,
+    fail_on: str | None = None,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    keep_models: bool = False,
+    show_progress: bool = False,
+) -> tuple[Report, list[Any]]:
+    """Load, validate and check; the per-file results keep their models if asked."""
+    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
+    return run.full(fail_on or config.fail_on, show_progress)
+
+
+def run_text_check(
+    paths: tuple[Path, ...],
+    config: Config,
+    today: date | None,
+    fail_on: str,
+    jobs: int | None,
+    cache_dir: Path,
+    reporter: TextReporter,
+    show_progress: bool = False,
+) -> TextOutcome:
+    """The text report, from the memo of the last one where it still holds (see
+    ``engine.memo``); otherwise from a full check, whose report the memo keeps."""
+    from engine.cache.memo import TextMemo
+
+    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models=False)
+    assert run.cache is not None
+    memo = TextMemo(run.cache, config, reporter, fail_on)
+    changed = memo.changed(run.sources, run.settings.limits.max_file_bytes)
+    if changed is not None:
+        results = process_all(
+            [run.sources[i] for i in changed],
+            run.settings,
+            run.jobs,
+            run.cache,
+            helper=run.take_helper(),
+            lookup=False,
+        )
+        outcome = memo.report(changed, results)
+        if outcome is not None:
+            return outcome
+    report, results = run.full(fail_on, show_progress)
+    return memo.record(run.sources, results, report)
+
+
+class _CheckRun:
+    """A check's files, settings and cache, and the helper started for it."""
+
+    def __init__(
+        self,
+        paths: tuple[Path, ...],
+        config: Config,
+        today: date | None,
+        jobs: int | None,
+        cache_dir: Path | None,
+        keep_models: bool,
+    ) -> None:
+        self.config, self.keep_models = config, keep_models
+        self.settings = settings_for(config, today or config.today or date.today())
+        self.cache = Cache(cache_dir, self.settings) if cache_dir is not None else None
+        self.jobs = jobs or default_jobs()
+        # Before the files are even found: the helper's start-up is the longest wait
+        # of a warm run with a file to check again.
+        self.helper = None if keep_models else start_helper(self.settings, self.jobs, self.cache)
+        try:
+            self.sources = discover(list(paths), config)
+            if not self.sources:
+                raise UsageError(
+                    "no YAML files found in " + ", ".join(map(str, paths or ("plans/",)))
+                )
+        except BaseException:
+            if self.helper is not None:
+                self.helper.close()
+            raise
+
+    def take_helper(self) -> Helper | None:
+        """The helper, for one use (it is closed after it)."""
+        helper, self.helper = self.helper, None
+        return helper
+
+    def full(self, fail_on: str, show_progress: bool) -> tuple[Report, list[FileResult]]:
+        """Every file's result (from the cache where it has them) and the report."""
+        sources, settings = self.sources, self.settings
+        check_files = functools.partial(
+            process_all,
+            sources,
+            settings,
+            self.jobs,
+            self.cache,
+            self.keep_models,
+            helper=self.take_helper(),
+        )
+        if show_progress and progress_wanted():
+            with Progress(len(sources), "checking") as progress:
+                results = check_files(progress.update)
+        else:
+            results = check_files()
+        if not any(r.status == "checked" for r in results):
+            shown = 10
+            reasons = [f"\n  {r.file}: {r.note}" for r in results[:shown]]
+            if len(results) > shown:
+                reasons.append(f"\n  ... and {len(results) - shown} more")
+            raise UsageError(
+                f"none of the {len(sources)} YAML file(s) found is a revplan plan "
+                f"(apiVersion: revplan/v1):{''.join(reasons)}"
+            )
+        report = check(results, self.config, settings, fail_on, self.cache)
+        return report, results
