@@ -6,12 +6,11 @@ import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.cli.options import Progress, progress_wanted
 from engine.config import Config
 from engine.findings import Finding
 from engine.pipeline.file import FileResult, Settings, prepare, process_file
@@ -308,11 +307,11 @@ def run_check(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     keep_models: bool = False,
-    show_progress: bool = False,
+    progress: ProgressFactory | None = None,
 ) -> tuple[Report, list[Any]]:
     """Load, validate and check; the per-file results keep their models if asked."""
     run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
-    return run.full(fail_on or config.fail_on, show_progress)
+    return run.full(fail_on or config.fail_on, progress)
 
 
 def run_text_check(
@@ -323,7 +322,7 @@ def run_text_check(
     jobs: int | None,
     cache_dir: Path,
     reporter: TextReporter,
-    show_progress: bool = False,
+    progress: ProgressFactory | None = None,
 ) -> TextOutcome:
     """The text report, from the memo of the last one where it still holds (see
     ``engine.memo``); otherwise from a full check, whose report the memo keeps."""
@@ -345,8 +344,13 @@ def run_text_check(
         outcome = memo.report(changed, results)
         if outcome is not None:
             return outcome
-    report, results = run.full(fail_on, show_progress)
+    report, results = run.full(fail_on, progress)
     return memo.record(run.sources, results, report)
+
+
+# How a caller shows progress: given the number of files, a context whose value is
+# called with the number of files done since the last call.
+ProgressFactory = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
 class _CheckRun:
@@ -384,7 +388,9 @@ class _CheckRun:
         helper, self.helper = self.helper, None
         return helper
 
-    def full(self, fail_on: str, show_progress: bool) -> tuple[Report, list[FileResult]]:
+    def full(
+        self, fail_on: str, progress: ProgressFactory | None = None
+    ) -> tuple[Report, list[FileResult]]:
         """Every file's result (from the cache where it has them) and the report."""
         sources, settings = self.sources, self.settings
         check_files = functools.partial(
@@ -396,9 +402,9 @@ class _CheckRun:
             self.keep_models,
             helper=self.take_helper(),
         )
-        if show_progress and progress_wanted():
-            with Progress(len(sources), "checking") as progress:
-                results = check_files(progress.update)
+        if progress is not None:
+            with progress(len(sources)) as update:
+                results = check_files(update)
         else:
             results = check_files()
         if not any(r.status == "checked" for r in results):

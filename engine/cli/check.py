@@ -17,6 +17,7 @@ from engine.cli.options import (
     common_options,
     handle_errors,
     jobs_option,
+    progress_bar,
     resolve_config,
     use_color,
 )
@@ -131,12 +132,12 @@ def check_command(
         target = targets[0][1]
         reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
         outcome = run_text_check(
-            paths, config, today, fail_on, jobs, cache, reporter, sys.stderr.isatty()
+            paths, config, today, fail_on, jobs, cache, reporter, progress_bar("checking")
         )
         _emit(outcome.text, target)
         sys.exit(1 if outcome.failed else 0)
     report, _ = run_check(
-        paths, config, today, fail_on, jobs, cache, show_progress=sys.stderr.isatty()
+        paths, config, today, fail_on, jobs, cache, progress=progress_bar("checking")
     )
     comparison = None
     if write_baseline:

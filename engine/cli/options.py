@@ -16,6 +16,7 @@ import click
 from engine.config import Config, ConfigError, default_config, find_config, load_config
 from engine.errors import UsageError
 from engine.reporters.base import safe_text
+from engine.session import ProgressFactory
 from engine.sources import display_path
 
 if TYPE_CHECKING:
@@ -157,8 +158,8 @@ class Progress:
             n = self.done
         self.bar.update(n)
 
-    def __enter__(self) -> Progress:
-        return self
+    def __enter__(self) -> Callable[[int], None]:
+        return self.update
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -189,3 +190,10 @@ def _append_output(target: Path, text: str) -> None:
             out.write(text)
     except OSError as exc:
         raise Failure(f"cannot append to {target}: {exc.strerror}") from exc
+
+
+def progress_bar(label: str) -> ProgressFactory | None:
+    """A progress bar for a run over files, where one helps (``progress_wanted``)."""
+    if not progress_wanted():
+        return None
+    return lambda total: Progress(total, label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -104,7 +105,7 @@ def run(
     cache_dir: Path | None = None,
     no_cache: bool = False,
 ) -> None:
-    from engine.cli.options import Failure, Progress, progress_wanted, resolve_config
+    from engine.cli.options import Failure, progress_bar, resolve_config
     from engine.documents.inputs import RenderError, inputs_from
     from engine.documents.render import render_documents
     from engine.documents.write import compare, write
@@ -121,9 +122,8 @@ def run(
         cache = found if found.is_dir() else None
     else:
         cache = cache_dir
-    show_progress = progress_wanted()
     report, results = run_check(
-        paths, config, today, jobs=jobs, cache_dir=cache, show_progress=show_progress
+        paths, config, today, jobs=jobs, cache_dir=cache, progress=progress_bar("checking")
     )
     chosen_templates = templates or config.templates
     if chosen_templates is not None and not chosen_templates.is_dir():
@@ -131,14 +131,15 @@ def run(
     try:
         inputs = inputs_from(report, results, config)
         del report, results  # the check's per-file results: all the documents need is in inputs
-        with Progress(len(inputs.plans), "rendering") as progress:
+        rendering = progress_bar("rendering") or (lambda _: contextlib.nullcontext(None))
+        with rendering(len(inputs.plans)) as progress:
             outcome = render_documents(
                 inputs,
                 out,
                 locale or config.locale or "en",
                 chosen_templates,
                 jobs,
-                progress.update if show_progress else None,
+                progress,
             )
         for note in outcome.notes:
             click.echo(f"revplan: {note}", err=True)

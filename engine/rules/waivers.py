@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from engine.findings import Finding, Problem
 from engine.model.types import Waiver
-from engine.pipeline.file import Settings
 from engine.rules import RULES
 
-if TYPE_CHECKING:
-    pass
-
-
 EXPIRY_NOTICE_DAYS = 14
+
+
+class Settings(Protocol):
+    """What waiving needs of a run's settings (``pipeline.settings.Settings`` has it)."""
+
+    @property
+    def today(self) -> date: ...
+
+    def severity(self, rule_id: str) -> str: ...
 
 
 class WaiverMatcher:
