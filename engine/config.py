@@ -19,7 +19,6 @@ from engine.parse.schema import schema_problems
 from engine.rules import RULES
 
 CONFIG_NAME = "revplan.yaml"
-SEVERITY_SETTINGS = ("error", "warning", "info", "off")
 
 
 class ConfigError(Exception):

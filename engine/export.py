@@ -27,15 +27,15 @@ def _dot_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _sorted_nodes(g: nx.MultiDiGraph) -> list[str]:
+def _sorted_nodes(g: nx.MultiDiGraph[str]) -> list[str]:
     return sorted(g.nodes)
 
 
-def _sorted_edges(g: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
+def _sorted_edges(g: nx.MultiDiGraph[str]) -> list[tuple[str, str, str]]:
     return sorted((s, t, k) for s, t, k in g.edges(keys=True))
 
 
-def to_mermaid(g: nx.MultiDiGraph) -> str:
+def to_mermaid(g: nx.MultiDiGraph[str]) -> str:
     short = {n: f"n{i}" for i, n in enumerate(_sorted_nodes(g))}
     lines = ["flowchart LR"]
     for n in _sorted_nodes(g):
@@ -47,7 +47,7 @@ def to_mermaid(g: nx.MultiDiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_dot(g: nx.MultiDiGraph) -> str:
+def to_dot(g: nx.MultiDiGraph[str]) -> str:
     lines = ["digraph revplan {", "  rankdir=LR;"]
     for n in _sorted_nodes(g):
         data = g.nodes[n]
@@ -70,7 +70,8 @@ def export_graph(graph: PlanGraph, fmt: str) -> str:
         data["nodes"].sort(key=lambda n: n["id"])
         data["links"].sort(key=lambda e: (e["source"], e["target"], e["key"]))
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    ordered = nx.MultiDiGraph()
+    ordered: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     ordered.add_nodes_from((n, g.nodes[n]) for n in _sorted_nodes(g))
-    ordered.add_edges_from((s, t, k, {"relation": k}) for s, t, k in _sorted_edges(g))
+    for source, target, key in _sorted_edges(g):
+        ordered.add_edge(source, target, key, relation=key)
     return "\n".join(nx.generate_graphml(ordered)) + "\n"

@@ -42,7 +42,7 @@ class PlanGraph:
         # files, export), not for every run that only reads the cache.
         import networkx as nx
 
-        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self._objects: dict[str, Node | AccountPlan | OKRSet] = {}
         for okrs in repo.okrs:
             self._add_okrs(okrs)
@@ -147,12 +147,6 @@ class PlanGraph:
 
     # --- questions -----------------------------------------------------------
 
-    def has(self, nid: str) -> bool:
-        return nid in self._objects
-
-    def obj(self, nid: str) -> Any:
-        return self._objects[nid]
-
     def resolve_work(self, plan: str, ref: str) -> str | None:
         """An objective or action of the plan named ``ref`` (what met_by may name)."""
         for kind in ("objective", "action"):
@@ -168,13 +162,6 @@ class PlanGraph:
                 if key == relation:
                     yield self._objects[source]
 
-    def targets(self, nid: str, relation: str) -> Iterator[Any]:
-        """Objects that ``nid`` has a ``relation`` edge to."""
-        if nid in self.g:
-            for _, target, key in self.g.out_edges(nid, keys=True):
-                if key == relation:
-                    yield self._objects[target]
-
-    def export(self) -> nx.MultiDiGraph:
+    def export(self) -> nx.MultiDiGraph[str]:
         """A copy holding only plain attributes (for JSON, GraphML, DOT, Mermaid)."""
         return self.g.copy()

@@ -37,4 +37,5 @@ def templates_dir() -> Path:
 def schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of a kind (AccountPlan, OKRs or Config)."""
     with open(schemas_dir() / SCHEMA_FILES[kind], encoding="utf-8") as handle:
-        return json.load(handle)
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded

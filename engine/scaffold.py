@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import json
 from datetime import date, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from engine import __version__
 from engine.config import CONFIG_NAME
+from engine.model.metrics import add_months
 from engine.resources import SCHEMA_FILES, schema, templates_dir
 
 SCHEMA_FOLDER = ".revplan/schemas"
@@ -25,14 +25,6 @@ TEMPLATES = {
     ".vscode/extensions.json": "vscode-extensions.json.j2",
     ".gitignore": "gitignore.j2",
 }
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (or earlier), kept within the target month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
 
 
 def example_dates(today: date) -> dict[str, str]:

@@ -384,7 +384,7 @@ def test_a_quick_run_shows_no_progress_bar(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr("sys.stderr", terminal := Terminal())
     with cli.Progress(100, "checking", delay=60) as progress:
         for _ in range(100):
-            progress.update(1)
+            progress(1)
     assert terminal.getvalue() == ""
 
 
@@ -392,7 +392,7 @@ def test_a_slow_run_shows_the_progress_to_the_end(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("sys.stderr", terminal := Terminal())
     with cli.Progress(10, "checking", delay=0) as progress:
         for _ in range(10):
-            progress.update(1)
+            progress(1)
     assert "checking" in terminal.getvalue()
     assert "100%" in terminal.getvalue()
 

@@ -154,10 +154,10 @@ def check_command(
     available = reporters()
     for name, target in targets:
         stream = sys.stdout if target is None else None
-        reporter = available[name](
+        chosen = available[name](
             color=stream is not None and use_color(no_color), verbose=verbose, quiet=quiet
         )
-        _emit(reporter.render(report), target)
+        _emit(chosen.render(report), target)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from engine.reporters.github import step_summary

@@ -131,7 +131,7 @@ def run(
     try:
         inputs = inputs_from(report, results, config)
         del report, results  # the check's per-file results: all the documents need is in inputs
-        rendering = progress_bar("rendering") or (lambda _: contextlib.nullcontext(None))
+        rendering = progress_bar("rendering") or _no_progress
         with rendering(len(inputs.plans)) as progress:
             outcome = render_documents(
                 inputs,
@@ -183,3 +183,7 @@ def run(
             f"{len(changes.orphaned)} deleted",
             err=True,
         )
+
+
+def _no_progress(_total: int) -> contextlib.nullcontext[None]:
+    return contextlib.nullcontext(None)

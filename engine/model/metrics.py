@@ -108,11 +108,6 @@ class PlanMetrics:
         needed = len(self.contacts_needing_backup)
         return len(self.contacts_backed_up) / needed if needed else None
 
-    @property
-    def detractor_coverage(self) -> float | None:
-        total = len(self.detractors)
-        return len(self.detractors_addressed) / total if total else None
-
     def as_json(self) -> dict[str, Any]:
         months = self.break_even_months
         return {
@@ -210,7 +205,7 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
     needing = [s.id for s in plan.stakeholders if needs_backup(s)]
     backed = [s.id for s in plan.stakeholders if needs_backup(s) and not backup_problem(s, people)]
     detractors = [s.id for s in plan.stakeholders if s.stance == "detractor" and s.active]
-    addressed = set()
+    addressed: set[str] = set()
     for _, action in plan.actions():
         if action.open and action.owner and action.due:
             addressed.update(action.stakeholders)

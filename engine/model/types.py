@@ -50,7 +50,7 @@ class Places:
 
     @classmethod
     def from_written(cls, file: str, written: list[list[Any]]) -> Places:
-        positions = {
+        positions: dict[tuple[str | int, ...], tuple[int, int]] = {
             (name,) if index is None else (name, index): (line, column)
             for name, index, line, column in written
         }

@@ -112,12 +112,6 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?\Z")
 
 
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-
-
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
-
-
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
@@ -167,14 +161,14 @@ def _tagged_scalar(tag: str, text: str, line: int, col: int) -> Any:
     if tag == _TAG + "str":
         return text
     value = resolve_plain(text)
-    expected = {
-        _TAG + "int": int,
-        _TAG + "float": (int, float),
-        _TAG + "bool": bool,
-        _TAG + "null": type(None),
-    }[tag]
-    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
-        return float(value) if tag == _TAG + "float" else value
+    if tag == _TAG + "float" and isinstance(value, int | float):
+        return float(value)
+    if tag == _TAG + "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if (tag == _TAG + "bool" and isinstance(value, bool)) or (
+        tag == _TAG + "null" and value is None
+    ):
+        return value
     raise _Abort(line, col, f"'{text}' is not a valid {tag.removeprefix(_TAG)}")
 
 

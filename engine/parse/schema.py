@@ -120,7 +120,7 @@ def compile_validators() -> None:
 def is_valid(kind: str, data: Any) -> bool:
     fast = _fast_validator(kind)
     if fast is None:
-        return _validator(kind).is_valid(data)
+        return bool(_validator(kind).is_valid(data))
     try:
         fast(data)
     except Exception:  # noqa: BLE001 - any failure means "explain with jsonschema"
@@ -202,6 +202,8 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     path = tuple(error.absolute_path)
     where = dotted(path)
     validator = error.validator
+    # What the schema asked for (the enum's options, the type, the pattern...).
+    asked: Any = error.validator_value
     value = error.instance
     schema_part = error.schema if isinstance(error.schema, dict) else {}
 
@@ -228,7 +230,7 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         yield problem(f"{where}: missing required field '{missing}'")
     elif validator == "enum":
-        options = [str(o) for o in error.validator_value]
+        options = [str(o) for o in asked]
         hint = _suggest(str(value), options) if isinstance(value, str) else ""
         yield problem(f"{where}: {_shown(value)} is not one of {', '.join(options)}{hint}")
     elif validator == "const" and path == ("kind",):
@@ -238,9 +240,9 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     elif validator == "const":
         yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
     elif validator == "type":
-        yield problem(f"{where}: {_type_message(value, error.validator_value)}")
+        yield problem(f"{where}: {_type_message(value, asked)}")
     elif validator == "pattern":
-        yield problem(f"{where}: {_pattern_message(value, error.validator_value)}")
+        yield problem(f"{where}: {_pattern_message(value, asked)}")
     elif validator == "format":
         yield problem(f"{where}: {_shown(value)} is not a real calendar date")
     elif validator == "propertyNames":

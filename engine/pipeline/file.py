@@ -21,8 +21,6 @@ from engine.parse.schema import compile_validators, schema_problems
 from engine.rules import RULES
 from engine.rules.base import Alignment, Context, FileSummary
 
-PASS_THROUGH_RULES = ("yaml-syntax", "schema")
-
 
 @dataclass(frozen=True)
 class Settings:
