@@ -1,4 +1,12 @@
-"""Shared helpers: write plans to a temporary repository and run the real CLI on them."""
+"""Shared helpers: write plans to a temporary repository and run the real CLI on them.
+
+The tests' folders mirror ``engine/``. pytest puts each test file's folder on
+``sys.path`` (its default import mode; no ``__init__.py`` anywhere), so every
+test file imports ``conftest`` and its folder's helpers by name, and a test
+file's name must be unique across tests/ (pytest stops with "import file
+mismatch" if two are alike). Paths start from ``TESTS`` or ``REPO``, never from
+a test file's own place.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +24,15 @@ from click.testing import CliRunner, Result
 
 from engine.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+# Data shared by checkouts (the official SARIF schema): shared/ next to the checkout,
+# or next to the folder of worktrees that holds it.
+SHARED = next(
+    (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
+)
 TODAY = "2026-11-23"
-NODE_TOOLS = Path(__file__).parent / "node"
+NODE_TOOLS = TESTS / "node"
 NODE_INSTALL = "npm ci --prefix tests/node"
 
 

@@ -2,9 +2,9 @@
 
 import json
 
-from conftest import REPO, check_json, run_cli
+from conftest import REPO, TESTS, check_json, run_cli
 
-FIXTURES = REPO / "tests" / "fixtures"
+FIXTURES = TESTS / "fixtures"
 HEADER = "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: acme, name: Acme}\n"
 
 

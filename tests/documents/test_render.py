@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import TESTS
 from markdown_it import MarkdownIt
 from render_support import (
     HOSTILE,
@@ -34,7 +35,7 @@ from engine.i18n.messages import Facts, finding_message
 from engine.resources import templates_dir
 from engine.rules import RULES
 
-GOLDEN = Path(__file__).parent / "golden" / "render"
+GOLDEN = TESTS / "golden" / "render"
 LOCALE_DIR = templates_dir() / "locales"
 
 

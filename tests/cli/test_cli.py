@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, check_json, run_cli
+from conftest import REPO, TESTS, TODAY, check_json, run_cli
 
 CLEAN = """\
 apiVersion: revplan/v1
@@ -188,7 +188,7 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_graph_exports_every_format(write):
-    plan = write("plans/acme.yaml", (REPO / "tests/fixtures/spec-account.yaml").read_text())
+    plan = write("plans/acme.yaml", (TESTS / "fixtures/spec-account.yaml").read_text())
     for fmt in ("mermaid", "dot", "json", "graphml"):
         result = run_cli("graph", str(plan.parent), "--format", fmt, "--today", TODAY, "--no-color")
         assert result.exit_code == 0, result.output

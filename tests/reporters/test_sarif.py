@@ -6,12 +6,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, SHARED, run_cli
 
 from engine.rules import RULES
 
 # The official schema lives in the shared folder next to the checkout (../shared).
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared/data/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = SHARED / "data/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 

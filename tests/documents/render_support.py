@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 from click.testing import CliRunner, Result
+from conftest import REPO
 
 from engine.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-23"  # plans/revplan.yaml pins the same date
 
 # Text that breaks Markdown, HTML, Jinja, Liquid, GitHub math and Mermaid if written raw.
