@@ -46,7 +46,7 @@ class Day:
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    amount: float
+    amount: float | None
     currency: str | None
 
 

@@ -171,8 +171,11 @@ def _show(cat: Catalogue, prefix: str, value: Value, field: str, view: str, spec
             return _join(cat, view, [str(r) for r in raw])
         return str(raw)
     if spec:
-        number = value.amount if isinstance(value, Money) else value.value  # type: ignore[union-attr]
-        return format(number, spec)
+        if isinstance(value, Money):
+            return "" if value.amount is None else format(value.amount, spec)
+        if isinstance(value, Number):
+            return format(value.value, spec)
+        raise CatalogueError(f"a format ({spec}) is for numbers, not {type(value).__name__}")
     if view in _VIEWS:
         return _VIEWS[view](cat, prefix, value)
     if isinstance(value, Many):
@@ -222,13 +225,15 @@ def _select(cat: Catalogue, prefix: str, view: str, value: Value) -> str:
 
 
 def _month(cat: Catalogue, prefix: str, value: Value) -> str:
-    assert isinstance(value, Day)
+    if not isinstance(value, Day):
+        raise CatalogueError(f"the view 'month' shows a date, not {type(value).__name__}")
     return cat.month(value.value)
 
 
 def _who(cat: Catalogue, prefix: str, value: Value) -> str:
     """ "advocate, budget owner": why this contact matters."""
-    assert isinstance(value, Person)
+    if not isinstance(value, Person):
+        raise CatalogueError(f"the view 'who' shows a person, not {type(value).__name__}")
     if value.stance in ("advocate", "detractor"):
         why = cat.label("stance", value.stance)
     else:

@@ -47,11 +47,10 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
             continue
         if summary.id in seen:
             first_kind, first = seen[summary.id]
-            # ".elsewhere": the first is in another file, which the message names
-            elsewhere = first.file != summary.id_loc.file
+            # (each file holds one plan or OKR set: the first is in another file)
             yield Problem(
                 summary.id_loc,
-                f"{ID}.document.elsewhere" if elsewhere else f"{ID}.document",
+                f"{ID}.document",
                 args(
                     id=Text(summary.id),
                     kind=Label("kind", summary.kind),

@@ -52,7 +52,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 key = f"{ID}.missing"
                 values += args(fields=Many(tuple(Label("kr_field", n) for n in missing)))
                 field = missing[0]
-            elif kr.baseline == kr.target:
+            elif kr.target is not None and kr.baseline == kr.target:
                 key = f"{ID}.equal"
                 values += args(value=Number(kr.target))
                 field = "target"
