@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from engine.i18n.messages import english
 from engine.model.build import reader, waiver
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
@@ -92,11 +93,11 @@ def load_config(path: Path, display: str | None = None) -> Config:
     except OSError as exc:
         raise ConfigError([f"{display}: cannot read the config: {exc.strerror}"]) from exc
     doc = load_bytes(raw, display)
-    errors = [f"{p.loc}: {p.message}" for p in doc.problems]
+    errors = [f"{p.loc}: {english(p.key, p.args)}" for p in doc.problems]
     if not errors and doc.kind != "Config":
         errors.append(f"{display}:1:1: kind must be Config in {CONFIG_NAME}")
     if not errors:
-        errors = [f"{p.loc}: {p.message}" for p in schema_problems(doc, "Config")]
+        errors = [f"{p.loc}: {english(p.key, p.args)}" for p in schema_problems(doc, "Config")]
     if errors:
         raise ConfigError(errors)
 

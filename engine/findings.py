@@ -1,4 +1,9 @@
-"""Findings: what the checks report, with the exact place in a file."""
+"""Findings: what the checks report, with the exact place in a file.
+
+A finding's sentence is data: a message key (``"backup-per-contact.left"``) and
+typed arguments, which a catalogue (engine/i18n) words in any language. The
+argument types are few and frozen, so the cache can store them.
+"""
 
 from __future__ import annotations
 
@@ -23,16 +28,108 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Text:
+    """Text shown as it is: an id, a rule, a parser's detail."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: float | None
+    currency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A value of one of the plan format's enums (a role, a stance, a lever...)."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """Something with an id and maybe a title: an objective, an action, a milestone..."""
+
+    id: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A stakeholder, with what messages say about them."""
+
+    id: str
+    name: str | None
+    stance: str
+    roles: tuple[str, ...] = ()
+    active: bool = True
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Many:
+    """A list of values, joined the catalogue's way."""
+
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A part of a sentence worded by its own key (one entry of a list, say)."""
+
+    key: str
+    args: tuple[Arg, ...] = ()
+
+
+Value = Text | Number | Day | Money | Label | Item | Person | Many | Phrase
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One named argument of a message."""
+
+    name: str
+    value: Value
+
+
+def args(**values: Value) -> tuple[Arg, ...]:
+    """``args(person=Person(...), count=Number(2))``: a message's arguments."""
+    return tuple(Arg(name, value) for name, value in values.items())
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
-    """What a rule yields: the engine adds rule id, severity and waiver state."""
+    """What a rule yields: the engine adds rule id, severity, the English sentence and
+    waiver state."""
 
     loc: Location
-    message: str
+    key: str
+    args: tuple[Arg, ...] = ()
     plan: str | None = None
     target: str | None = None
     # Where in the document the problem is, by ids rather than line numbers, so
     # fingerprints survive edits that only move lines ("stakeholders/maria/backup").
     path: str = ""
+
+
+def detailed(
+    loc: Location, key: str, detail: str, plan: str | None = None, path: str = ""
+) -> Problem:
+    """A problem that a parser or validator words itself (yaml-syntax, schema): its
+    sentence is the ``detail``."""
+    return Problem(loc, key, (Arg("detail", Text(detail)),), plan=plan, path=path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +147,26 @@ class Finding:
     waiver_reason: str | None = field(default=None, compare=False)
     # The waiver's end, as the waiver that waives the finding says (documents show it).
     waiver_expires: date | None = field(default=None, compare=False)
+    # What ``message`` says, as data: documents word it in their language.
+    key: str = ""
+    args: tuple[Arg, ...] = ()
 
     @classmethod
-    def from_problem(cls, rule: str, severity: str, problem: Problem) -> Finding:
+    def from_problem(cls, rule: str, severity: str, problem: Problem, message: str) -> Finding:
+        """``message``: the problem's sentence in English (engine.i18n.messages.english)."""
         loc = problem.loc
         return cls(
             rule=rule,
             severity=severity,
-            message=problem.message,
+            message=message,
             file=loc.file,
             line=loc.line,
             column=loc.column,
             plan=problem.plan,
             target=problem.target,
             path=problem.path,
+            key=problem.key,
+            args=problem.args,
         )
 
     def sort_key(self) -> tuple:

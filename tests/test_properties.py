@@ -37,6 +37,7 @@ from hypothesis_jsonschema import from_schema
 from engine.config import default_config
 from engine.errors import UsageError
 from engine.findings import Finding
+from engine.i18n.messages import to_finding
 from engine.parse.loader import load_bytes
 from engine.pipeline.file import FileResult
 from engine.reporters import reporters
@@ -283,4 +284,4 @@ def test_yaml_shaped_noise_after_a_plan_header_never_breaks_the_check(text: str)
 
 
 def _as_finding(problem: Any) -> Finding:
-    return Finding.from_problem("yaml-syntax", "error", problem)
+    return to_finding("yaml-syntax", "error", problem)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from engine.documents.escape import relative_link
 from engine.documents.inputs import SLUG, AlignedObjective, AnyObjective, Inputs, PlanSummary
 from engine.findings import SEVERITY_RANK, Finding
 from engine.i18n.catalogue import Catalogue
-from engine.i18n.messages import Facts, finding_message
+from engine.i18n.messages import finding_message
 from engine.model.metrics import (
     KEY_ROLES,
     LEVERS,
@@ -26,7 +25,6 @@ from engine.model.metrics import (
     objective_score,
 )
 from engine.model.types import AccountPlan, OKRSet, Stakeholder
-from engine.rules import RULES
 
 
 def _grade(score: float | None) -> str:
@@ -73,20 +71,17 @@ class _Builder:
     def source_link(self, file: str, document: str) -> str:
         return relative_link(file, self.folder(document))
 
-    def finding_rows(
-        self, findings: Iterable[Finding], document: str, facts: Facts
-    ) -> dict[str, list]:
-        """The document's findings, worst first; ``facts`` are of the document's plan."""
+    def finding_rows(self, findings: Iterable[Finding], document: str) -> dict[str, list]:
+        """The document's findings, worst first."""
         cat = self.cat
         open_rows, waived_rows = [], []
         rank = lambda f: (-SEVERITY_RANK[f.severity], f.file, f.line, f.column, f.rule)  # noqa: E731
         for f in sorted(findings, key=rank):
-            params = self.config.setting(f.rule).params if f.rule in RULES else {}
             row = {
                 "rule": f.rule,
                 "severity": f.severity,
                 "icon": {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity],
-                "message": finding_message(cat, f, replace(facts, params=params)),
+                "message": finding_message(cat, f),
                 "where": f"{Path(f.file).name}:{f.line}",
                 "href": f"{self.source_link(f.file, document)}#L{f.line}",
                 "reason": f.waiver_reason,
@@ -375,7 +370,7 @@ class _Builder:
             "pipeline": pipeline if plan.expansion else None,
             "objectives": objective_rows,
             "milestones": milestones,
-            "findings": self.finding_rows(findings, document, Facts(plan, None, m, {}, today)),
+            "findings": self.finding_rows(findings, document),
             "map": self.relationship_map(plan, team),
             "freshness_days": self.freshness_days,
         }
@@ -486,9 +481,7 @@ class _Builder:
             "objectives": objectives,
             "levers": by_lever,
             "tree": self.tree(okrs, document),
-            "findings": self.finding_rows(
-                findings, document, Facts(None, okrs, None, {}, self.today)
-            ),
+            "findings": self.finding_rows(findings, document),
         }
 
     def doc_link(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import is_dataclass
@@ -31,15 +30,13 @@ from engine.documents.escape import (
     md_escape,
 )
 from engine.documents.inputs import AlignedObjective, PlanSummary
-from engine.i18n.catalogue import Catalogue, CatalogueError
+from engine.i18n.catalogue import PLACEHOLDER, Catalogue, CatalogueError
 from engine.model import types as models
 from engine.model.metrics import (
     PlanMetrics,
 )
 from engine.resources import templates_dir
 from engine.sources import display_path
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def translator(cat: Catalogue) -> Callable[..., Markup]:
@@ -57,7 +54,7 @@ def translator(cat: Catalogue) -> Callable[..., Markup]:
         pattern = cat.pattern(key, values.get("count"))
         parts = split.get(pattern)
         if parts is None:
-            parts = _PLACEHOLDER.split(pattern)
+            parts = PLACEHOLDER.split(pattern)
             parts[::2] = [md_escape(text, whole=False) for text in parts[::2]]
             split[pattern] = parts
         out = []

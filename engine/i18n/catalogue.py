@@ -5,9 +5,8 @@ Labels, headings and rule messages come from one catalogue per locale,
 templates folder overrides single entries). Numbers, money and dates are
 formatted by Babel from the CLDR data, never by hand.
 
-Rule messages are rebuilt here from the finding's rule id, its target and
-the facts in the model (the check's own messages are English), so every
-sentence of a document is in the document's language.
+Findings are worded from their message key and arguments (engine.i18n.messages),
+so every sentence of a document is in the document's language.
 """
 
 from __future__ import annotations
@@ -32,7 +31,9 @@ LOCALES = ("en", "zh", "ja", "el")
 PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# "{name}", or with a field, a view and a format: "{person.id}", "{loop|arrow}", "{value:g}"
+# (see engine.i18n.messages). One group: split() alternates text and placeholders.
+PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?(?:\|\w+)?(?::[^{}]*)?)\}")
 
 
 class CatalogueError(Exception):
@@ -75,7 +76,7 @@ def read_catalogue(path: Path) -> dict[str, str | dict[str, str]]:
 
 def placeholders(message: str | dict[str, str]) -> set[str]:
     texts = message.values() if isinstance(message, dict) else [message]
-    return {name for text in texts for name in _PLACEHOLDER.findall(text)}
+    return {name for text in texts for name in PLACEHOLDER.findall(text)}
 
 
 def _memoized(method: Callable[..., str]) -> Callable[..., str]:
@@ -122,7 +123,7 @@ class Catalogue:
         message = self.pattern(key, values.get("count"))
         shown = {k: self.show(v) for k, v in values.items()}
         try:
-            return _PLACEHOLDER.sub(lambda m: shown[m.group(1)], message)
+            return PLACEHOLDER.sub(lambda m: shown[m.group(1)], message)
         except KeyError as exc:
             raise CatalogueError(
                 f"message '{key}' of the {self.locale} catalogue needs a value for {exc}"

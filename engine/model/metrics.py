@@ -51,19 +51,34 @@ def needs_backup(person: Stakeholder) -> bool:
     )
 
 
-def backup_problem(person: Stakeholder, people: dict[str, Stakeholder]) -> str | None:
-    """Why ``person``'s backup does not hold the relationship, or None if it does."""
+def backup_gap(person: Stakeholder, people: dict[str, Stakeholder]) -> str | None:
+    """Why ``person``'s backup does not hold the relationship ("none", "self", "left",
+    "detractor"), or None if it does."""
     if not person.backup:
-        return "no backup"
+        return "none"
     if person.backup == person.id:
-        return "is named as their own backup"
+        return "self"
     backup = people.get(person.backup)
     if backup is None:
         return None  # an unresolved reference: reported by unresolved-reference
     if backup.status == "left":
-        return f"backup {backup.id} has left the company"
+        return "left"
     if backup.stance == "detractor":
-        return f"backup {backup.id} is a detractor"
+        return "detractor"
+    return None
+
+
+def backup_problem(person: Stakeholder, people: dict[str, Stakeholder]) -> str | None:
+    """``backup_gap`` as the English reason the documents still read."""
+    gap = backup_gap(person, people)
+    if gap == "none":
+        return "no backup"
+    if gap == "self":
+        return "is named as their own backup"
+    if gap == "left":
+        return f"backup {person.backup} has left the company"
+    if gap == "detractor":
+        return f"backup {person.backup} is a detractor"
     return None
 
 
@@ -203,7 +218,7 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
             if s.group == "renew" and s.stance == "advocate" and s.active:
                 advocates.setdefault(role, []).append(s.id)
     needing = [s.id for s in plan.stakeholders if needs_backup(s)]
-    backed = [s.id for s in plan.stakeholders if needs_backup(s) and not backup_problem(s, people)]
+    backed = [s.id for s in plan.stakeholders if needs_backup(s) and not backup_gap(s, people)]
     detractors = [s.id for s in plan.stakeholders if s.stance == "detractor" and s.active]
     addressed: set[str] = set()
     for _, action in plan.actions():

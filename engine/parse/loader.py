@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from engine.findings import Location, Problem
+from engine.findings import Location, Problem, detailed
 
 try:  # libyaml's parser when present: several times faster
     from yaml import CSafeLoader as _EventLoader
@@ -300,8 +300,9 @@ class _Builder:
                 if key in container:
                     first_line = key_locs[base + (key,)][0]
                     doc.problems.append(
-                        Problem(
+                        detailed(
                             Location(doc.file, line, col),
+                            "yaml-syntax",
                             f"duplicate key '{key}' (first defined on line {first_line}); "
                             "a mapping may hold each key once — merge or rename them",
                         )
@@ -469,7 +470,11 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
     if "\x00" in text:
         line, col = _position_of_offset(text, text.index("\x00"))
         doc.problems.append(
-            Problem(Location(file, line, col), "the file holds NUL bytes: it is binary, not YAML")
+            detailed(
+                Location(file, line, col),
+                "yaml-syntax",
+                "the file holds NUL bytes: it is binary, not YAML",
+            )
         )
         return doc
     loader = loader_class(text)
@@ -492,7 +497,9 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
                            yaml.SequenceStartEvent):  # fmt: skip
                 doc.data = _Builder(doc, limits).build(get_event, event)
     except _Abort as exc:
-        doc.problems.append(Problem(Location(file, exc.line, exc.column), exc.message))
+        doc.problems.append(
+            detailed(Location(file, exc.line, exc.column), "yaml-syntax", exc.message)
+        )
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in str(exc.problem) and loader_class is not yaml.SafeLoader:
             # libyaml scans deep flow nesting ahead and stops at its own fixed
@@ -509,10 +516,12 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
             start = exc.context_mark
             message += f" (in {what} that starts on line {start.line + 1}, "
             message += f"column {start.column + 1})"
-        doc.problems.append(Problem(Location(file, line, col), message))
+        doc.problems.append(detailed(Location(file, line, col), "yaml-syntax", message))
     except yaml.YAMLError as exc:  # reader errors (a control character) carry no mark
         line, col = _reader_error_position(text, exc)
-        doc.problems.append(Problem(Location(file, line, col), str(exc).splitlines()[0]))
+        doc.problems.append(
+            detailed(Location(file, line, col), "yaml-syntax", str(exc).splitlines()[0])
+        )
     finally:
         loader.dispose()
     return doc
@@ -523,8 +532,9 @@ def load_bytes(raw: bytes, file: str, limits: Limits | None = None) -> Document:
     if len(raw) > limits.max_file_bytes:
         doc = Document(file=file)
         doc.problems.append(
-            Problem(
+            detailed(
                 Location(file, 1, 1),
+                "yaml-syntax",
                 f"the file is larger than the limit of {limits.max_file_bytes:,} bytes "
                 "(limits.max_file_bytes); split the plan",
             )
@@ -538,7 +548,7 @@ def load_bytes(raw: bytes, file: str, limits: Limits | None = None) -> Document:
             error = f"the file is not UTF-8 text: {error} at this point; save it as UTF-8"
         else:
             line, col = 1, 1
-        doc.problems.append(Problem(Location(file, line, col), error))
+        doc.problems.append(detailed(Location(file, line, col), "yaml-syntax", error))
         return doc
     return load_text(text, file, limits)
 

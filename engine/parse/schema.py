@@ -15,7 +15,7 @@ from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from engine.findings import Problem
+from engine.findings import Problem, Text, detailed
 from engine.parse.loader import Document, Path
 from engine.resources import schema
 
@@ -149,16 +149,17 @@ def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[P
     # One message per place: overlapping errors (e.g. type and enum) say the same.
     seen: set[tuple[int, int, str]] = set()
     unique = []
-    for problem in sorted(problems, key=lambda p: (p.loc.line, p.loc.column, p.message)):
-        key = (problem.loc.line, problem.loc.column, problem.message)
+    for problem in sorted(problems, key=lambda p: (p.loc.line, p.loc.column, _detail(p))):
+        key = (problem.loc.line, problem.loc.column, _detail(problem))
         if key not in seen:
             seen.add(key)
             unique.append(problem)
     if more:
         where = tuple(more[0].absolute_path)
         unique.append(
-            Problem(
+            detailed(
                 doc.loc(where),
+                "schema",
                 f"{dotted(where)}: more schema errors follow; revplan stops after "
                 f"{MAX_SCHEMA_ERRORS} in one file — fix these and check again",
                 plan=plan,
@@ -166,6 +167,11 @@ def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[P
             )
         )
     return unique
+
+
+def _detail(problem: Problem) -> str:
+    detail = problem.args[0].value
+    return detail.text if isinstance(detail, Text) else ""
 
 
 def dotted(path: Path) -> str:
@@ -209,7 +215,7 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
 
     def problem(message: str, at_key: Path | None = None) -> Problem:
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
-        return Problem(loc, message, plan=plan, path=dotted(at_key or path))
+        return detailed(loc, "schema", message, plan=plan, path=dotted(at_key or path))
 
     if validator in ("anyOf", "oneOf") and error.context:
         from jsonschema.exceptions import best_match

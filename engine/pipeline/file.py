@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from engine.findings import Finding, Location, Problem
+from engine.findings import Finding, Location, Problem, detailed
 from engine.graph import PlanGraph
+from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
@@ -87,7 +88,7 @@ def _findings(rule_id: str, settings: Settings, problems: list[Problem]) -> list
     severity = settings.severity(rule_id)
     if severity == "off":
         return []
-    return [Finding.from_problem(rule_id, severity, p) for p in problems]
+    return [to_finding(rule_id, severity, p) for p in problems]
 
 
 def prepare() -> None:
@@ -108,7 +109,9 @@ def process_file(
 ) -> FileResult:
     """Check one file. ``explicit``: named on the command line (never skipped as not ours)."""
     if raw is None:
-        problem = Problem(Location(file, 1, 1), f"cannot read the file: {read_error}")
+        problem = detailed(
+            Location(file, 1, 1), "yaml-syntax", f"cannot read the file: {read_error}"
+        )
         return FileResult(file, "checked", findings=_findings("yaml-syntax", settings, [problem]))
     doc = load_bytes(raw, file, settings.limits)
     if doc.data is None or not isinstance(doc.data, dict):
@@ -172,10 +175,10 @@ def process_file(
         if rule.check is None or severity == "off":
             continue
         for problem in rule.check(ctx, dict(params)):
-            findings.append(Finding.from_problem(rule_id, severity, problem))
+            findings.append(to_finding(rule_id, severity, problem))
 
     alignments = tuple(
-        Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id)
+        Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id, o.title)
         for o in model.objectives
         for i, target in enumerate(o.aligns_to)
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from engine.config import Config
 from engine.findings import Finding
+from engine.i18n.messages import to_finding
 from engine.model.types import Waiver
 from engine.pipeline.file import FileResult, Settings
 from engine.rules import RULES
@@ -23,7 +24,7 @@ def repository_findings(index: RepoIndex, settings: Settings) -> list[Finding]:
         if rule.check_repository is None or severity == "off":
             continue
         for problem in rule.check_repository(index, dict(params)):
-            findings.append(Finding.from_problem(rule_id, severity, problem))
+            findings.append(to_finding(rule_id, severity, problem))
     return findings
 
 

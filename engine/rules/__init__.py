@@ -13,6 +13,11 @@ A rule module holds:
   light per-file summaries in ``RepoIndex``). ``yaml-syntax``, ``schema``
   and the waiver rules have neither: the loader, the validator and the
   waiver matcher produce their findings.
+
+A Problem says what is wrong as a message key (``"<rule id>.<variant>"``) and
+typed arguments (engine.findings); its words are data: the check's English in
+the ``check:`` section of ``templates/locales/en.yaml``, the documents' in the
+``msg:`` section of each locale's catalogue (engine.i18n.messages).
 """
 
 from __future__ import annotations

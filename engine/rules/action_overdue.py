@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Day, Label, Number, Problem, args
+from engine.rules.base import Context, item
 
 ID = "action-overdue"
 SEVERITY = "warning"
@@ -44,12 +44,15 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
     for plan in ctx.plans:
         for _, action in plan.actions():
             if action.open and action.due and action.due < ctx.today:
-                days = (ctx.today - action.due).days
                 yield Problem(
                     action.at("due"),
-                    f"action '{action.id}' was due {action.due.isoformat()} ({days} days ago) "
-                    f"and is {action.status.replace('_', ' ')} — do it, mark it done, or agree "
-                    "a new date",
+                    ID,
+                    args(
+                        action=item(action),
+                        due=Day(action.due),
+                        count=Number((ctx.today - action.due).days),
+                        status=Label("action_status", action.status),
+                    ),
                     plan=plan.id,
                     target=action.id,
                     path=f"actions/{action.id}/due",

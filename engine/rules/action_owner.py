@@ -36,8 +36,8 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Phrase, Problem, Text, args
+from engine.rules.base import Context, item
 
 ID = "action-owner"
 SEVERITY = "error"
@@ -48,16 +48,22 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         team = [m.id for m in plan.team]
         for _, action in plan.actions():
             if not action.owner:
-                message = f"action '{action.id}' has no owner — name the team member who does it"
+                key, values = f"{ID}.none", args(action=item(action))
             elif action.owner not in team:
                 close = difflib.get_close_matches(action.owner, team, n=1, cutoff=0.6)
-                hint = f" — did you mean '{close[0]}'?" if close else " — add them to team"
-                message = f"action '{action.id}' is owned by '{action.owner}', who is not on the team{hint}"
+                hint = (
+                    Phrase("hint.suggest", args(close=Text(close[0])))
+                    if close
+                    else Phrase(f"{ID}.hint.add")
+                )
+                key = f"{ID}.not_on_team"
+                values = args(action=item(action), owner=Text(action.owner), hint=hint)
             else:
                 continue
             yield Problem(
                 action.at("owner"),
-                message,
+                key,
+                values,
                 plan=plan.id,
                 target=action.id,
                 path=f"actions/{action.id}/owner",

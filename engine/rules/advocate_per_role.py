@@ -34,9 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Label, Many, Number, Phrase, Problem, Text, args
+from engine.model.types import Stakeholder
 from engine.model.vocabulary import ROLES
-from engine.rules.base import Context
+from engine.rules.base import Context, person
 
 ID = "advocate-per-role"
 SEVERITY = "error"
@@ -54,25 +55,27 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if len(advocates) >= wanted:
                 continue
             others = [people[i] for i in m.holders_by_role.get(role, []) if i not in advocates]
-            role_name = role.replace("_", " ")
             if advocates:
-                message = (
-                    f"role {role_name} has {len(advocates)} advocate(s) "
-                    f"({', '.join(advocates)}), fewer than the {wanted} wanted"
+                # ".held": someone else holds the role, who could be won over
+                key = f"{ID}.too_few.held" if others else f"{ID}.too_few"
+                values = args(
+                    role=Label("role", role),
+                    count=Number(len(advocates)),
+                    advocates=Many(tuple(Text(a) for a in advocates)),
+                    min=Number(wanted),
                 )
             elif others:
-                held = ", ".join(
-                    f"{s.id} ({s.stance if s.active else 'has left'}"
-                    f"{', Group 2' if s.group == 'expand' else ''})"
-                    for s in others
-                )
-                message = f"role {role_name} has no advocate: {held} hold{'s' if len(others) == 1 else ''} it"
+                key = f"{ID}.not_advocate"
+                holders = Many(tuple(_holder(s) for s in others))
+                values = args(role=Label("role", role), holders=holders, count=Number(len(others)))
             else:
-                message = f"role {role_name} has no advocate and nobody in the plan holds it"
-            message += (
-                " — win them over or develop another advocate"
-                if others
-                else " — find who holds it at the customer and make them an advocate"
-            )
+                key, values = f"{ID}.nobody", args(role=Label("role", role))
             loc = others[0].at("roles") if others else plan.at("stakeholders")
-            yield Problem(loc, message, plan=plan.id, target=role, path=f"roles/{role}")
+            yield Problem(loc, key, values, plan=plan.id, target=role, path=f"roles/{role}")
+
+
+def _holder(s: Stakeholder) -> Phrase:
+    """Who holds the role, and how they stand (or that they left)."""
+    state = Label("stance", s.stance) if s.active else Label("stakeholder_status", "left")
+    key = f"{ID}.holder.group2" if s.group == "expand" else f"{ID}.holder"
+    return Phrase(key, args(person=person(s), state=state))

@@ -48,7 +48,7 @@ import graphlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Many, Problem, Text, args
 from engine.rules.base import RepoIndex
 
 ID = "alignment-cycle"
@@ -86,8 +86,8 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
         link = first_link[start]
         yield Problem(
             link.loc,
-            f"aligns_to links form a loop: {' -> '.join(loop)} — an objective cannot serve "
-            "itself; remove the link that points back down",
+            ID,
+            args(loop=Many(tuple(Text(node) for node in loop))),
             plan=link.plan,
             target=link.objective,
             path=f"objectives/{link.objective}/aligns_to",

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Problem, args
+from engine.rules.base import Context, person
 
 ID = "audience-needs"
 SEVERITY = "warning"
@@ -45,10 +45,10 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         for s in plan.stakeholders:
             key = s.stance == "advocate" or s.influence == "high"
             if key and s.active and not s.needs:
-                who = "advocate" if s.stance == "advocate" else "high-influence stakeholder"
                 yield Problem(
                     s.at("needs"),
-                    f"{who} '{s.id}' has no needs — say what they must see, hear and know",
+                    ID,
+                    args(person=person(s)),
                     plan=plan.id,
                     target=s.id,
                     path=f"stakeholders/{s.id}/needs",

@@ -29,9 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.model.metrics import backup_problem, needs_backup
-from engine.rules.base import Context
+from engine.findings import Many, Phrase, Problem, Text, args
+from engine.model.metrics import backup_gap, needs_backup
+from engine.rules.base import Context, person
 
 ID = "backup-per-contact"
 SEVERITY = "error"
@@ -43,21 +43,23 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         for s in plan.stakeholders:
             if not needs_backup(s):
                 continue
-            why = backup_problem(s, people)
-            if why is None:
+            gap = backup_gap(s, people)
+            if gap is None:
                 continue
-            who = "advocate" if s.stance == "advocate" else f"high-influence {s.stance}"
-            roles = f" ({', '.join(s.roles)})" if s.roles else ""
-            if why == "no backup":
-                detail = "has no backup"
-            elif why.startswith("is "):
-                detail = why
-            else:
-                detail = f"has no usable backup: {why}"
+            roles = Many(tuple(Text(r) for r in s.roles))
+            values = args(
+                person=person(s),
+                roles=Phrase(f"{ID}.roles", args(roles=roles))
+                if s.roles
+                else Phrase(f"{ID}.no_roles"),
+            )
+            backup = people.get(s.backup or "")
+            if backup is not None and gap in ("left", "detractor"):
+                values += args(backup=person(backup))
             yield Problem(
                 s.at("backup"),
-                f"{who} '{s.id}'{roles} {detail} — name a second person who keeps "
-                f"the relationship if {s.id} leaves",
+                f"{ID}.{gap}",
+                values,
                 plan=plan.id,
                 target=s.id,
                 path=f"stakeholders/{s.id}/backup",

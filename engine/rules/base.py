@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.findings import Location, Problem
+from engine.findings import Item, Location, Person, Problem
 from engine.model.metrics import Metrics
 from engine.model.types import AccountPlan, Objective, OKRSet, Repository, Stakeholder, Waiver
 
@@ -35,9 +35,14 @@ class Context:
         return tuple(o for o in self.repo.okrs if o.valid)
 
 
-def and_join(words: list[str]) -> str:
-    """``['a', 'b', 'c']`` -> ``'a, b and c'``: lists in messages read as sentences."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def person(s: Stakeholder) -> Person:
+    """A stakeholder as a message argument."""
+    return Person(s.id, s.name or None, s.stance, s.roles, s.active, s.group)
+
+
+def item(node: Any) -> Item:
+    """An objective, key result, action, milestone... as a message argument."""
+    return Item(node.id, node.title or None)
 
 
 def all_objectives(ctx: Context) -> Iterator[tuple[str, Objective]]:
@@ -66,6 +71,7 @@ class Alignment:
     loc: Location
     plan: str
     objective: str
+    title: str | None = None  # the objective's, which documents name it by
 
 
 @dataclass(frozen=True)

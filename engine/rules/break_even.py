@@ -43,7 +43,7 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Day, Money, Number, Problem, Text, args
 from engine.rules.base import Context
 
 ID = "break-even"
@@ -59,8 +59,11 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if math.isinf(m.break_even_months):
             yield Problem(
                 account.at("acquisition_cost"),
-                f"{plan.name} never breaks even: ARR × margin − support cost is "
-                f"{m.yearly_contribution:,.0f} a year — raise the price or lower the cost to serve",
+                f"{ID}.never",
+                args(
+                    plan=Text(plan.name),
+                    contribution=Money(m.yearly_contribution, account.currency),
+                ),
                 plan=plan.id,
                 path="account/break-even",
             )
@@ -69,10 +72,13 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         ):
             yield Problem(
                 account.at("renewal_date"),
-                f"{plan.name} breaks even after {m.break_even_months:.1f} months, on "
-                f"{m.break_even_date.isoformat()}, after its renewal on "
-                f"{account.renewal_date.isoformat()} — it loses money unless it renews; make the "
-                "renewal safe or lower the cost to serve",
+                f"{ID}.late",
+                args(
+                    plan=Text(plan.name),
+                    months=Number(m.break_even_months),
+                    date=Day(m.break_even_date),
+                    renewal=Day(account.renewal_date),
+                ),
                 plan=plan.id,
                 path="account/break-even",
             )

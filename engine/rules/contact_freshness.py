@@ -28,9 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context, key_person
-from engine.rules.relationship_owner import describe
+from engine.findings import Day, Number, Problem, args
+from engine.rules.base import Context, key_person, person
 
 ID = "contact-freshness"
 SEVERITY = "warning"
@@ -43,17 +42,19 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         for s in plan.stakeholders:
             if not key_person(s):
                 continue
+            values = args(person=person(s), limit=Number(limit))
             if s.last_contact is None:
-                why = "has no last_contact"
+                key = f"{ID}.none"
             else:
                 age = (ctx.today - s.last_contact).days
                 if age <= limit:
                     continue
-                why = f"was last contacted {age} days ago ({s.last_contact.isoformat()})"
+                key = f"{ID}.stale"
+                values += args(count=Number(age), date=Day(s.last_contact))
             yield Problem(
                 s.at("last_contact"),
-                f"{describe(s)} '{s.id}' {why} — talk to them at least every {limit} days "
-                "and record it",
+                key,
+                values,
                 plan=plan.id,
                 target=s.id,
                 path=f"stakeholders/{s.id}/last_contact",

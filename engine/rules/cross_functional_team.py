@@ -30,9 +30,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Label, Many, Number, Problem, args
 from engine.model.vocabulary import FUNCTIONS
-from engine.rules.base import Context, and_join
+from engine.rules.base import Context
 
 ID = "cross-functional-team"
 SEVERITY = "error"
@@ -45,11 +45,11 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         present = {m.function for m in plan.team}
         missing = [f for f in params["functions"] if f not in present]
         if missing:
-            names = and_join([f.replace("_", " ") for f in missing])
+            functions = Many(tuple(Label("function", f) for f in missing))
             yield Problem(
                 plan.at("team"),
-                f"the account team has no {names} — add a team member from "
-                f"{'each' if len(missing) > 1 else 'that function'}",
+                ID,
+                args(functions=functions, count=Number(len(missing))),
                 plan=plan.id,
                 path="team",
             )

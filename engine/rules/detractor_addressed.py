@@ -43,9 +43,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Label, Many, Phrase, Problem, args
 from engine.graph import ENGAGES, node_id
-from engine.rules.base import Context
+from engine.rules.base import Context, item, person
 
 ID = "detractor-addressed"
 SEVERITY = "error"
@@ -60,19 +60,37 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             actions = list(ctx.graph.sources(node_id("stakeholder", plan.id, s.id), ENGAGES))
             open_actions = [a for a in actions if a.open]
             if not actions:
-                why = "no action engages them"
+                key, values = f"{ID}.none", args(person=person(s))
             elif not open_actions:
-                why = f"every action engaging them is done ({', '.join(a.id for a in actions)})"
+                done = Many(tuple(item(a) for a in actions))
+                key, values = f"{ID}.done", args(person=person(s), actions=done)
             else:
-                gaps = [
-                    f"{a.id} has no {' or '.join(x for x, v in (('owner', a.owner), ('due date', a.due)) if not v)}"
-                    for a in open_actions
-                ]
-                why = "; ".join(gaps)
+                # what each open action lacks to count as work on the detractor
+                gaps = Many(
+                    tuple(
+                        Phrase(
+                            f"{ID}.gap",
+                            args(
+                                action=item(a),
+                                missing=Many(
+                                    tuple(
+                                        Label("action_field", name)
+                                        for name, v in (("owner", a.owner), ("due", a.due))
+                                        if not v
+                                    )
+                                ),
+                            ),
+                        )
+                        for a in open_actions
+                    )
+                )
+                incomplete = Many(tuple(item(a) for a in open_actions))
+                key = f"{ID}.incomplete"
+                values = args(person=person(s), actions=incomplete, gaps=gaps)
             yield Problem(
                 s.at("stance"),
-                f"detractor '{s.id}' is not being worked on: {why} — plan an action with an "
-                "owner and a due date that engages them",
+                key,
+                values,
                 plan=plan.id,
                 target=s.id,
                 path=f"stakeholders/{s.id}/stance",

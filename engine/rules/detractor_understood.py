@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Problem, args
+from engine.rules.base import Context, person
 
 ID = "detractor-understood"
 SEVERITY = "warning"
@@ -44,8 +44,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if s.stance == "detractor" and s.active and not s.concerns and not s.competitor:
                 yield Problem(
                     s.at("stance"),
-                    f"detractor '{s.id}' states no concerns and no competitor — write down "
-                    "why they are against us, so the actions address it",
+                    ID,
+                    args(person=person(s)),
                     plan=plan.id,
                     target=s.id,
                     path=f"stakeholders/{s.id}/concerns",

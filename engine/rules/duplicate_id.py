@@ -32,41 +32,42 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Location, Problem
+from engine.findings import Label, Location, Number, Problem, Text, args
 from engine.rules.base import Context, RepoIndex
 
 ID = "duplicate-id"
 SEVERITY = "error"
 
 
-def _short(loc: Location, here: Location) -> str:
-    return f"line {loc.line}" if loc.file == here.file else f"{loc.file}:{loc.line}"
-
-
 def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Problem]:
     """Account and OKR set ids across files."""
     seen: dict[str, tuple[str, Location]] = {}
     for summary in sorted(index.files, key=lambda f: (f.id_loc.file, f.id_loc.line)):
-        what = "account" if summary.kind == "AccountPlan" else "OKR set"
         if not summary.id:
             continue
         if summary.id in seen:
-            first_what, first = seen[summary.id]
+            first_kind, first = seen[summary.id]
+            # (each file holds one plan or OKR set: the first is in another file)
             yield Problem(
                 summary.id_loc,
-                f"{what} id '{summary.id}' is already used by the {first_what} in "
-                f"{_short(first, summary.id_loc)} — ids of accounts and OKR sets must be "
-                "unique in the repository",
+                f"{ID}.document",
+                args(
+                    id=Text(summary.id),
+                    kind=Label("kind", summary.kind),
+                    first_kind=Label("kind", first_kind),
+                    file=Text(first.file),
+                    line=Number(first.line),
+                ),
                 plan=summary.id,
                 target=summary.id,
                 path="id",
             )
         else:
-            seen[summary.id] = (what, summary.id_loc)
+            seen[summary.id] = (summary.kind, summary.id_loc)
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Ids inside one plan or OKR set."""
+    """Ids inside one plan or OKR set (whose first use is in the same file)."""
     for plan in ctx.repo.plans:
         names: dict[str, Location] = {}
         for section, ident, obj in plan.ids():
@@ -78,8 +79,12 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if key in names:
                 yield Problem(
                     here,
-                    f"id '{ident}' in {section.split('/')[0]} is already defined on "
-                    f"{_short(names[key], here)} — give each an id of its own",
+                    f"{ID}.section",
+                    args(
+                        id=Text(ident),
+                        section=Text(section.split("/")[0]),
+                        line=Number(names[key].line),
+                    ),
                     plan=plan.id,
                     target=ident,
                     path=f"{section}/{ident}",
@@ -93,8 +98,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if objective.id in objectives:
                 yield Problem(
                     here,
-                    f"objective id '{objective.id}' is already defined on "
-                    f"{_short(objectives[objective.id], here)}",
+                    f"{ID}.objective",
+                    args(id=Text(objective.id), line=Number(objectives[objective.id].line)),
                     plan=okrs.id,
                     target=objective.id,
                     path=f"objectives/{objective.id}",
@@ -105,7 +110,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 if kr.id in krs:
                     yield Problem(
                         kr.at("id"),
-                        f"key result id '{kr.id}' is defined twice in objective {objective.id}",
+                        f"{ID}.key_result",
+                        args(id=Text(kr.id), objective=Text(objective.id)),
                         plan=okrs.id,
                         target=kr.id,
                         path=f"objectives/{objective.id}/key_results/{kr.id}",

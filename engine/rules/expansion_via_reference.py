@@ -38,8 +38,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Many, Phrase, Problem, args
+from engine.rules.base import Context, item, person
 
 ID = "expansion-via-reference"
 SEVERITY = "warning"
@@ -53,31 +53,35 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if not e.via:
                 yield Problem(
                     e.at("via"),
-                    f"expansion '{e.id}' goes via no reference — name the Group 1 hero whose "
-                    "results open the door",
+                    f"{ID}.none",
+                    args(opportunity=item(e)),
                     plan=plan.id,
                     target=e.id,
                     path=path,
                 )
             for index, person_id in enumerate(e.via):
-                person = people.get(person_id)
-                if person is None:
+                door_opener = people.get(person_id)
+                if door_opener is None:
                     continue  # unresolved-reference says so
                 gaps = []
-                if person.group != "renew":
-                    gaps.append("is not in Group 1 (renew)")
-                if not person.reference:
-                    gaps.append("is not a reference (reference: true)")
-                if not person.outcomes:
-                    gaps.append("has no outcome to tell")
-                if person.status == "left":
-                    gaps.append("has left the company")
+                if door_opener.group != "renew":
+                    gaps.append("not_group1")
+                if not door_opener.reference:
+                    gaps.append("not_reference")
+                if not door_opener.outcomes:
+                    gaps.append("no_outcome")
+                if door_opener.status == "left":
+                    gaps.append("left")
                 if gaps:
                     yield Problem(
                         e.at("via", index),
-                        f"expansion '{e.id}' goes via '{person.id}', who {' and '.join(gaps)} — "
-                        "make them a reference with results to show, or go via someone who is",
+                        f"{ID}.gaps",
+                        args(
+                            opportunity=item(e),
+                            person=person(door_opener),
+                            gaps=Many(tuple(Phrase(f"gap.{gap}") for gap in gaps)),
+                        ),
                         plan=plan.id,
                         target=e.id,
-                        path=f"{path}/{person.id}",
+                        path=f"{path}/{door_opener.id}",
                     )

@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context, all_objectives
+from engine.findings import Label, Many, Number, Problem, args
+from engine.rules.base import Context, all_objectives, item
 
 ID = "key-result-measurable"
 SEVERITY = "error"
@@ -47,18 +47,21 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             missing = [
                 n for n, v in (("baseline", kr.baseline), ("target", kr.target)) if v is None
             ]
+            values = args(objective=item(objective), kr=item(kr))
             if missing:
-                why = f"has no {' and no '.join(missing)}"
+                key = f"{ID}.missing"
+                values += args(fields=Many(tuple(Label("kr_field", n) for n in missing)))
                 field = missing[0]
-            elif kr.baseline == kr.target:
-                why = f"has the same baseline and target ({kr.target:g})"
+            elif kr.target is not None and kr.baseline == kr.target:
+                key = f"{ID}.equal"
+                values += args(value=Number(kr.target))
                 field = "target"
             else:
                 continue
             yield Problem(
                 kr.at(field),
-                f"key result '{objective.id}/{kr.id}' {why} — set where it starts and where "
-                "it must get to",
+                key,
+                values,
                 plan=owner,
                 target=kr.id,
                 path=f"objectives/{objective.id}/key_results/{kr.id}",

@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context, all_objectives
+from engine.findings import Number, Problem, args
+from engine.rules.base import Context, all_objectives, item
 
 ID = "key-results-count"
 SEVERITY = "warning"
@@ -55,8 +55,13 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if count and (count < low or count > high):
             yield Problem(
                 objective.at("key_results"),
-                f"objective '{objective.id}' has {count} key results; keep between {low} and "
-                f"{high} so it stays focused",
+                ID,
+                args(
+                    objective=item(objective),
+                    count=Number(count),
+                    min=Number(low),
+                    max=Number(high),
+                ),
                 plan=owner,
                 target=objective.id,
                 path=f"objectives/{objective.id}/key_results",

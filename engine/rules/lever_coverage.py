@@ -34,9 +34,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Label, Many, Number, Problem, Text, args
 from engine.model.metrics import LEVERS
-from engine.rules.base import Context, and_join
+from engine.rules.base import Context
 
 ID = "lever-coverage"
 SEVERITY = "warning"
@@ -51,9 +51,12 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if missing:
             yield Problem(
                 okrs.at("objectives"),
-                f"revenue OKRs '{okrs.id}' have no objective on the {and_join(missing)} "
-                f"lever{'s' if len(missing) > 1 else ''} — the revenue organisation owns "
-                "generation, growth and retention",
+                ID,
+                args(
+                    okrs=Text(okrs.id),
+                    levers=Many(tuple(Label("lever", lever) for lever in missing)),
+                    count=Number(len(missing)),
+                ),
                 plan=okrs.id,
                 path="objectives/levers",
             )

@@ -35,9 +35,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Day, Label, Many, Number, Problem, args
 from engine.model.vocabulary import PERSPECTIVES
-from engine.rules.base import Context, and_join
+from engine.rules.base import Context, item
 
 ID = "milestone-review"
 SEVERITY = "warning"
@@ -53,8 +53,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if m.review is None:
                 yield Problem(
                     m.at("review") if "review" in m.locs else m.at("date"),
-                    f"milestone '{m.id}' ({m.date.isoformat()}) has passed with no 360-degree "
-                    "review — hold one with the customer, sales, marketing and customer success",
+                    f"{ID}.none",
+                    args(milestone=item(m), date=Day(m.date)),
                     plan=plan.id,
                     target=m.id,
                     path=f"milestones/{m.id}/review",
@@ -62,12 +62,14 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 continue
             missing = [p for p in params["perspectives"] if p not in m.review.perspectives]
             if missing:
-                names = and_join([p.replace("_", " ") for p in missing])
                 yield Problem(
                     m.review.at("perspectives"),
-                    f"the review of milestone '{m.id}' lacks the {names} "
-                    f"perspective{'s' if len(missing) > 1 else ''} — a 360-degree review "
-                    "hears every side",
+                    f"{ID}.missing",
+                    args(
+                        milestone=item(m),
+                        perspectives=Many(tuple(Label("perspective", p) for p in missing)),
+                        count=Number(len(missing)),
+                    ),
                     plan=plan.id,
                     target=m.id,
                     path=f"milestones/{m.id}/review/perspectives",

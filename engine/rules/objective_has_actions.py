@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Problem, args
+from engine.rules.base import Context, item
 
 ID = "objective-has-actions"
 SEVERITY = "error"
@@ -44,8 +44,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if not objective.actions:
                 yield Problem(
                     objective.at("actions"),
-                    f"objective '{objective.id}' has no action — plan what the team will do, "
-                    "who does it and by when",
+                    ID,
+                    args(objective=item(objective)),
                     plan=plan.id,
                     target=objective.id,
                     path=f"objectives/{objective.id}/actions",

@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context, all_objectives
+from engine.findings import Problem, args
+from engine.rules.base import Context, all_objectives, item
 
 ID = "objective-has-key-results"
 SEVERITY = "error"
@@ -44,8 +44,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if not objective.key_results:
             yield Problem(
                 objective.at("key_results"),
-                f"objective '{objective.id}' has no key result — add at least one measurable "
-                "result that shows it was reached",
+                ID,
+                args(objective=item(objective)),
                 plan=owner,
                 target=objective.id,
                 path=f"objectives/{objective.id}/key_results",

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Day, Number, Problem, args
 from engine.rules.base import Context
 
 ID = "plan-freshness"
@@ -37,16 +37,13 @@ PARAMS = {"max_age_days": 90}
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
     limit = params["max_age_days"]
     for plan in ctx.plans:
+        values = args(limit=Number(limit))
         if plan.reviewed is None:
-            why = "has never been reviewed (no reviewed date)"
+            key = f"{ID}.never"
         else:
             age = (ctx.today - plan.reviewed).days
             if age <= limit:
                 continue
-            why = f"was last reviewed {age} days ago ({plan.reviewed.isoformat()})"
-        yield Problem(
-            plan.at("reviewed"),
-            f"the plan {why} — review it with the whole team at least every {limit} days",
-            plan=plan.id,
-            path="reviewed",
-        )
+            key = f"{ID}.stale"
+            values += args(count=Number(age), date=Day(plan.reviewed))
+        yield Problem(plan.at("reviewed"), key, values, plan=plan.id, path="reviewed")

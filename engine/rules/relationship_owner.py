@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context, key_person
+from engine.findings import Problem, args
+from engine.rules.base import Context, key_person, person
 
 ID = "relationship-owner"
 SEVERITY = "warning"
@@ -44,13 +44,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if key_person(s) and not s.owner:
                 yield Problem(
                     s.loc,
-                    f"{describe(s)} '{s.id}' has no owner — name the team member who keeps "
-                    "this relationship",
+                    ID,
+                    args(person=person(s)),
                     plan=plan.id,
                     target=s.id,
                     path=f"stakeholders/{s.id}/owner",
                 )
-
-
-def describe(s: Any) -> str:
-    return s.stance if s.stance in ("advocate", "detractor") else "high-influence stakeholder"

@@ -30,8 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
-from engine.rules.base import Context
+from engine.findings import Problem, Text, args
+from engine.rules.base import Context, item
 
 ID = "renewal-requirements"
 SEVERITY = "error"
@@ -42,8 +42,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if not plan.requirements:
             yield Problem(
                 plan.at("renewal"),
-                "the plan names no renewal requirement — write down what must happen for "
-                f"{plan.name} to renew",
+                f"{ID}.none",
+                args(plan=Text(plan.name)),
                 plan=plan.id,
                 path="renewal",
             )
@@ -51,8 +51,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             if not q.met_by:
                 yield Problem(
                     q.at("met_by"),
-                    f"renewal requirement '{q.id}' is met by no objective or action — list "
-                    "the work that delivers it under met_by",
+                    f"{ID}.unmet",
+                    args(requirement=item(q)),
                     plan=plan.id,
                     target=q.id,
                     path=f"renewal/{q.id}/met_by",

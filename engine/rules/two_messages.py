@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Problem
+from engine.findings import Label, Many, Number, Problem, args
 from engine.rules.base import Context
 
 ID = "two-messages"
@@ -42,16 +42,13 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         if missing:
             yield Problem(
                 plan.at("messages"),
-                f"messages.{' and messages.'.join(missing)} missing — write one message for "
-                "the people who bought (renew) and one for the rest of the organisation (expand)",
+                f"{ID}.missing",
+                args(
+                    groups=Many(tuple(Label("group", g) for g in missing)),
+                    count=Number(len(missing)),
+                ),
                 plan=plan.id,
                 path="messages",
             )
         elif " ".join(renew.split()).casefold() == " ".join(expand.split()).casefold():
-            yield Problem(
-                plan.at("messages"),
-                "messages.renew and messages.expand say the same — the two audiences need "
-                "two different messages",
-                plan=plan.id,
-                path="messages",
-            )
+            yield Problem(plan.at("messages"), f"{ID}.same", plan=plan.id, path="messages")

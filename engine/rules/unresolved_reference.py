@@ -37,35 +37,47 @@ import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from engine.findings import Location, Problem
-from engine.model.types import AccountPlan, Node
+from engine.findings import Item, Label, Location, Person, Phrase, Problem, Text, args
+from engine.model.types import AccountPlan, Node, Stakeholder
 from engine.model.vocabulary import ROLES
-from engine.rules.base import Context, RepoIndex
+from engine.rules.base import Context, RepoIndex, item, person
 
 ID = "unresolved-reference"
 SEVERITY = "error"
 
 
 def _problem(
-    loc: Location, what: str, name: str, candidates: Iterable[str], plan: str, path: str,
-    holder: str | None,
+    loc: Location, field: str, name: str, candidates: Iterable[str], plan: str, path: str,
+    holder: Person | Item | None,
 ) -> Problem:  # fmt: skip
+    """``field``: what the reference is (an ``enum.reference`` value); ``holder``: whose."""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    hint = f" — did you mean '{close[0]}'?" if close else ""
-    return Problem(
-        loc, f"{what} '{name}' names nothing{hint}", plan=plan, target=holder, path=f"{path}/{name}"
-    )
+    hint = Phrase("hint.suggest", args(close=Text(close[0]))) if close else Phrase("hint.none")
+    values = args(field=Label("reference", field), name=Text(name), hint=hint)
+    if path.startswith("waivers/"):
+        key = f"{ID}.waiver"
+    elif holder is not None and holder.id:
+        key, values = f"{ID}.of", values + args(holder=holder)
+    else:
+        key = f"{ID}.plain"
+    target = holder.id if holder is not None else None
+    return Problem(loc, key, values, plan=plan, target=target, path=f"{path}/{name}")
+
+
+def _holder(obj: Node) -> Person | Item | None:
+    if isinstance(obj, Stakeholder):
+        return person(obj)
+    return item(obj) if hasattr(obj, "id") else None
 
 
 def _refs(
-    obj: Node, field: str, names: Iterable[str], known: set[str], what: str, plan: str, path: str
+    obj: Node, field: str, names: Iterable[str], known: set[str], plan: str, path: str
 ) -> Iterator[Problem]:
     for index, name in enumerate(names):
         if name not in known:
             yield _problem(
-                obj.at(field, index), what, name, known, plan, f"{path}/{field}",
-                getattr(obj, "id", None),
-            )  # fmt: skip
+                obj.at(field, index), field, name, known, plan, f"{path}/{field}", _holder(obj)
+            )
 
 
 def _plan(plan: AccountPlan) -> Iterator[Problem]:
@@ -74,27 +86,25 @@ def _plan(plan: AccountPlan) -> Iterator[Problem]:
     people = {s.id for s in plan.stakeholders}
     work = {o.id for o in plan.objectives} | {a.id for _, a in plan.actions()}
     if plan.owner and plan.owner not in team:
-        yield _problem(plan.at("owner"), "plan owner", plan.owner, team, p, "owner", None)
+        yield _problem(plan.at("owner"), "plan_owner", plan.owner, team, p, "owner", None)
     for s in plan.stakeholders:
         path = f"stakeholders/{s.id}"
         if s.owner:
-            yield from _refs(s, "owner", [s.owner], team, "relationship owner", p, path)
+            yield from _refs(s, "owner", [s.owner], team, p, path)
         if s.backup:
-            yield from _refs(s, "backup", [s.backup], people, "backup", p, path)
+            yield from _refs(s, "backup", [s.backup], people, p, path)
         if s.reports_to:
-            yield from _refs(s, "reports_to", [s.reports_to], people, "reports_to", p, path)
+            yield from _refs(s, "reports_to", [s.reports_to], people, p, path)
     for _, action in plan.actions():
         path = f"actions/{action.id}"
-        yield from _refs(
-            action, "stakeholders", action.stakeholders, people, "stakeholder", p, path
-        )
+        yield from _refs(action, "stakeholders", action.stakeholders, people, p, path)
     for q in plan.requirements:
         path = f"renewal/{q.id}"
-        yield from _refs(q, "met_by", q.met_by, work, "objective or action", p, path)
+        yield from _refs(q, "met_by", q.met_by, work, p, path)
     for e in plan.expansion:
         path = f"expansion/{e.id}"
-        yield from _refs(e, "stakeholders", e.stakeholders, people, "stakeholder", p, path)
-        yield from _refs(e, "via", e.via, people, "reference", p, path)
+        yield from _refs(e, "stakeholders", e.stakeholders, people, p, path)
+        yield from _refs(e, "via", e.via, people, p, path)
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
@@ -114,8 +124,9 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
         for link in summary.alignments:
             if link.target not in okr_objectives:
                 yield _problem(
-                    link.loc, "OKR objective", link.target, okr_objectives, link.plan,
-                    f"objectives/{link.objective}/aligns_to", link.objective,
+                    link.loc, "aligns_to", link.target, okr_objectives, link.plan,
+                    f"objectives/{link.objective}/aligns_to",
+                    Item(link.objective, link.title or None),
                 )  # fmt: skip
     by_id = {f.id: f for f in index.files}
     # Findings about roles name the role, so a waiver may target a role too.
@@ -123,15 +134,15 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
         path = f"waivers/{waiver.rule}"
         if waiver.rule and waiver.rule not in RULES:
             yield _problem(
-                waiver.at("rule"), "waiver rule", waiver.rule, RULES, plan or "", path, None
+                waiver.at("rule"), "waiver_rule", waiver.rule, RULES, plan or "", path, None
             )
         if plan is None:
             continue
         if plan not in by_id:
-            yield _problem(waiver.at("plan"), "waiver plan", plan, by_id, plan, path, None)
+            yield _problem(waiver.at("plan"), "waiver_plan", plan, by_id, plan, path, None)
             continue
         ids = by_id[plan].ids | set(ROLES)
         if waiver.target and waiver.target not in ids:
             yield _problem(
-                waiver.at("target"), "waiver target", waiver.target, ids, plan, path, None
+                waiver.at("target"), "waiver_target", waiver.target, ids, plan, path, None
             )

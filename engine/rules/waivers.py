@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Protocol
 
-from engine.findings import Finding, Problem
+from engine.findings import Day, Finding, Many, Problem, Text, args
+from engine.i18n.messages import to_finding
 from engine.model.types import Waiver
 from engine.rules import RULES
 
@@ -74,14 +75,17 @@ def apply_waivers(
     problems: list[tuple[str, Problem]] = []
     for index, (w, plan, checked) in enumerate(entries):
         where = f"waivers/{w.rule}/{w.target or ''}"
+        # " for <plan>/<target>": which plan and target the waiver is limited to, if any
+        scope = tuple(Text(p) for p in (plan, w.target) if p)
+        scoped = ".scoped" if scope else ""
         if w.expires and w.expires < today:
             problems.append(
                 (
                     "waiver-expired",
                     Problem(
                         w.at("expires"),
-                        f"waiver of {w.rule}{_for(w, plan)} expired on {w.expires.isoformat()} "
-                        "and no longer waives anything — renew it with a fresh reason or remove it",
+                        f"waiver-expired{scoped}",
+                        args(rule=Text(w.rule), scope=Many(scope), date=Day(w.expires)),
                         plan=plan,
                         target=w.target,
                         path=where,
@@ -96,8 +100,8 @@ def apply_waivers(
                     "waiver-unused",
                     Problem(
                         w.loc,
-                        f"waiver of {w.rule}{_for(w, plan)} matches no finding — the gap is "
-                        "closed or the waiver names the wrong rule, plan or target; remove it",
+                        f"waiver-unused{scoped}",
+                        args(rule=Text(w.rule), scope=Many(scope)),
                         plan=plan,
                         target=w.target,
                         path=where,
@@ -107,12 +111,7 @@ def apply_waivers(
     for rule_id, problem in problems:
         severity = settings.severity(rule_id)
         if severity != "off":
-            out.append(Finding.from_problem(rule_id, severity, problem))
+            out.append(to_finding(rule_id, severity, problem))
     soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
     expiring = [w for w, _, _ in entries if w.expires and today <= w.expires <= soon]
     return out, expiring, [w for w, _, _ in entries]
-
-
-def _for(w: Waiver, plan: str | None) -> str:
-    parts = [p for p in (plan, w.target) if p]
-    return f" for {'/'.join(parts)}" if parts else ""

@@ -31,7 +31,7 @@ from engine.documents import write as render_write
 from engine.documents.escape import md_escape, relative_link
 from engine.documents.write import MARKER
 from engine.i18n.catalogue import LOCALES, Catalogue, placeholders, read_catalogue
-from engine.i18n.messages import Facts, finding_message
+from engine.i18n.messages import finding_message
 from engine.resources import templates_dir
 from engine.rules import RULES
 
@@ -335,12 +335,17 @@ def test_locale_comes_from_the_option_then_the_config_then_english(
 
 
 def test_every_catalogue_has_every_message_with_the_same_placeholders() -> None:
-    english = read_catalogue(LOCALE_DIR / "en.yaml")
+    # The check's own messages (check.*) are English only, for now.
+    english = {
+        k: v
+        for k, v in read_catalogue(LOCALE_DIR / "en.yaml").items()
+        if not k.startswith("check.")
+    }
     for rule in RULES:
         assert f"rule.{rule}" in english, rule
     for locale in LOCALES:
         catalogue = read_catalogue(LOCALE_DIR / f"{locale}.yaml")
-        assert set(catalogue) == set(english), locale
+        assert set(catalogue) - {k for k in catalogue if k.startswith("check.")} == set(english)
         for key, message in english.items():
             assert placeholders(catalogue[key]) == placeholders(message), (locale, key)
 
@@ -349,34 +354,23 @@ def test_every_rule_message_is_rebuilt_in_every_language(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each finding of a repository that breaks every rule reads as a sentence of its own."""
-    from engine.model.metrics import plan_metrics
     from engine.session import run_check
 
     plans = gaps_repository(tmp_path)
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path / "revplan.yaml")
-    report, results = run_check((plans,), config, None, keep_models=True)
+    report, _ = run_check((plans,), config, None)
     assert {f.rule for f in report.findings} == set(RULES)
-    models = {r.file: r.model for r in results if r.model is not None}
     english = Catalogue.load("en", LOCALE_DIR)
     for locale in LOCALES:
         cat = Catalogue.load(locale, LOCALE_DIR)
         seen = set()
         for f in report.findings:
-            model = models.get(f.file)
-            plan = model if model is not None and hasattr(model, "stakeholders") else None
-            facts = Facts(
-                plan=plan,
-                okrs=model if plan is None else None,
-                metrics=plan_metrics(plan) if plan else None,
-                params=config.setting(f.rule).params,
-                today=report.today,
-            )
-            message = finding_message(cat, f, facts)
+            message = finding_message(cat, f)
             generic = cat("msg.generic", summary=cat(f"rule.{f.rule}"), target=f.target or "-")
             assert message != generic, (locale, f.rule, f.message)
             if locale != "en":
-                assert message != finding_message(english, f, facts), (locale, f.rule)
+                assert message != finding_message(english, f), (locale, f.rule)
             seen.add(message)
         assert len(seen) == len({(f.rule, f.message) for f in report.findings}), locale
 

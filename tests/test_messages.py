@@ -1,0 +1,182 @@
+"""Findings' messages as data: every key a rule yields is worded by every catalogue."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TODAY, run_cli
+from render_support import gaps_repository
+from test_rules import write_example
+
+from engine.cache.codec import decode_part, encode_part
+from engine.config import default_config, load_config
+from engine.findings import Finding, Many, Phrase
+from engine.i18n.catalogue import LOCALES, Catalogue
+from engine.i18n.messages import (
+    DOCUMENT_SECTION,
+    check_catalogue,
+    finding_message,
+    placeholder_names,
+    resolve,
+    sentence,
+)
+from engine.resources import templates_dir
+from engine.rules import RULES
+from engine.session import run_check
+
+LOCALE_DIR = templates_dir() / "locales"
+
+# Variants the other repositories do not reach: an id used again in another file, a
+# waiver limited to no plan, a misspelt owner, a key result that cannot move, too few
+# advocates, ids used twice in OKRs, a detractor whose action lacks an owner.
+EXTRA = {
+    "acme.yaml": """\
+apiVersion: revplan/v1
+kind: AccountPlan
+account: {id: acme, name: Acme}
+team: [{id: sam, name: Sam, function: sales}]
+stakeholders:
+  - {id: maria, name: Maria, group: renew, stance: advocate, backup: maria, roles: [end_user]}
+  - {id: raj, name: Raj, group: renew, stance: neutral, roles: [end_user]}
+  - {id: ana, name: Ana, group: renew, stance: advocate, roles: [procurement]}
+  - {id: tom, name: Tom, group: renew, stance: detractor, concerns: [price]}
+objectives:
+  - id: grow
+    title: Grow
+    key_results: [{id: k, title: Flat, baseline: 3, target: 3}]
+    actions:
+      - {id: a, title: Act, owner: sma}
+      - {id: b, title: Win Tom, stakeholders: [tom], due: 2027-01-01}
+""",
+    "okrs.yaml": """\
+apiVersion: revplan/v1
+kind: OKRs
+id: sales
+title: Sales
+objectives:
+  - {id: o, title: One, key_results: [{id: k, title: K}, {id: k, title: K again}]}
+  - {id: o, title: One again}
+""",
+    "again/acme.yaml": """\
+apiVersion: revplan/v1
+kind: AccountPlan
+account: {id: acme, name: Acme again}
+""",
+    "revplan.yaml": """\
+apiVersion: revplan/v1
+kind: Config
+rules:
+  advocate-per-role: {min: 2}
+waivers:
+  - {rule: two-messages, reason: none yet, expires: 2026-01-01}
+  - {rule: lever-coverage, reason: no OKRs here}
+""",
+}
+
+
+def _findings(root: Path) -> list[Finding]:
+    """The findings of every repository the tests keep: the example plans, a repository
+    breaking every rule, each rule's anti-pattern, and EXTRA."""
+    found = []
+    with pytest.MonkeyPatch.context() as mp:
+        plans = REPO / "plans"
+        mp.chdir(plans)
+        found += run_check((plans,), load_config(plans / "revplan.yaml"), None)[0].findings
+        gaps = gaps_repository(root / "gaps")
+        mp.chdir(root / "gaps")
+        found += run_check((gaps,), load_config(root / "gaps" / "revplan.yaml"), None)[0].findings
+        for rule in RULES.values():
+            folder = root / "anti" / rule.id
+            folder.mkdir(parents=True)
+            write_example(folder, rule.anti_pattern)
+            found += _check(folder)
+        for name, text in EXTRA.items():
+            (root / "extra" / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / "extra" / name).write_text(text, encoding="utf-8")
+        mp.chdir(root / "extra")
+        config = load_config(root / "extra" / "revplan.yaml")
+        found += run_check((root / "extra",), config, date.fromisoformat(TODAY))[0].findings
+    return found
+
+
+def _check(folder: Path) -> list[Finding]:
+    return run_check((folder,), default_config(), date.fromisoformat(TODAY))[0].findings
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory: pytest.TempPathFactory) -> list[Finding]:
+    return _findings(tmp_path_factory.mktemp("messages"))
+
+
+def _forms(cat: Catalogue, entry: str) -> list[str]:
+    message = cat.messages[entry]
+    return list(message.values()) if isinstance(message, dict) else [message]
+
+
+def _assert_worded(cat: Catalogue, prefix: str, key: str, args: tuple, where: str) -> None:
+    """``key`` resolves in ``cat`` and each of its forms uses only ``args`` (and the
+    phrases among them that it uses are worded too)."""
+    entry = resolve(cat, prefix, key)
+    assert entry is not None, f"{where}: no message for {key!r}"
+    given = {a.name: a.value for a in args}
+    for form in _forms(cat, entry):
+        used = placeholder_names(form)
+        assert used <= set(given), f"{where}: {entry} wants {sorted(used - set(given))}"
+        for name in used:
+            values = given[name].items if isinstance(given[name], Many) else (given[name],)
+            for value in values:
+                if isinstance(value, Phrase):
+                    _assert_worded(cat, prefix, value.key, value.args, where)
+
+
+def test_every_message_key_a_rule_yields_is_in_every_catalogue(findings) -> None:
+    assert {f.rule for f in findings} == set(RULES)
+    catalogues = [(check_catalogue(), "", "check")] + [
+        (Catalogue.load(locale, LOCALE_DIR), DOCUMENT_SECTION, locale) for locale in LOCALES
+    ]
+    for f in findings:
+        assert f.key.split(".")[0] == f.rule, f
+        for cat, prefix, name in catalogues:
+            _assert_worded(cat, prefix, f.key, f.args, name)
+
+
+def test_every_check_message_of_a_rule_is_yielded_by_some_finding(findings) -> None:
+    """The repositories above reach every variant the check catalogue words."""
+    cat = check_catalogue()
+    used = {resolve(cat, "", f.key) for f in findings}
+    worded = {key for key in cat.messages if key.split(".")[0] in RULES}
+    phrases = {key for key in worded if key.rsplit(".", 1)[-1] in _PHRASES}
+    assert worded - phrases - used == set()
+
+
+# Parts of sentences that phrases name, not whole findings.
+_PHRASES = {"holder", "group2", "roles", "no_roles", "gap", "add"}
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_the_anti_pattern_message_is_the_sentence_of_its_key_and_arguments(
+    rule_id: str, tmp_path: Path
+) -> None:
+    rule = RULES[rule_id]
+    paths = write_example(tmp_path, rule.anti_pattern)
+    own = [f for f in _check(tmp_path) if f.rule == rule_id]
+    assert own
+    result = run_cli(
+        "check", *map(str, paths), "--format", "json", "--no-cache", "--today", TODAY
+    )  # fmt: skip
+    printed = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == rule_id]
+    assert printed == [sentence(check_catalogue(), f.key, f.args) for f in own]
+    # The cache keeps the key and arguments: documents word a cached finding too.
+    file = own[0].file
+    assert decode_part("findings", encode_part("findings", own, file), file) == own
+
+
+def test_documents_word_each_variant_in_their_own_language(findings) -> None:
+    english = Catalogue.load("en", LOCALE_DIR)
+    for locale in LOCALES[1:]:
+        cat = Catalogue.load(locale, LOCALE_DIR)
+        for f in findings:
+            assert finding_message(cat, f) != finding_message(english, f), (locale, f.key)
