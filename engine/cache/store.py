@@ -136,6 +136,12 @@ class _Log:
                 entries[parts[0]] = parts[1:]
         entries.update(self.new)  # what this run learnt before reading stands
 
+    def read_entries(self) -> dict[bytes, list[bytes]]:
+        """The entries, the file read first if it was not yet."""
+        if not self.read_done:
+            self.read()
+        return self.entries
+
     def put(self, key: bytes, fields: list[bytes]) -> None:
         if self.entries.get(key) != fields:
             self.entries[key] = self.new[key] = fields
@@ -236,9 +242,11 @@ class Cache:
 
     @staticmethod
     def _entries(log: _Log) -> dict[bytes, list[bytes]]:
-        if not log.read_done:
-            log.read()
-        return log.entries
+        return log.read_entries()
+
+    def report_log(self, name: str, fields: int) -> _Log:
+        """The log of each file's part of the ``name`` report (``engine.cache.parts``)."""
+        return self.log(name, fields)
 
     def match_all(
         self, files: list[tuple[str, bool, str]], read: Callable[[int], bytes | None]
@@ -280,9 +288,16 @@ class Cache:
         for hit, value in zip(hits, values, strict=True):
             result = self._decode(hit, value, read)
             results.append(result)
-            if result is not None and hit.st is not None and _unchanged(hit.file, hit.st):
-                self._results.put(hit.key, [self.signature(hit.st), *hit.entry[1:]])
+            if result is not None:
+                self.refresh([hit])
         return results
+
+    def refresh(self, hits: list[CacheHit]) -> None:
+        """Record the new stat signature of each hit whose content was the same with
+        another stat (a fresh checkout), so that it is not read next time."""
+        for hit in hits:
+            if hit.st is not None and _unchanged(hit.file, hit.st):
+                self._results.put(hit.key, [self.signature(hit.st), *hit.entry[1:]])
 
     def _decode(
         self, hit: CacheHit, value: Any, read: Callable[[int], bytes | None]
@@ -340,6 +355,22 @@ class Cache:
             entry = self._entries(self._results).get(key)
         return None if entry is None else (entry[0], entry[1], entry[3])
 
+    def repository_digest(self, display: str) -> bytes | None:
+        """The repository digest of a result this run decoded or put, if any."""
+        return self._repository_digests.get(display)
+
+    def repository_entry(self, key: bytes) -> list[bytes] | None:
+        """A repository-wide entry other than the rules' findings (a report's head):
+        the fields ``put_repository_entry`` stored, or None."""
+        entry = self._entries(self._repository).get(key) if key != b"repository" else None
+        return None if entry is None else [entry[0], *entry[1].split(_FIELDS_SEP)]
+
+    def put_repository_entry(self, key: bytes, fields: list[bytes]) -> None:
+        """Store an entry of fields without tabs or newlines, rewriting the (small) file."""
+        self._entries(self._repository)  # read first: the file is rewritten with every entry
+        self._repository.put(key, [fields[0], _FIELDS_SEP.join(fields[1:])])
+        self._repository.save(lambda key: True, compact=True)
+
     def repository_findings(
         self,
         results: list[FileResult],
@@ -387,14 +418,13 @@ class Cache:
         return os.path.exists(key[:-1].decode("utf-8", "surrogateescape"))
 
     def _remove_stale(self) -> None:
+        """Every file of other settings (``check-<salt>.*``) unused for a week goes."""
         cutoff = time.time() - STALE_AFTER_S
-        suffixes = (".cache", ".summaries", ".metrics", ".repository", ".memo", ".memo-head")
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if (
                         entry.name.startswith("check-")
-                        and entry.name.endswith(suffixes)
                         and not entry.name.startswith(f"check-{self.salt}.")
                         and entry.stat().st_mtime < cutoff
                     ):
