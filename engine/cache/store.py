@@ -6,7 +6,9 @@ the SHA-256 of its content, its result as JSON, a digest of what the
 repository-wide rules read of it); ``check-<salt>.summaries`` and
 ``check-<salt>.metrics`` what only the repository-wide rules, and only the
 JSON report and documents, read; ``check-<salt>.repository`` the findings of
-the repository-wide rules, with the digest of all their inputs. A file whose
+the repository-wide rules, with the digest of all their inputs (and the head
+of each report kept in parts); ``check-<salt>.<format>`` each file's part of
+that report (``engine.cache.parts``). A file whose
 size, mtime, ctime and inode are unchanged is not read again; any other file
 is read and hashed, and its entry is used only if the content hash matches.
 An edit that leaves what the repository-wide rules read unchanged (the usual
@@ -20,6 +22,7 @@ JSON, not pickle: a cache folder restored by CI must never be able to run
 code; decoding builds only the result classes. Runs append what they learnt
 in one write, and a file mostly made of outdated lines is rewritten
 atomically, so a run that is killed leaves at worst half a line, skipped.
+The files of other settings go when nobody has used them for a week.
 """
 
 from __future__ import annotations
