@@ -235,3 +235,21 @@ def test_damaged_metrics_of_a_plan_are_never_trusted(repo: Path, paths: Paths) -
     rewrite_entries(parts_file, damage)
     assert text(repo, fmt="json") == report
     assert paths.full == 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  id: aegean-lines", "  id: hoshino-precision"),  # an id another plan has
+        ("aligns_to: [cro-fy27/retain-core]", "aligns_to: [cro-fy27/no-such-key-result]"),
+    ],
+)
+def test_an_edit_of_what_other_files_read_is_reported_in_every_file(
+    repo: Path, paths: Paths, fmt: str, old: str, new: str
+) -> None:
+    before = text(repo, fmt=fmt)
+    edit(repo, "aegean-lines.yaml", old, new)
+    after = text(repo, fmt=fmt)
+    assert after != before
+    assert after == cold(repo, fmt=fmt)
+    assert paths.full == 2
