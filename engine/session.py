@@ -27,11 +27,11 @@ from engine.cache.store import Cache
 from engine.errors import UsageError
 from engine.pipeline.settings import settings_for
 from engine.report import Report
-from engine.reporters.text import TextReporter
 from engine.sources import discover
 
 if TYPE_CHECKING:
-    from engine.cache.memo import TextOutcome
+    from engine.cache.layouts import Layout
+    from engine.cache.parts import Outcome
 
 
 # Commands that live in modules of their own; they import this module's
@@ -314,24 +314,26 @@ def run_check(
     return run.full(fail_on or config.fail_on, progress)
 
 
-def run_text_check(
+def run_report_check(
     paths: tuple[Path, ...],
     config: Config,
     today: date | None,
     fail_on: str,
     jobs: int | None,
     cache_dir: Path,
-    reporter: TextReporter,
+    layout: Layout,
     progress: ProgressFactory | None = None,
-) -> TextOutcome:
-    """The text report, from the memo of the last one where it still holds (see
-    ``engine.memo``); otherwise from a full check, whose report the memo keeps."""
-    from engine.cache.memo import TextMemo
+) -> Outcome:
+    """One report (text, JSON or SARIF, as ``layout`` lays it out), from the files'
+    parts in the cache where they still hold (see ``engine.cache.parts``): only
+    the changed files are checked again; otherwise from a full check, whose
+    report's parts the cache keeps."""
+    from engine.cache.parts import ReportParts
 
     run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models=False)
     assert run.cache is not None
-    memo = TextMemo(run.cache, config, reporter, fail_on)
-    changed = memo.changed(run.sources, run.settings.limits.max_file_bytes)
+    parts = ReportParts(run.cache, config, layout, fail_on)
+    changed = parts.changed(run.sources, run.settings.limits.max_file_bytes)
     if changed is not None:
         results = process_all(
             [run.sources[i] for i in changed],
@@ -341,11 +343,11 @@ def run_text_check(
             helper=run.take_helper(),
             lookup=False,
         )
-        outcome = memo.report(changed, results)
+        outcome = parts.report(changed, results)
         if outcome is not None:
             return outcome
     report, results = run.full(fail_on, progress)
-    return memo.record(run.sources, results, report)
+    return parts.record(run.sources, results, report)
 
 
 # How a caller shows progress: given the number of files, a context whose value is

@@ -296,7 +296,7 @@ def test_file_names_with_control_characters_are_shown_escaped(tmp_path: Path) ->
 
 def test_a_file_name_that_is_not_utf8_with_the_cache_on(tmp_path: Path) -> None:
     """Two plans with one id, one of them in a file whose name is not UTF-8 (a
-    repository-wide finding located there): the cache and the text memo cannot keep
+    repository-wide finding located there): the cache and the report's parts cannot keep
     such a name as text, and every run still prints what a run without them does."""
     plans = tmp_path / "plans"
     plans.mkdir()

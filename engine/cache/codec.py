@@ -306,8 +306,17 @@ class Encoded(NamedTuple):
 def encode_result(result: FileResult) -> Encoded:
     file = result.file
     summary = encode_part("summary", result.summary, file)
-    # The repository-wide rules read the summary and the waivers (with the plan's id).
-    waivers = json_line([result.plan_id, _CODECS["waivers"][0](result.waivers, file)])
+    # The repository-wide rules read the summary and the waivers (with the plan's id);
+    # the waivers, and so every file's part of a report, whether the plan was checked.
+    waivers = json_line(
+        [
+            result.plan_id,
+            result.status,
+            result.kind,
+            result.valid,
+            _CODECS["waivers"][0](result.waivers, file),
+        ]
+    )
     return Encoded(
         encode_part("result", result, file),
         summary,

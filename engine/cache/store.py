@@ -6,7 +6,9 @@ the SHA-256 of its content, its result as JSON, a digest of what the
 repository-wide rules read of it); ``check-<salt>.summaries`` and
 ``check-<salt>.metrics`` what only the repository-wide rules, and only the
 JSON report and documents, read; ``check-<salt>.repository`` the findings of
-the repository-wide rules, with the digest of all their inputs. A file whose
+the repository-wide rules, with the digest of all their inputs (and the head
+of each report kept in parts); ``check-<salt>.<format>`` each file's part of
+that report (``engine.cache.parts``). A file whose
 size, mtime, ctime and inode are unchanged is not read again; any other file
 is read and hashed, and its entry is used only if the content hash matches.
 An edit that leaves what the repository-wide rules read unchanged (the usual
@@ -20,6 +22,7 @@ JSON, not pickle: a cache folder restored by CI must never be able to run
 code; decoding builds only the result classes. Runs append what they learnt
 in one write, and a file mostly made of outdated lines is rewritten
 atomically, so a run that is killed leaves at worst half a line, skipped.
+The files of other settings go when nobody has used them for a week.
 """
 
 from __future__ import annotations
@@ -136,6 +139,12 @@ class _Log:
                 entries[parts[0]] = parts[1:]
         entries.update(self.new)  # what this run learnt before reading stands
 
+    def read_entries(self) -> dict[bytes, list[bytes]]:
+        """The entries, the file read first if it was not yet."""
+        if not self.read_done:
+            self.read()
+        return self.entries
+
     def put(self, key: bytes, fields: list[bytes]) -> None:
         if self.entries.get(key) != fields:
             self.entries[key] = self.new[key] = fields
@@ -236,9 +245,11 @@ class Cache:
 
     @staticmethod
     def _entries(log: _Log) -> dict[bytes, list[bytes]]:
-        if not log.read_done:
-            log.read()
-        return log.entries
+        return log.read_entries()
+
+    def report_log(self, name: str, fields: int) -> _Log:
+        """The log of each file's part of the ``name`` report (``engine.cache.parts``)."""
+        return self.log(name, fields)
 
     def match_all(
         self, files: list[tuple[str, bool, str]], read: Callable[[int], bytes | None]
@@ -280,9 +291,16 @@ class Cache:
         for hit, value in zip(hits, values, strict=True):
             result = self._decode(hit, value, read)
             results.append(result)
-            if result is not None and hit.st is not None and _unchanged(hit.file, hit.st):
-                self._results.put(hit.key, [self.signature(hit.st), *hit.entry[1:]])
+            if result is not None:
+                self.refresh([hit])
         return results
+
+    def refresh(self, hits: list[CacheHit]) -> None:
+        """Record the new stat signature of each hit whose content was the same with
+        another stat (a fresh checkout), so that it is not read next time."""
+        for hit in hits:
+            if hit.st is not None and _unchanged(hit.file, hit.st):
+                self._results.put(hit.key, [self.signature(hit.st), *hit.entry[1:]])
 
     def _decode(
         self, hit: CacheHit, value: Any, read: Callable[[int], bytes | None]
@@ -340,6 +358,22 @@ class Cache:
             entry = self._entries(self._results).get(key)
         return None if entry is None else (entry[0], entry[1], entry[3])
 
+    def repository_digest(self, display: str) -> bytes | None:
+        """The repository digest of a result this run decoded or put, if any."""
+        return self._repository_digests.get(display)
+
+    def repository_entry(self, key: bytes) -> list[bytes] | None:
+        """A repository-wide entry other than the rules' findings (a report's head):
+        the fields ``put_repository_entry`` stored, or None."""
+        entry = self._entries(self._repository).get(key) if key != b"repository" else None
+        return None if entry is None else [entry[0], *entry[1].split(_FIELDS_SEP)]
+
+    def put_repository_entry(self, key: bytes, fields: list[bytes]) -> None:
+        """Store an entry of fields without tabs or newlines, rewriting the (small) file."""
+        self._entries(self._repository)  # read first: the file is rewritten with every entry
+        self._repository.put(key, [fields[0], _FIELDS_SEP.join(fields[1:])])
+        self._repository.save(lambda key: True, compact=True)
+
     def repository_findings(
         self,
         results: list[FileResult],
@@ -387,14 +421,13 @@ class Cache:
         return os.path.exists(key[:-1].decode("utf-8", "surrogateescape"))
 
     def _remove_stale(self) -> None:
+        """Every file of other settings (``check-<salt>.*``) unused for a week goes."""
         cutoff = time.time() - STALE_AFTER_S
-        suffixes = (".cache", ".summaries", ".metrics", ".repository", ".memo", ".memo-head")
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if (
                         entry.name.startswith("check-")
-                        and entry.name.endswith(suffixes)
                         and not entry.name.startswith(f"check-{self.salt}.")
                         and entry.stat().st_mtime < cutoff
                     ):

@@ -23,10 +23,10 @@ from engine.cli.options import (
 )
 from engine.reporters import FORMATS, reporters
 from engine.reporters.text import TextReporter
-from engine.session import run_check, run_text_check
+from engine.session import run_check, run_report_check
 
 if TYPE_CHECKING:
-    pass
+    from engine.cache.layouts import Layout
 
 
 # Commands that live in modules of their own; they import this module's
@@ -122,19 +122,19 @@ def check_command(
     accepted = baselines.load_baseline(baseline_path) if baseline_path else None
     cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
     fail_on = fail_on or config.fail_on
+    layout = _layout(targets, no_color, quiet, verbose, fail_on)
     if (
         cache is not None
-        and [name for name, _ in targets] == ["text"]
+        and layout is not None
         and accepted is None
-        and not (verbose or write_baseline or os.environ.get("GITHUB_STEP_SUMMARY"))
+        and not (write_baseline or os.environ.get("GITHUB_STEP_SUMMARY"))
     ):
-        # The common run, by hand or from pre-commit: served by the memo when it can be.
-        target = targets[0][1]
-        reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
-        outcome = run_text_check(
-            paths, config, today, fail_on, jobs, cache, reporter, progress_bar("checking")
+        # The common runs, by hand, from pre-commit or CI: only the changed files are
+        # checked again when the cache holds the other files' parts of the report.
+        outcome = run_report_check(
+            paths, config, today, fail_on, jobs, cache, layout, progress_bar("checking")
         )
-        _emit(outcome.text, target)
+        _emit(outcome.text, targets[0][1])
         sys.exit(1 if outcome.failed else 0)
     report, _ = run_check(
         paths, config, today, fail_on, jobs, cache, progress=progress_bar("checking")
@@ -164,6 +164,21 @@ def check_command(
 
         _append_output(Path(summary_file), step_summary(report, comparison))
     sys.exit(1 if report.failed else 0)
+
+
+def _layout(
+    targets: list[tuple[str, Path | None]], no_color: bool, quiet: bool, verbose: bool, fail_on: str
+) -> Layout | None:
+    """How the cache keeps the report's parts, for a run of one format that has them."""
+    from engine.cache.layouts import JsonLayout, SarifLayout, TextLayout
+
+    if len(targets) != 1:
+        return None
+    name, target = targets[0]
+    if name == "text" and not verbose:  # --verbose lists skipped files: not in the parts
+        reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
+        return TextLayout(reporter, fail_on)
+    return {"json": JsonLayout, "sarif": SarifLayout}.get(name, lambda: None)()
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:

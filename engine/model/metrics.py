@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from engine.model.types import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
 
@@ -278,7 +278,24 @@ def okr_metrics(okrs: OKRSet) -> OKRMetrics:
     )
 
 
-def segment_metrics(plans: Iterable[PlanMetrics]) -> list[SegmentMetrics]:
+class SegmentInput(Protocol):
+    """What the segment totals read of a plan's metrics (``PlanMetrics`` has it)."""
+
+    @property
+    def plan(self) -> str: ...
+    @property
+    def segment(self) -> str | None: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def arr(self) -> float | None: ...
+    @property
+    def yearly_contribution(self) -> float | None: ...
+    @property
+    def acquisition_cost(self) -> float | None: ...
+
+
+def segment_metrics(plans: Iterable[SegmentInput]) -> list[SegmentMetrics]:
     """Return on acquisition aggregated by segment and currency, sorted so (plans
     without money data left out; amounts in different currencies are never added)."""
     totals: dict[tuple[str, str], list[Any]] = {}

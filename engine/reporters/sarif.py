@@ -76,14 +76,26 @@ class SarifReporter(Reporter):
     description = "SARIF 2.1.0, for code-scanning views (GitHub code scanning)"
 
     def render(self, report: Report) -> str:
-        rule_ids = list(RULES)
-        index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+        head, tail = self.frame()
+        results = self.results(report.findings)
+        return head + ",".join(results) + tail
+
+    def results(self, findings: list[Finding]) -> list[str]:
+        """Each finding's result, as compact JSON. A fingerprint names its file, so
+        the occurrences counted here are those of the findings' files alone."""
+        index = _rule_indices()
         seen: dict[str, int] = {}
         results = []
-        for finding in report.findings:
+        for finding in findings:
             occurrence = seen.get(finding.fingerprint, 0)
             seen[finding.fingerprint] = occurrence + 1
-            results.append(self._result(finding, index.get(finding.rule), occurrence))
+            result = self._result(finding, index.get(finding.rule), occurrence)
+            results.append(_compact(result))
+        return results
+
+    @staticmethod
+    def frame() -> tuple[str, str]:
+        """The log before its results and after them."""
         log = {
             "$schema": SARIF_SCHEMA_URI,
             "version": SARIF_VERSION,
@@ -94,17 +106,17 @@ class SarifReporter(Reporter):
                             "name": "revplan",
                             "version": __version__,
                             "semanticVersion": __version__,
-                            "rules": [rule_descriptor(RULES[r]) for r in rule_ids],
+                            "rules": [rule_descriptor(RULES[r]) for r in RULES],
                         }
                     },
                     # libyaml counts columns in characters, not UTF-16 code units.
                     "columnKind": "unicodeCodePoints",
-                    "results": results,
+                    "results": [],
                 }
             ],
         }
-        # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
-        return json.dumps(log, ensure_ascii=False, separators=(",", ":")) + "\n"
+        head, _, tail = _compact(log).rpartition('"results":[]')
+        return head + '"results":[', "]" + tail + "\n"
 
     @staticmethod
     def _result(finding: Finding, rule_index: int | None, occurrence: int) -> dict[str, Any]:
@@ -137,3 +149,12 @@ class SarifReporter(Reporter):
         if properties:
             result["properties"] = properties
         return result
+
+
+def _rule_indices() -> dict[str, int]:
+    return {rule_id: i for i, rule_id in enumerate(RULES)}
+
+
+def _compact(value: object) -> str:
+    # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
