@@ -169,7 +169,7 @@ class Finding:
             args=problem.args,
         )
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.rule, self.message)
 
     def waive(self, reason: str, expires: date | None = None) -> Finding:

@@ -214,7 +214,7 @@ def process_all(
     hits: list[CacheHit] = []
     if caching and cache is not None and lookup:
         hits = cache.match_all([(s.display, s.explicit, s.file) for s in sources], read)
-    cached = {hit.index for hit in hits}
+    cached = {hit.position for hit in hits}
     todo = [(i, source) for i, source in enumerate(sources) if i not in cached]
     with ExitStack() as stack:
         if helper is not None:
@@ -242,8 +242,8 @@ def process_all(
         if hits and cache is not None:
             for hit, result in zip(hits, cache.decode_all(hits, read), strict=True):
                 if result is None:
-                    damaged.append((hit.index, sources[hit.index]))
-                results[hit.index] = result
+                    damaged.append((hit.position, sources[hit.position]))
+                results[hit.position] = result
             if progress:
                 progress(len(hits) - len(damaged))
         _collect(done, results, sources, cache, progress)

@@ -261,7 +261,11 @@ def _plain_frozen(cls: type) -> bool:
     return bool(params and params.frozen) and not hasattr(cls, "__post_init__")
 
 
-def _codecs() -> dict[str, Callable[[Any, str], Any]]:
+# A part's encoder and decoder: (value, file its locations are in) -> JSON value, and back.
+Codec = tuple[Callable[[Any, str], Any], Callable[[Any, str], Any]]
+
+
+def _codecs() -> dict[str, Codec]:
     codegen = _Codegen()
     result = codegen.dataclass(FileResult)
     hints = typing.get_type_hints(FileResult)
@@ -327,6 +331,7 @@ def encode_result(result: FileResult) -> Encoded:
 
 def _parse_all(blobs: list[bytes]) -> list[Any]:
     """Each blob's JSON value, None where a blob is not one JSON value."""
+    values: list[Any] | None
     try:
         values = json.loads(b"[%s]" % b",".join(blobs))
     except ValueError:

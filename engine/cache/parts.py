@@ -121,7 +121,7 @@ class ReportParts:
             if part is None or part[_CONTEXT] != context or part[_DIGEST] != hit.entry[1]:
                 return None
         self.cache.refresh(hits)
-        self._hits = {hit.index: hit for hit in hits}
+        self._hits = {hit.position: hit for hit in hits}
         return [i for i in range(len(sources)) if i not in self._hits]
 
     def report(self, changed: list[int], results: list[FileResult]) -> Outcome | None:

@@ -205,7 +205,7 @@ def _line(key: bytes, fields: list[bytes]) -> bytes:
 class CacheHit(NamedTuple):
     """A file with a usable cache entry."""
 
-    index: int  # in the list given to match_all
+    position: int  # in the list given to match_all
     display: str
     explicit: bool
     file: str  # the path to open
@@ -307,7 +307,7 @@ class Cache:
     ) -> FileResult | None:
         key, entry, display = hit.key, hit.entry, hit.display
         try:
-            result = _CODECS["result"][1](value, display)
+            result: FileResult = _CODECS["result"][1](value, display)
         except Exception:  # noqa: BLE001 - a corrupt entry is recomputed, never trusted
             return None
         if result.file != display:
@@ -322,13 +322,14 @@ class Cache:
                         return decode_part(name, stored[1], display)
                     except Exception:  # noqa: BLE001 - as for the result: work it out again
                         pass
-                raw = read(hit.index)
+                raw = read(hit.position)
                 return getattr(process_file(raw, display, self.settings, hit.explicit), name)
 
             return Deferred(load)
 
-        result.summary = part("summary")
-        result.metrics = part("metrics")
+        # Decoded on first use: these fields resolve a Deferred when read.
+        result.summary = part("summary")  # type: ignore[assignment]
+        result.metrics = part("metrics")  # type: ignore[assignment]
         self._repository_digests[display] = entry[3]
         return result
 
@@ -393,7 +394,8 @@ class Cache:
         stored = self._entries(self._repository).get(b"repository")
         if stored is not None and stored[0] == inputs:
             try:
-                return decode_part("findings", stored[1], "")
+                findings: list[Finding] = decode_part("findings", stored[1], "")
+                return findings
             except Exception:  # noqa: BLE001 - recomputed, never trusted
                 pass
         findings = compute()

@@ -11,6 +11,7 @@ so every sentence of a document is in the document's language.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import re
@@ -108,7 +109,7 @@ class Catalogue:
         self.locale = locale
         self.babel = Locale.parse(locale)
         self.messages = dict(messages)
-        self._formatted: dict[tuple, str] = {}
+        self._formatted: dict[tuple[Any, ...], str] = {}
 
     @classmethod
     def load(cls, locale: str, builtin: Path, override: Path | None = None) -> Catalogue:
@@ -220,7 +221,7 @@ class Catalogue:
         return format_date(value, format=style, locale=self.babel)
 
     @_memoized
-    def month(self, value: date | None) -> str:
+    def month(self, value: datetime.date | None) -> str:
         """Month and year, the way the locale says it ("July 2028", "2028年7月")."""
         if value is None:
             return ""

@@ -49,7 +49,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.findings import Many, Problem, Text, args
-from engine.rules.base import RepoIndex
+from engine.rules.base import Alignment, RepoIndex
 
 ID = "alignment-cycle"
 SEVERITY = "error"
@@ -69,10 +69,10 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
         return
     except graphlib.CycleError:
         import networkx as nx
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for link in links:
         graph.add_edge(link.source, link.target)
-    first_link = {}
+    first_link: dict[str, Alignment] = {}
     for link in sorted(links, key=lambda a: (a.loc.file, a.loc.line, a.loc.column)):
         first_link.setdefault(link.source, link)
     for component in nx.strongly_connected_components(graph):

@@ -50,5 +50,10 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 plan=plan.id,
                 path="messages",
             )
-        elif " ".join(renew.split()).casefold() == " ".join(expand.split()).casefold():
+        elif renew and expand and _normalised(renew) == _normalised(expand):
             yield Problem(plan.at("messages"), f"{ID}.same", plan=plan.id, path="messages")
+
+
+def _normalised(text: str) -> str:
+    """The message as a reader compares them: case and spacing aside."""
+    return " ".join(text.split()).casefold()
