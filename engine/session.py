@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from datetime import date
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.config import Config
 from engine.findings import Finding
+from engine.pipeline import pool
 from engine.pipeline.file import FileResult, Settings, prepare, process_file
 from engine.pipeline.repository import repository_findings, waiver_entries
 from engine.rules.base import RepoIndex
@@ -53,15 +53,6 @@ _job_settings: dict[str, Any] = {}
 
 def _start_worker(settings: Settings, keep_models: bool, caching: bool) -> None:
     _job_settings.update(settings=settings, keep_models=keep_models, caching=caching)
-
-
-def _start_pool_worker(settings: Settings, keep_models: bool, caching: bool) -> None:
-    _start_worker(settings, keep_models, caching)
-    # A file's objects die with its result; the modules and schemas loaded so far
-    # live for good. Collecting cycles less often, and never among the long-lived,
-    # makes a worker about a tenth faster.
-    gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
 
 
 @contextmanager
@@ -169,7 +160,7 @@ class Helper:
 def _help(connection: Any, settings: Settings) -> None:
     """The helper's life: get ready, check what it is sent, send each result back."""
     try:
-        _start_pool_worker(settings, False, True)
+        pool.start_worker(_start_worker, (settings, False, True))
         prepare()
         for job in connection.recv():
             connection.send(_work(job))
@@ -177,14 +168,6 @@ def _help(connection: Any, settings: Settings) -> None:
         pass
     finally:
         connection.close()
-
-
-def default_jobs() -> int:
-    """The cores this process may use (a container or taskset may allow fewer than exist)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def process_all(
@@ -219,24 +202,21 @@ def process_all(
     with ExitStack() as stack:
         if helper is not None:
             stack.callback(helper.close)
-        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-            from concurrent.futures import ProcessPoolExecutor  # 20 ms: only when used
-
-            pool = stack.enter_context(
-                ProcessPoolExecutor(
-                    max_workers=jobs,
-                    initializer=_start_pool_worker,
-                    initargs=(settings, keep_models, caching),
-                )
-            )
-            done: Iterable[tuple[int, FileResult, tuple | None]] = pool.map(
-                _work, todo, chunksize=CHUNK
-            )
-        elif helper is not None and todo:
+        done: Iterable[tuple[int, FileResult, tuple | None]]
+        if helper is not None and todo and not pool.in_workers(jobs, len(todo), PARALLEL_THRESHOLD):
             done = helper.work(todo)  # sent now: checked while the cache is decoded
         else:
-            _start_worker(settings, keep_models, caching)
-            done = map(_work, todo)
+            done = stack.enter_context(
+                pool.mapped(
+                    _work,
+                    todo,
+                    jobs,
+                    threshold=PARALLEL_THRESHOLD,
+                    chunk=CHUNK,
+                    setup=_start_worker,
+                    args=(settings, keep_models, caching),
+                )
+            )
         stack.enter_context(_long_lived())
         damaged = []
         if hits and cache is not None:
@@ -370,7 +350,7 @@ class _CheckRun:
         self.config, self.keep_models = config, keep_models
         self.settings = settings_for(config, today or config.today or date.today())
         self.cache = Cache(cache_dir, self.settings) if cache_dir is not None else None
-        self.jobs = jobs or default_jobs()
+        self.jobs = jobs or pool.default_jobs()
         # Before the files are even found: the helper's start-up is the longest wait
         # of a warm run with a file to check again.
         self.helper = None if keep_models else start_helper(self.settings, self.jobs, self.cache)

@@ -109,7 +109,8 @@ def run(
     from engine.documents.inputs import RenderError, inputs_from
     from engine.documents.render import render_documents
     from engine.documents.write import compare, write
-    from engine.session import default_jobs, run_check
+    from engine.pipeline.pool import default_jobs
+    from engine.session import run_check
 
     config = resolve_config(config_path, paths)
     jobs = jobs or default_jobs()

@@ -10,9 +10,8 @@ from typing import Any, TypeVar
 
 from engine.config import Config
 from engine.findings import Finding
-from engine.model.build import build_account_plan, build_okr_set
-from engine.model.types import Account, Objective, OKRSet
-from engine.parse.loader import load_bytes
+from engine.model.types import Account, AccountPlan, Objective, OKRSet
+from engine.pipeline.file import model_of
 from engine.sources import Source, read_source
 
 T = TypeVar("T")
@@ -132,15 +131,10 @@ def read_model(file: str, kind: str, ident: str, valid: bool, config: Config) ->
         raise RenderError(
             f"{file}: cannot read it after checking it ({error}); run revplan render again"
         )
-    doc = load_bytes(raw, file, config.limits)
-    if not isinstance(doc.data, dict) or doc.kind != kind:
+    model = model_of(raw, file, config.limits, valid)
+    wanted = AccountPlan if kind == "AccountPlan" else OKRSet
+    if not isinstance(model, wanted) or model.id != ident:
         raise RenderError(f"{file}: changed since it was checked; run revplan render again")
-    model = build_account_plan(doc, valid) if kind == "AccountPlan" else build_okr_set(doc, valid)
-    if model.id != ident:
-        raise RenderError(f"{file}: changed since it was checked; run revplan render again")
-    # The documents need no field places: the map of them is two thirds of a model's memory.
-    doc.value_locs.clear()
-    doc.key_locs.clear()
     return model
 
 

@@ -16,12 +16,9 @@ only files that start with its generated-file mark.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,9 +27,15 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.config import Config
-from engine.documents.builder import _Builder
+from engine.documents.builder import (
+    OKR_SETS,
+    PLAN,
+    PORTFOLIO,
+    Builder,
+    DocumentKind,
+    Portfolio,
+)
 from engine.documents.environment import _template_place, environment
-from engine.documents.escape import relative_link
 from engine.documents.inputs import (
     _SUMMARY_HINT,
     SLUG,
@@ -46,6 +49,7 @@ from engine.documents.inputs import (
     T,
     read_model,
 )
+from engine.documents.kinds import of_scope
 from engine.documents.write import marker
 from engine.findings import Finding
 from engine.i18n.catalogue import Catalogue, CatalogueError
@@ -54,10 +58,8 @@ from engine.model.metrics import (
     plan_metrics,
 )
 from engine.model.types import AccountPlan, OKRSet
+from engine.pipeline import pool
 from engine.resources import templates_dir
-
-TEMPLATES = {"account": "account.md.j2", "okrs": "okrs.md.j2", "index": "index.md.j2"}
-
 
 # Worker processes pay off from this many documents (each takes tens of milliseconds;
 # a worker takes a few hundred to start and compile the templates).
@@ -69,6 +71,10 @@ PARALLEL_DOCUMENTS = 32
 DOCUMENTS_PER_TASK = 8
 
 
+# What the notes call the plans and OKR sets that documents are of.
+_SUBJECTS = {PLAN: "account", OKR_SETS: "OKRs"}
+
+
 def render_documents(
     inputs: Inputs,
     out: Path,
@@ -77,11 +83,11 @@ def render_documents(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Every document, in memory: accounts, OKR sets and the portfolio index.
+    """Every document, in memory: of each account plan, of each OKR set, of the portfolio.
 
-    Each account plan is read again where its document is rendered: in worker
-    processes with ``jobs`` > 1 and enough plans, which send back the document
-    and the little the index and OKR documents show of the plan. Each document
+    Each account plan is read again where its documents are rendered: in worker
+    processes with ``jobs`` > 1 and enough plans, which send back the documents
+    and the little the portfolio and OKR documents show of the plan. Each document
     depends only on the inputs, so the documents are the same whatever ``jobs`` is.
     ``progress`` is told of each account plan done.
     """
@@ -96,24 +102,27 @@ def render_documents(
     except CatalogueError as exc:
         raise RenderError(str(exc)) from exc
     outcome = Outcome()
-    rendered: dict[str, str] = {}  # plan or OKR set id -> its document's path
+    # Plan or OKR set id -> the path of its first document (the one the portfolio links to).
+    rendered: dict[str, str] = {}
 
-    def claim(kind: str, ident: str, file: str) -> str | None:
-        what = "account" if kind == "accounts" else "OKRs"
+    def claim(scope: str, ident: str, file: str) -> tuple[str, ...]:
+        """The paths of the documents of a plan or OKR set (none: it gets none)."""
+        what = _SUBJECTS[scope]
         if not SLUG.match(ident):
             outcome.notes.append(
                 f"{file}: not rendered: {what} id {ident!r} is not a valid id "
                 "(see the check's findings)"
             )
-            return None
+            return ()
         if ident in rendered:
             outcome.notes.append(
                 f"{file}: not rendered: {what} id '{ident}' is also used by another file "
                 "(duplicate-id)"
             )
-            return None
-        rendered[ident] = f"{kind}/{ident}.md"
-        return rendered[ident]
+            return ()
+        paths = tuple(f"{kind.place}/{ident}.md" for kind in of_scope(scope))
+        rendered[ident] = paths[0]
+        return paths
 
     config = inputs.config
     by_plan: dict[str, list[Finding]] = defaultdict(list)
@@ -128,53 +137,61 @@ def render_documents(
 
     todo, plan_findings = [], []
     for plan in inputs.plans:
-        path = claim("accounts", plan.id, plan.file)
+        paths = claim(PLAN, plan.id, plan.file)
         plan_findings.append(findings_of(plan.id, plan.file))
-        if path is None:
-            todo.append(_AccountJob(plan, None, ()))
-        else:
-            todo.append(_AccountJob(plan, path, tuple(plan_findings[-1])))
-    okr_paths = [(okrs, claim("okrs", okrs.id, okrs.file)) for okrs in inputs.okrs]
+        todo.append(_PlanJob(plan, paths, tuple(plan_findings[-1]) if paths else ()))
+    okr_paths = [(okrs, claim(OKR_SETS, okrs.id, okrs.file)) for okrs in inputs.okrs]
 
     renderer_args = (inputs.okrs, config, inputs.today, out, cat, user_templates)
-    parallel = jobs > 1 and len(todo) >= PARALLEL_DOCUMENTS
+    parallel = pool.in_workers(jobs, len(todo), PARALLEL_DOCUMENTS)
     try:
-        renderer = _Renderer(*renderer_args)
-        if parallel:
-            with _pool(jobs, renderer_args, ()) as pool:
-                # In order: the first document that fails is the one reported, as without workers.
-                done = _counted(
-                    pool.map(_account_in_worker, todo, chunksize=DOCUMENTS_PER_TASK), progress
-                )
-        else:
-            done = _counted(map(renderer.account, todo), progress)
+        with pool.mapped(
+            _plan_in_worker,
+            todo,
+            jobs,
+            threshold=PARALLEL_DOCUMENTS,
+            chunk=DOCUMENTS_PER_TASK,
+            setup=_start_worker,
+            args=(renderer_args, ()),
+        ) as plans_done:
+            # In order: the first document that fails is the one reported, as without workers.
+            done = _counted(plans_done, progress)
         plans = []
-        for job, (data, summary, row), findings in zip(todo, done, plan_findings, strict=True):
-            if job.path is not None and data is not None:
-                outcome.documents.append(Document(job.path, data))
-            plans.append((summary, row, findings))
+        for job, (documents, summary, rows), findings in zip(
+            todo, done, plan_findings, strict=True
+        ):
+            outcome.documents += map(Document, job.paths, documents)
+            plans.append((summary, rows, findings))
         summaries = tuple(summary for summary, _, _ in plans)
-        renderer.builder.add_plans(summaries)
         okr_jobs = [
-            _OKRJob(okrs.id, path, findings_of(okrs.id, okrs.file))
-            for okrs, path in okr_paths
-            if path is not None
+            _OKRJob(okrs.id, paths, findings_of(okrs.id, okrs.file))
+            for okrs, paths in okr_paths
+            if paths
         ]
-        with contextlib.ExitStack() as stack:
-            # An OKR document draws on every plan (the company's tree holds every account
-            # objective aligned under it): workers render them while this process does the index.
-            if parallel and len(okr_jobs) > 1:
-                pool = stack.enter_context(_pool(jobs, renderer_args, summaries))
-                okr_documents = pool.map(_okrs_in_worker, okr_jobs)
-            else:
-                okr_documents = map(renderer.okr_document, okr_jobs)
-            index = renderer.builder.index(plans, rendered, inputs, "README.md")
+        # An OKR document draws on every plan (the company's tree holds every account
+        # objective aligned under it): workers render them while this process does the
+        # portfolio's documents.
+        with pool.mapped(
+            _okrs_in_worker,
+            okr_jobs,
+            jobs if parallel else 1,
+            threshold=2,  # one OKR document alone is rendered here
+            chunk=1,
+            setup=_start_worker,
+            args=(renderer_args, summaries),
+        ) as okr_documents:
+            renderer = _Renderer(*renderer_args)
+            renderer.builder.add_plans(summaries)
             origin = _common_folder([p.file for p in inputs.plans] + [o.file for o in inputs.okrs])
-            text = _render(renderer.env, TEMPLATES["index"], index, inputs.today)
-            data = (marker(relative_link(origin, out) + "/") + text).encode("utf-8")
-            outcome.documents.append(Document("README.md", data))
-            for okr_job, data in zip(okr_jobs, okr_documents, strict=True):
-                outcome.documents.append(Document(okr_job.path, data))
+            for i, kind in enumerate(of_scope(PORTFOLIO)):
+                portfolio = Portfolio([(s, rows[i], f) for s, rows, f in plans], rendered, inputs)
+                context = kind.context(renderer.builder, portfolio, kind.place)
+                link = renderer.builder.source_link(origin, kind.place) + "/"
+                outcome.documents.append(
+                    Document(kind.place, renderer.document(kind, context, link))
+                )
+            for okr_job, documents in zip(okr_jobs, okr_documents, strict=True):
+                outcome.documents += map(Document, okr_job.paths, documents)
     except CatalogueError as exc:
         raise RenderError(f"template error: {exc}") from exc
     outcome.documents.sort(key=lambda d: d.path)
@@ -191,24 +208,16 @@ def _counted(items: Iterable[T], progress: Callable[[int], None] | None) -> list
     return done
 
 
-class _AccountJob(NamedTuple):
+class _PlanJob(NamedTuple):
     plan: PlanFile
-    path: str | None  # None: no document (its id is not valid or is taken); read for the index
+    paths: tuple[str, ...]  # one per PLAN kind; none: its id is not valid or is taken
     findings: tuple[Finding, ...]
 
 
 class _OKRJob(NamedTuple):
     okrs: str  # the OKR set's id
-    path: str
+    paths: tuple[str, ...]  # one per OKR_SETS kind
     findings: list[Finding]
-
-
-def _pool(
-    jobs: int, renderer_args: tuple[Any, ...], plans: tuple[PlanSummary, ...]
-) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        max_workers=jobs, initializer=_start_worker, initargs=(renderer_args, plans)
-    )
 
 
 class _Renderer:
@@ -225,19 +234,26 @@ class _Renderer:
     ) -> None:
         self.config, self.today = config, today
         self.env = environment(cat, user_templates)
-        self.builder = _Builder(okrs, config, today, out, cat)
+        self.builder = Builder(okrs, config, today, out, cat)
 
-    def account(self, job: _AccountJob) -> tuple[bytes | None, PlanSummary, dict[str, Any]]:
-        """The plan's document (when it has one), its summary and its row in the index."""
+    def plan(
+        self, job: _PlanJob
+    ) -> tuple[tuple[bytes, ...], PlanSummary, tuple[dict[str, Any], ...]]:
+        """The plan's documents (when it has them), its summary and its row in each
+        portfolio document."""
         entry = job.plan
         plan: AccountPlan = read_model(
             entry.file, "AccountPlan", entry.id, entry.valid, self.config
         )
         m = plan_metrics(plan)
-        data = None
-        if job.path is not None:
-            context = self.builder.account(plan, m, job.path, job.findings)
-            data = self._document(TEMPLATES["account"], context, plan.file, job.path)
+        documents = tuple(
+            self.document(
+                kind,
+                kind.context(self.builder, plan, m, path, job.findings),
+                self.builder.source_link(plan.file, path),
+            )
+            for kind, path in zip(of_scope(PLAN), job.paths, strict=False)  # none: no documents
+        )
         summary = PlanSummary(
             id=plan.id,
             name=plan.name,
@@ -252,16 +268,26 @@ class _Renderer:
                 if o.aligns_to
             ),
         )
-        return data, summary, self.builder.index_row(plan, m)
+        rows = tuple(
+            kind.row(self.builder, plan, m) if kind.row else {} for kind in of_scope(PORTFOLIO)
+        )
+        return documents, summary, rows
 
-    def okr_document(self, job: _OKRJob) -> bytes:
+    def okr_documents(self, job: _OKRJob) -> tuple[bytes, ...]:
         okrs = self.builder.okrs[job.okrs]  # the first set of that id: the one rendered
-        context = self.builder.okr_document(okrs, job.path, job.findings)
-        return self._document(TEMPLATES["okrs"], context, okrs.file, job.path)
+        return tuple(
+            self.document(
+                kind,
+                kind.context(self.builder, okrs, path, job.findings),
+                self.builder.source_link(okrs.file, path),
+            )
+            for kind, path in zip(of_scope(OKR_SETS), job.paths, strict=True)
+        )
 
-    def _document(self, template: str, context: dict[str, Any], source: str, path: str) -> bytes:
-        text = _render(self.env, template, context, self.today)
-        return (marker(self.builder.source_link(source, path)) + text).encode("utf-8")
+    def document(self, kind: DocumentKind, context: dict[str, Any], source: str) -> bytes:
+        """The document from its kind's template; ``source``: the link to what it is made of."""
+        text = _render(self.env, kind.template, context, self.today)
+        return (marker(source) + text).encode("utf-8")
 
 
 # The renderer of a worker process, made once by _start_worker.
@@ -271,17 +297,16 @@ _worker: dict[str, _Renderer] = {}
 def _start_worker(renderer_args: tuple[Any, ...], plans: tuple[PlanSummary, ...]) -> None:
     _worker["renderer"] = _Renderer(*renderer_args)
     _worker["renderer"].builder.add_plans(plans)
-    # What the worker inherited (forked) or was given lives to its end: its collections
-    # need not walk it (walking it would also copy every page of it into the worker).
-    gc.freeze()
 
 
-def _account_in_worker(job: _AccountJob) -> tuple[bytes | None, PlanSummary, dict[str, Any]]:
-    return _worker["renderer"].account(job)
+def _plan_in_worker(
+    job: _PlanJob,
+) -> tuple[tuple[bytes, ...], PlanSummary, tuple[dict[str, Any], ...]]:
+    return _worker["renderer"].plan(job)
 
 
-def _okrs_in_worker(job: _OKRJob) -> bytes:
-    return _worker["renderer"].okr_document(job)
+def _okrs_in_worker(job: _OKRJob) -> tuple[bytes, ...]:
+    return _worker["renderer"].okr_documents(job)
 
 
 def _common_folder(files: list[str]) -> str:

@@ -68,20 +68,6 @@ def backup_gap(person: Stakeholder, people: dict[str, Stakeholder]) -> str | Non
     return None
 
 
-def backup_problem(person: Stakeholder, people: dict[str, Stakeholder]) -> str | None:
-    """``backup_gap`` as the English reason the documents still read."""
-    gap = backup_gap(person, people)
-    if gap == "none":
-        return "no backup"
-    if gap == "self":
-        return "is named as their own backup"
-    if gap == "left":
-        return f"backup {person.backup} has left the company"
-    if gap == "detractor":
-        return f"backup {person.backup} is a detractor"
-    return None
-
-
 def add_months(start: date, months: float) -> date:
     """``start`` plus a fractional number of months (the fraction as days of that month)."""
     whole = int(months)

@@ -17,7 +17,7 @@ from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
-from engine.parse.loader import KINDS, Limits, load_bytes, looks_like_ours
+from engine.parse.loader import KINDS, Document, Limits, load_bytes, looks_like_ours
 from engine.parse.schema import compile_validators, schema_problems
 from engine.rules import RULES
 from engine.rules.base import Alignment, Context, FileSummary
@@ -192,10 +192,7 @@ def process_file(
         alignments=alignments,
     )
     if keep_model:
-        # Every finding is made: the model kept for documents needs no field places,
-        # and the document's map of them is two thirds of a model's memory.
-        doc.value_locs.clear()
-        doc.key_locs.clear()
+        _drop_places(doc)  # every finding is made
     return FileResult(
         file,
         "checked",
@@ -208,3 +205,27 @@ def process_file(
         metrics=metrics,
         model=model if keep_model else None,
     )
+
+
+def model_of(raw: bytes, file: str, limits: Limits, valid: bool) -> AccountPlan | OKRSet | None:
+    """The model that ``process_file`` builds of a plan or OKR set, for its documents,
+    without checking the file again (``valid``: as its check found); None if the
+    file is not (or no longer) a plan or OKR set."""
+    doc = load_bytes(raw, file, limits)
+    if not isinstance(doc.data, dict) or not doc.is_ours or doc.api_version != "revplan/v1":
+        return None
+    if doc.kind == "AccountPlan":
+        model: AccountPlan | OKRSet = build_account_plan(doc, valid)
+    elif doc.kind == "OKRs":
+        model = build_okr_set(doc, valid)
+    else:
+        return None
+    _drop_places(doc)
+    return model
+
+
+def _drop_places(doc: Document) -> None:
+    """A model kept for documents needs no field places once its findings are made:
+    the document's map of them is two thirds of a model's memory."""
+    doc.value_locs.clear()
+    doc.key_locs.clear()
