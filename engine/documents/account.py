@@ -189,7 +189,7 @@ def context(
     for s in plan.stakeholders:
         if s.stance != "detractor":
             continue
-        engaging = [a for _, a in plan.actions() if s.id in a.stakeholders]
+        engaging = plan.actions_engaging(s.id)
         detractors.append(
             {
                 "person": s,

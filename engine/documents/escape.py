@@ -72,7 +72,7 @@ def block_safe(text: str) -> str:
     return _LIST_START.sub(r"\1\\\2", text)
 
 
-def _finalize(value: Any) -> Any:
+def _finalize(value: Any) -> Markup:
     """Every ``{{ }}`` output: markup as is, everything else escaped for Markdown."""
     if isinstance(value, Markup):
         return value

@@ -218,10 +218,11 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
     if account and account.arr is not None:
         contribution = account.arr * account.gross_margin - (account.support_cost_per_year or 0)
         if account.acquisition_cost is not None:
-            if contribution <= 0:
+            monthly = contribution / 12
+            if monthly <= 0:  # also a contribution so small that a twelfth of it is 0.0
                 months = float("inf")
             else:
-                months = account.acquisition_cost / (contribution / 12)
+                months = account.acquisition_cost / monthly
                 if account.contract_start:
                     try:
                         break_even = add_months(account.contract_start, months)

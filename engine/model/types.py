@@ -248,6 +248,10 @@ class AccountPlan(Node):
             for action in objective.actions:
                 yield objective, action
 
+    def actions_engaging(self, person: str) -> list[Action]:
+        """The actions that engage the stakeholder ``person``, in the plan's order."""
+        return [action for _, action in self.actions() if person in action.stakeholders]
+
     def ids(self) -> Iterator[tuple[str, str, Node]]:
         """Every id defined in the plan, as (section, id, object)."""
         for section, items in (

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from engine.findings import Finding, Location, Problem, detailed
-from engine.graph import PlanGraph
 from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
@@ -93,9 +92,7 @@ def _findings(rule_id: str, settings: Settings, problems: list[Problem]) -> list
 
 def prepare() -> None:
     """Load what checking a file needs and reading cached results does not: the
-    graph library and the compiled validators (0.2 s, most of a first file's cost)."""
-    import networkx  # noqa: F401 - imported for its side effect: loaded
-
+    compiled validators (most of a first file's cost)."""
     compile_validators()
 
 
@@ -145,8 +142,9 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        metrics = plan_metrics(model)
-        all_metrics = Metrics(plans={model.id: metrics})
+        plan_figures = plan_metrics(model)
+        figures: PlanMetrics | OKRMetrics = plan_figures
+        all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc
         ids = frozenset(ident for _, ident, _ in model.ids())
         # The result outlives the document: its waivers keep their own places only.
@@ -159,8 +157,9 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_okr_set(doc, valid)
         repo = Repository(okrs=(model,))
-        metrics = okr_metrics(model)
-        all_metrics = Metrics(okrs={model.id: metrics})
+        okr_figures = okr_metrics(model)
+        figures = okr_figures
+        all_metrics = Metrics(okrs={model.id: okr_figures})
         id_loc = model.at("id")
         ids = frozenset(
             [o.id for o in model.objectives]
@@ -169,7 +168,7 @@ def process_file(
         waivers = ()
     findings += _findings("schema", settings, schema)
 
-    ctx = Context(repo=repo, graph=PlanGraph(repo), metrics=all_metrics, today=settings.today)
+    ctx = Context(repo=repo, metrics=all_metrics, today=settings.today)
     for rule_id, severity, params in settings.rules:
         rule = RULES[rule_id]
         if rule.check is None or severity == "off":
@@ -202,7 +201,7 @@ def process_file(
         valid=valid,
         waivers=waivers,
         summary=summary,
-        metrics=metrics,
+        metrics=figures,
         model=model if keep_model else None,
     )
 

@@ -6,22 +6,18 @@ import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from engine.findings import Item, Location, Person, Problem
 from engine.model.metrics import Metrics
 from engine.model.types import AccountPlan, Objective, OKRSet, Repository, Stakeholder, Waiver
 
-if TYPE_CHECKING:  # networkx takes a third of a second to import; warm runs never need it
-    from engine.graph import PlanGraph
-
 
 @dataclass(frozen=True)
 class Context:
-    """What a per-file rule may ask about: the file's model, graph, metrics, and today."""
+    """What a per-file rule may ask about: the file's model, metrics, and today."""
 
     repo: Repository
-    graph: PlanGraph
     metrics: Metrics
     today: date
 

@@ -44,7 +44,6 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.findings import Label, Many, Phrase, Problem, args
-from engine.graph import ENGAGES, node_id
 from engine.rules.base import Context, item, person
 
 ID = "detractor-addressed"
@@ -57,7 +56,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         for s in plan.stakeholders:
             if s.stance != "detractor" or not s.active or s.id in addressed:
                 continue
-            actions = list(ctx.graph.sources(node_id("stakeholder", plan.id, s.id), ENGAGES))
+            actions = plan.actions_engaging(s.id)
             open_actions = [a for a in actions if a.open]
             if not actions:
                 key, values = f"{ID}.none", args(person=person(s))

@@ -263,6 +263,19 @@ def test_break_even_metric_matches_the_spec_formula(write):
     assert "after its renewal on 2027-03-31" in finding["message"]
 
 
+def test_a_contribution_too_small_to_divide_never_breaks_even(write):
+    # A twelfth of 5e-324 is 0.0: the months to break even were a division by zero.
+    plan = write(
+        "acme.yaml",
+        "apiVersion: revplan/v1\nkind: AccountPlan\naccount:\n  id: acme\n  name: Acme\n"
+        "  arr: 5.0e-324\n  gross_margin: 1\n  acquisition_cost: 1000\n"
+        "  contract_start: 2026-04-01\n  renewal_date: 2027-03-31\n",
+    )
+    code, report = check_json(plan)
+    [finding] = findings_of(report, "break-even")
+    assert "never" in finding["message"]
+
+
 def test_key_result_scores_follow_the_spec(write):
     from engine.model.metrics import kr_score
     from engine.model.types import KeyResult
