@@ -1,7 +1,9 @@
 """revplan: plans-as-code for revenue teams.
 
-The data flows one way: files -> loader -> model -> graph -> rules ->
-findings -> reporters / renderer. Each module does one of these jobs.
+The data flows one way: files (sources) -> parse -> model -> rules ->
+findings -> reporters / documents; pipeline runs the per-file job, cache
+keeps its results, session runs one check, cli is the command line. Each
+stage is one folder or module; docs/architecture.md lists them.
 """
 
 from __future__ import annotations

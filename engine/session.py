@@ -1,41 +1,39 @@
-"""Orchestration of a check: files -> per-file results -> repository checks -> waivers -> report."""
+"""One run of the pipeline: config -> sources -> per-file results (in workers, through
+the cache) -> repository rules -> waivers -> Report. The API the commands call."""
 
 from __future__ import annotations
 
 import functools
 import gc
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.cache.codec import Encoded
+from engine.cache.store import Cache
 from engine.config import Config
+from engine.errors import UsageError
 from engine.findings import Finding
 from engine.pipeline import pool
 from engine.pipeline.file import FileResult, Settings, prepare, process_file
 from engine.pipeline.repository import repository_findings, waiver_entries
-from engine.rules.base import RepoIndex
-from engine.rules.waivers import apply_waivers
-from engine.sources import Source, read_source
-
-if TYPE_CHECKING:
-    from engine.cache.store import Cache, CacheHit
-from typing import TYPE_CHECKING
-
-from engine.cache.store import Cache
-from engine.errors import UsageError
 from engine.pipeline.settings import settings_for
 from engine.report import Report
-from engine.sources import discover
+from engine.rules.base import RepoIndex
+from engine.rules.waivers import apply_waivers
+from engine.sources import Source, discover, read_source
 
 if TYPE_CHECKING:
     from engine.cache.layouts import Layout
     from engine.cache.parts import Outcome
+    from engine.cache.store import CacheHit
 
-
-# Commands that live in modules of their own; they import this module's
-# shared options, so they are added once it is complete.
+# What a worker sends back for the cache to store: the content digest, the encoded
+# result, and the stat signature the file had when read.
+Stored = tuple[bytes, Encoded, os.stat_result | None]
 
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -69,7 +67,7 @@ def _long_lived() -> Iterator[None]:
             gc.enable()
 
 
-def _work(job: tuple[int, Source]) -> tuple[int, FileResult, tuple | None]:
+def _work(job: tuple[int, Source]) -> tuple[int, FileResult, Stored | None]:
     """Read and check one file where this runs (a worker, or the main process).
 
     Workers read the files themselves, so that only paths and results cross
@@ -134,7 +132,7 @@ class Helper:
 
     def work(
         self, todo: list[tuple[int, Source]]
-    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
+    ) -> Iterator[tuple[int, FileResult, Stored | None]]:
         """Send ``todo`` now; the results, as ``_work`` returns them, as they come."""
         with suppress(OSError):  # it died: recv fails at once, the main process checks all
             self.connection.send(todo)
@@ -142,7 +140,7 @@ class Helper:
 
     def _receive(
         self, todo: list[tuple[int, Source]]
-    ) -> Iterator[tuple[int, FileResult, tuple | None]]:
+    ) -> Iterator[tuple[int, FileResult, Stored | None]]:
         done = 0
         try:
             for _ in todo:
@@ -202,7 +200,7 @@ def process_all(
     with ExitStack() as stack:
         if helper is not None:
             stack.callback(helper.close)
-        done: Iterable[tuple[int, FileResult, tuple | None]]
+        done: Iterable[tuple[int, FileResult, Stored | None]]
         if helper is not None and todo and not pool.in_workers(jobs, len(todo), PARALLEL_THRESHOLD):
             done = helper.work(todo)  # sent now: checked while the cache is decoded
         else:
@@ -236,7 +234,7 @@ def process_all(
 
 
 def _collect(
-    done: Iterable[tuple[int, FileResult, tuple | None]],
+    done: Iterable[tuple[int, FileResult, Stored | None]],
     results: list[FileResult | None],
     sources: list[Source],
     cache: Cache | None,

@@ -10,7 +10,7 @@ from typing import Any
 from engine.documents.builder import PLAN, Builder, DocumentKind
 from engine.findings import Finding
 from engine.model.metrics import PlanMetrics, backup_gap, needs_backup, objective_score
-from engine.model.types import AccountPlan, Stakeholder
+from engine.model.types import AccountPlan, Action, Stakeholder
 from engine.rules.base import key_person
 
 
@@ -54,7 +54,7 @@ def context(
             "left": bool(s and not s.active),
         }
 
-    def overdue_days(action: Any) -> int | None:
+    def overdue_days(action: Action) -> int | None:
         if action.open and action.due and action.due < today:
             return (today - action.due).days
         return None
@@ -92,7 +92,7 @@ def context(
 
     # Money
     months = m.break_even_months
-    money = {
+    money: dict[str, Any] = {
         "currency": currency,
         "arr": account.arr if account else None,
         "gross_margin": account.gross_margin if account and account.arr is not None else None,
@@ -113,7 +113,7 @@ def context(
     # Group 1: renewal requirements
     requirements = []
     for q in plan.requirements:
-        delivered = []
+        delivered: list[dict[str, Any]] = []
         for ident in q.met_by:
             if ident in objectives:
                 o = objectives[ident]
@@ -205,12 +205,12 @@ def context(
     for e in plan.expansion:
         via = []
         for ident in e.via:
-            s = people.get(ident)
+            reference = people.get(ident)
             via.append(
                 {"person": person(ident),
-                 "outcomes": list(s.outcomes) if s else [],
-                 "ready": bool(s and s.group == "renew" and s.reference and s.outcomes
-                               and s.active)}
+                 "outcomes": list(reference.outcomes) if reference else [],
+                 "ready": bool(reference and reference.group == "renew" and reference.reference
+                               and reference.outcomes and reference.active)}
             )  # fmt: skip
         expansion.append(
             {"opportunity": e, "reach": [person(i) for i in e.stakeholders], "via": via}

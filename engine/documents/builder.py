@@ -110,10 +110,13 @@ class Builder:
     def source_link(self, file: str, document: str) -> str:
         return relative_link(file, self.folder(document))
 
-    def finding_rows(self, findings: Iterable[Finding], document: str) -> dict[str, list]:
+    def finding_rows(
+        self, findings: Iterable[Finding], document: str
+    ) -> dict[str, list[dict[str, Any]]]:
         """The document's findings, worst first."""
         cat = self.cat
-        open_rows, waived_rows = [], []
+        open_rows: list[dict[str, Any]] = []
+        waived_rows: list[dict[str, Any]] = []
         rank = lambda f: (-SEVERITY_RANK[f.severity], f.file, f.line, f.column, f.rule)  # noqa: E731
         for f in sorted(findings, key=rank):
             row = {

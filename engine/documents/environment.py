@@ -177,7 +177,12 @@ def environment(catalogue: Catalogue, user_templates: Path | None) -> _Sandbox:
         cap=lambda text: text[:1].upper() + text[1:] if text else text,
     )
     t = translator(cat)
-    helpers = {"t": t, "link": _link, "join_local": _joiner(cat), **_pieces(cat, t)}
+    helpers: dict[str, Callable[..., Any]] = {
+        "t": t,
+        "link": _link,
+        "join_local": _joiner(cat),
+        **_pieces(cat, t),
+    }
     env.globals.update(text=cat, locale=cat.locale, **helpers)
     env.helpers = frozenset(helpers.values())
     return env
@@ -258,8 +263,9 @@ def _joiner(cat: Catalogue) -> Callable[[Iterable[Any]], Markup]:
 
 def _template_place(exc: BaseException) -> str:
     """``file:line`` of the template frame that failed, if the traceback has one."""
-    if getattr(exc, "lineno", None) and getattr(exc, "filename", None):
-        return f"{display_path(Path(exc.filename))}:{exc.lineno}"
+    line, filename = getattr(exc, "lineno", None), getattr(exc, "filename", None)
+    if line and filename:  # a TemplateSyntaxError knows where it is
+        return f"{display_path(Path(filename))}:{line}"
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
         return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}"
