@@ -27,6 +27,8 @@ from engine.rules.waivers import apply_waivers
 from engine.sources import Source, discover, read_source
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from engine.cache.layouts import Layout
     from engine.cache.parts import Outcome
     from engine.cache.store import CacheHit
@@ -113,7 +115,7 @@ class Helper:
     main process checks what it did not send back.
     """
 
-    def __init__(self, connection: Any, settings: Settings) -> None:
+    def __init__(self, connection: Connection, settings: Settings) -> None:
         self.connection = connection
         self.settings = settings
 
@@ -155,7 +157,7 @@ class Helper:
         self.connection.close()  # the helper, waiting for work, sees the end and exits
 
 
-def _help(connection: Any, settings: Settings) -> None:
+def _help(connection: Connection, settings: Settings) -> None:
     """The helper's life: get ready, check what it is sent, send each result back."""
     try:
         pool.start_worker(_start_worker, (settings, False, True))
@@ -286,7 +288,7 @@ def run_check(
     cache_dir: Path | None = None,
     keep_models: bool = False,
     progress: ProgressFactory | None = None,
-) -> tuple[Report, list[Any]]:
+) -> tuple[Report, list[FileResult]]:
     """Load, validate and check; the per-file results keep their models if asked."""
     run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
     return run.full(fail_on or config.fail_on, progress)

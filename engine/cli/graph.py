@@ -53,12 +53,12 @@ def graph_command(
     """
     from engine.export import export_graph
     from engine.graph import PlanGraph
-    from engine.model.types import Repository
+    from engine.model.types import AccountPlan, OKRSet, Repository
 
     config = resolve_config(config_path, paths)
     _, results = run_check(paths, config, today, keep_models=True)
-    plans = tuple(r.model for r in results if r.model is not None and r.kind == "AccountPlan")
-    okrs = tuple(r.model for r in results if r.model is not None and r.kind == "OKRs")
+    plans = tuple(r.model for r in results if isinstance(r.model, AccountPlan))
+    okrs = tuple(r.model for r in results if isinstance(r.model, OKRSet))
     text = export_graph(PlanGraph(Repository(plans=plans, okrs=okrs)), fmt)
     if output:
         _write_output(output, text)

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from engine.config import Config
 from engine.findings import Finding
 from engine.model.types import Account, AccountPlan, Objective, OKRSet
-from engine.pipeline.file import model_of
+from engine.pipeline.file import FileResult, model_of
+from engine.report import Report
 from engine.sources import Source, read_source
 
 T = TypeVar("T")
@@ -93,7 +94,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
 
 
-def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
+def inputs_from(report: Report, results: Iterable[FileResult], config: Config) -> Inputs:
     """Inputs from ``run_check``'s report and per-file results (OKR sets are read again)."""
     plans: list[PlanFile] = []
     okrs: list[OKRSet] = []
@@ -104,7 +105,7 @@ def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
         if result.kind == "AccountPlan":
             plans.append(PlanFile(result.file, result.plan_id, result.valid))
         elif result.kind == "OKRs":
-            okrs.append(read_model(result.file, "OKRs", result.plan_id, result.valid, config))
+            okrs.append(read_model(result.file, OKRSet, result.plan_id, result.valid, config))
         elif result.findings:
             unread.append(result.file)
     return Inputs(
@@ -117,7 +118,7 @@ def inputs_from(report: Any, results: Iterable[Any], config: Config) -> Inputs:
     )
 
 
-def read_model(file: str, kind: str, ident: str, valid: bool, config: Config) -> Any:
+def read_model(file: str, kind: type[Model], ident: str, valid: bool, config: Config) -> Model:
     """A plan or OKR set read from its file again, as the check read it.
 
     The check keeps no models (100,000 of them do not fit in memory); the
@@ -132,10 +133,10 @@ def read_model(file: str, kind: str, ident: str, valid: bool, config: Config) ->
             f"{file}: cannot read it after checking it ({error}); run revplan render again"
         )
     model = model_of(raw, file, config.limits, valid)
-    wanted = AccountPlan if kind == "AccountPlan" else OKRSet
-    if not isinstance(model, wanted) or model.id != ident:
+    if not isinstance(model, kind) or model.id != ident:
         raise RenderError(f"{file}: changed since it was checked; run revplan render again")
     return model
 
 
 AnyObjective = Objective | AlignedObjective
+Model = TypeVar("Model", AccountPlan, OKRSet)

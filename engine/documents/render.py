@@ -242,9 +242,7 @@ class _Renderer:
         """The plan's documents (when it has them), its summary and its row in each
         portfolio document."""
         entry = job.plan
-        plan: AccountPlan = read_model(
-            entry.file, "AccountPlan", entry.id, entry.valid, self.config
-        )
+        plan = read_model(entry.file, AccountPlan, entry.id, entry.valid, self.config)
         m = plan_metrics(plan)
         documents = tuple(
             self.document(

@@ -11,7 +11,7 @@ from engine.report import Report
 from engine.reporters.base import Reporter
 
 
-def finding_json(f: Any) -> dict[str, Any]:
+def finding_json(f: Finding) -> dict[str, Any]:
     return {
         "rule": f.rule,
         "severity": f.severity,
