@@ -39,3 +39,10 @@ def schema(kind: str) -> dict[str, Any]:
     with open(schemas_dir() / SCHEMA_FILES[kind], encoding="utf-8") as handle:
         loaded: dict[str, Any] = json.load(handle)
     return loaded
+
+
+def locales() -> tuple[str, ...]:
+    """The shipped languages: a locale is a catalogue file, templates/locales/<locale>.yaml.
+    English first (the default, and the fallback of every other), then by name."""
+    names = (path.stem for path in (templates_dir() / "locales").glob("*.yaml"))
+    return tuple(sorted(names, key=lambda name: (name != "en", name)))

@@ -16,6 +16,7 @@ import click
 from engine.config import Config, ConfigError, default_config, find_config, load_config
 from engine.errors import UsageError
 from engine.reporters.base import safe_text
+from engine.resources import locales
 from engine.session import ProgressFactory
 from engine.sources import display_path
 
@@ -74,7 +75,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--locale",
-            type=click.Choice(["en", "zh", "ja", "el"]),
+            type=click.Choice(locales()),
             help="Language of rendered documents [default: config locale:, else en].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),

@@ -26,7 +26,9 @@ from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent
 
-LOCALES = ("en", "zh", "ja", "el")
+from engine.resources import locales
+
+LOCALES = locales()
 
 
 PLURAL_FORMS = frozenset(("zero", "one", "two", "few", "many", "other"))

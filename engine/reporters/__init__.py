@@ -1,23 +1,24 @@
-"""The output formats, by name: one module per format, each a Reporter."""
+"""The output formats, by name: one module per format, each a Reporter.
+
+A format is a module ``engine/reporters/<name>.py`` whose ``REPORTER`` is its
+Reporter class, and its name in ``FORMATS``.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from engine.reporters.base import Reporter
 
-# The formats' names, in reporters()' order, for checking a command line without
-# importing every reporter (the XML one alone costs a run 5 ms).
+# The formats, in the order `--help` and reporters() give them: names only, so that a
+# command line is checked without importing every reporter (the XML one costs 5 ms).
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 def reporters() -> dict[str, type[Reporter]]:
     """Every output format by name (imported here to keep the package import light)."""
-    from engine.reporters.github import GitHubReporter
-    from engine.reporters.json import JsonReporter
-    from engine.reporters.junit import JUnitReporter
-    from engine.reporters.sarif import SarifReporter
-    from engine.reporters.text import TextReporter
-
-    return {
-        cls.name: cls
-        for cls in (TextReporter, JsonReporter, SarifReporter, JUnitReporter, GitHubReporter)
-    }
+    found: dict[str, type[Reporter]] = {}
+    for name in FORMATS:
+        reporter: type[Reporter] = importlib.import_module(f"{__name__}.{name}").REPORTER
+        found[reporter.name] = reporter
+    return found

@@ -168,3 +168,6 @@ def step_summary(report: Report, comparison: Comparison | None = None) -> str:
         about = f"{w.rule} for {w.target}" if w.target else w.rule
         lines.append(f"- the waiver of {_cell(about)} expires on {w.expires}")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+REPORTER = GitHubReporter

@@ -96,3 +96,6 @@ def _dumps(value: Any, depth: int = 0, in_list: bool = False) -> str:
         items = [_dumps(v, depth + 1, in_list=True) for v in value]
         open_, close = "[", "]"
     return open_ + inner + ("," + inner).join(items) + "\n" + "  " * depth + close
+
+
+REPORTER = JsonReporter

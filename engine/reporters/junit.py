@@ -105,3 +105,6 @@ class JUnitReporter(Reporter):
             return "skipped"
         ET.SubElement(case, "system-out").text = text
         return None
+
+
+REPORTER = JUnitReporter

@@ -158,3 +158,6 @@ def _rule_indices() -> dict[str, int]:
 def _compact(value: object) -> str:
     # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+REPORTER = SarifReporter

@@ -135,3 +135,6 @@ class TextReporter(Reporter):
         verdict = "failed" if failed else "passed"
         lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})", *notes]
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
+
+
+REPORTER = TextReporter
