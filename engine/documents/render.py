@@ -47,6 +47,7 @@ from engine.documents.inputs import (
     PlanSummary,
     RenderError,
     T,
+    pack,
     read_model,
 )
 from engine.documents.kinds import of_scope
@@ -153,6 +154,7 @@ def render_documents(
             chunk=DOCUMENTS_PER_TASK,
             setup=_start_worker,
             args=(renderer_args, ()),
+            collect_less=False,
         ) as plans_done:
             # In order: the first document that fails is the one reported, as without workers.
             done = _counted(plans_done, progress)
@@ -179,6 +181,7 @@ def render_documents(
             chunk=1,
             setup=_start_worker,
             args=(renderer_args, summaries),
+            collect_less=False,
         ) as okr_documents:
             renderer = _Renderer(*renderer_args)
             renderer.builder.add_plans(summaries)
@@ -283,9 +286,10 @@ class _Renderer:
         )
 
     def document(self, kind: DocumentKind, context: dict[str, Any], source: str) -> bytes:
-        """The document from its kind's template; ``source``: the link to what it is made of."""
+        """The document from its kind's template, packed; ``source``: the link to what it is
+        made of."""
         text = _render(self.env, kind.template, context, self.today)
-        return (marker(source) + text).encode("utf-8")
+        return pack((marker(source) + text).encode("utf-8"))
 
 
 # The renderer of a worker process, made once by _start_worker.

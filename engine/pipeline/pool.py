@@ -32,15 +32,20 @@ def in_workers(jobs: int, count: int, threshold: int) -> bool:
     return jobs > 1 and count >= threshold
 
 
-def start_worker(setup: Callable[..., None], args: tuple[Any, ...]) -> None:
+def start_worker(
+    setup: Callable[..., None], args: tuple[Any, ...], collect_less: bool = True
+) -> None:
     """Set up a worker process: ``setup(*args)``, then its garbage collection tuned."""
     setup(*args)
-    # A job's objects die with its result; what the worker was set up with (and, forked,
-    # inherited) lives for good. Collecting cycles less often, and never among the
-    # long-lived (walking them would also copy every page of them into the worker),
-    # makes a worker about a tenth faster.
+    # What the worker was set up with (and, forked, inherited) lives for good: its
+    # collections need not walk it (walking it would also copy every page of it into
+    # the worker).
     gc.freeze()
-    gc.set_threshold(20_000, 10, 10)
+    if collect_less:
+        # A check's job leaves no garbage but its own objects, which die with its
+        # result: collecting cycles less often makes a worker about a tenth faster.
+        # (A document's job leaves more, which then would pile up: not for render.)
+        gc.set_threshold(20_000, 10, 10)
 
 
 @contextmanager
@@ -53,6 +58,7 @@ def mapped(
     chunk: int,
     setup: Callable[..., None],
     args: tuple[Any, ...] = (),
+    collect_less: bool = True,
 ) -> Iterator[Iterable[R]]:
     """``work`` over ``todo``, in order, as the results come: in ``jobs`` worker processes
     (``chunk`` jobs a task, each worker set up by ``setup(*args)``) when ``in_workers``
@@ -65,6 +71,6 @@ def mapped(
     from concurrent.futures import ProcessPoolExecutor  # 20 ms: only when used
 
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=start_worker, initargs=(setup, args)
+        max_workers=jobs, initializer=start_worker, initargs=(setup, args, collect_less)
     ) as pool:
         yield pool.map(work, todo, chunksize=chunk)
