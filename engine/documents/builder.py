@@ -21,8 +21,9 @@ from engine.documents.inputs import SLUG, AlignedObjective, AnyObjective, Inputs
 from engine.findings import SEVERITY_RANK, Finding
 from engine.i18n.catalogue import Catalogue
 from engine.i18n.messages import finding_message
-from engine.model.metrics import KEY_ROLES, kr_score, objective_score
+from engine.model.metrics import kr_score, objective_score
 from engine.model.types import OKRSet
+from engine.model.vocabulary import ROLES
 
 # What a kind's documents are of, and so when and where they are rendered:
 PLAN = "plan"  # one per account plan, where the plan is read (a worker)
@@ -84,7 +85,7 @@ class Builder:
         self.okrs: dict[str, OKRSet] = {}
         for okr_set in okrs:
             self.okrs.setdefault(okr_set.id, okr_set)
-        self.roles = list(config.setting("advocate-per-role").params.get("roles", KEY_ROLES))
+        self.roles = list(config.setting("advocate-per-role").params.get("roles", ROLES))
         self.freshness_days = config.setting("contact-freshness").params.get("max_age_days", 60)
         # Every objective that aligns to an OKR objective: "<set>/<objective>" -> children
         self.children: dict[str, list[tuple[str, PlanSummary | OKRSet, AnyObjective]]] = (

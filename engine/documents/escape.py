@@ -10,12 +10,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from engine.controls import CONTROL
 from engine.export import mermaid_label
 
 BAR_CELLS = 10
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#$])")
@@ -43,7 +41,7 @@ _PLAIN = re.compile(r"[^\x00-\x1f\x7f-\x9f\\`*_\[\]|~#$&<>{]*")
 
 def one_line(text: str) -> str:
     """Control characters dropped, line breaks and tabs as spaces, no space at either end."""
-    return _CONTROL.sub("", _NEWLINE.sub(" ", text)).strip()
+    return CONTROL.sub("", _NEWLINE.sub(" ", text)).strip()
 
 
 def md_escape(text: str, whole: bool = True) -> str:
@@ -56,7 +54,7 @@ def md_escape(text: str, whole: bool = True) -> str:
     """
     if _PLAIN.fullmatch(text):
         return block_safe(text.strip()) if whole else text
-    text = one_line(text) if whole else _CONTROL.sub("", _NEWLINE.sub(" ", text))
+    text = one_line(text) if whole else CONTROL.sub("", _NEWLINE.sub(" ", text))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     text = _TEMPLATE_OPENER.sub("&#123;", text)

@@ -7,8 +7,9 @@ from typing import Any
 
 from engine.documents.builder import PORTFOLIO, Builder, DocumentKind, Portfolio, grade
 from engine.documents.escape import relative_link
-from engine.model.metrics import LEVERS, PlanMetrics, objective_score
+from engine.model.metrics import PlanMetrics, objective_score
 from engine.model.types import AccountPlan
+from engine.model.vocabulary import LEVERS
 
 
 def plan_row(builder: Builder, plan: AccountPlan, m: PlanMetrics) -> dict[str, Any]:

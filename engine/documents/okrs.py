@@ -9,8 +9,9 @@ from engine.documents.builder import OKR_SETS, Builder, DocumentKind, grade, sco
 from engine.documents.escape import relative_link
 from engine.documents.inputs import SLUG, AnyObjective, PlanSummary
 from engine.findings import Finding
-from engine.model.metrics import LEVERS, objective_score
+from engine.model.metrics import objective_score
 from engine.model.types import OKRSet
+from engine.model.vocabulary import LEVERS
 
 
 def context(

@@ -15,11 +15,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from engine.model.types import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
-
-KEY_ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
-
-
-LEVERS = ("generation", "growth", "retention")
+from engine.model.vocabulary import LEVERS, ROLES
 
 
 def kr_score(kr: KeyResult) -> float | None:
@@ -102,7 +98,7 @@ class PlanMetrics:
 
     @property
     def roles_covered(self) -> list[str]:
-        return [role for role in KEY_ROLES if self.advocates_by_role.get(role)]
+        return [role for role in ROLES if self.advocates_by_role.get(role)]
 
     @property
     def backup_coverage(self) -> float | None:
@@ -196,8 +192,8 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 def plan_metrics(plan: AccountPlan) -> PlanMetrics:
     people = {s.id: s for s in reversed(plan.stakeholders)}  # first definition wins
-    advocates: dict[str, list[str]] = {role: [] for role in KEY_ROLES}
-    holders: dict[str, list[str]] = {role: [] for role in KEY_ROLES}
+    advocates: dict[str, list[str]] = {role: [] for role in ROLES}
+    holders: dict[str, list[str]] = {role: [] for role in ROLES}
     for s in plan.stakeholders:
         for role in s.roles:
             holders.setdefault(role, []).append(s.id)

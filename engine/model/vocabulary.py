@@ -15,3 +15,5 @@ FUNCTIONS = ("sales", "marketing", "customer_success")
 
 
 PERSPECTIVES = ("customer", "sales", "marketing", "customer_success")
+# The three revenue levers an OKR set covers.
+LEVERS = ("generation", "growth", "retention")

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
+from engine.controls import CONTROL
 from engine.report import Report
-
-# C0 and C1 controls (ESC included) from plan text must never reach a terminal
-# or a CI log raw: they could rewrite the screen or forge output.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def safe_text(text: str) -> str:
@@ -17,7 +13,7 @@ def safe_text(text: str) -> str:
     if text.isprintable():  # no control, separator or format character: the common case
         return text
     text = text.replace("\n", "\\n")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class Reporter:
@@ -33,3 +29,8 @@ class Reporter:
 
     def render(self, report: Report) -> str:
         raise NotImplementedError
+
+
+def counted(n: int, word: str) -> str:
+    """``3 errors``, ``1 error``: the English counts of the summary lines."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -20,7 +20,7 @@ from pathlib import Path
 from engine.baseline import Comparison, describe_fingerprint
 from engine.findings import SEVERITY_RANK, Finding
 from engine.report import Report
-from engine.reporters.base import Reporter, safe_text
+from engine.reporters.base import Reporter, counted, safe_text
 
 ANNOTATIONS_PER_KIND = 10
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -78,19 +78,15 @@ def _printable(text: str) -> str:
     return "\n".join(safe_text(part) for part in text.replace("\r\n", "\n").split("\n"))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def verdict_line(report: Report) -> str:
     s = report.summary()
     waived = f" ({s['waived']} waived)" if s["waived"] else ""
     verdict = "failed" if report.failed else "passed"
     return (
-        f"{_plural(s['files'], 'file')} checked "
-        f"({_plural(s['plans'], 'account plan')}, {_plural(s['okrs'], 'OKR set')}): "
-        f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, "
-        f"{_plural(s['infos'], 'info')}{waived} — {verdict} (fail on {report.fail_on})"
+        f"{counted(s['files'], 'file')} checked "
+        f"({counted(s['plans'], 'account plan')}, {counted(s['okrs'], 'OKR set')}): "
+        f"{counted(s['errors'], 'error')}, {counted(s['warnings'], 'warning')}, "
+        f"{counted(s['infos'], 'info')}{waived} — {verdict} (fail on {report.fail_on})"
     )
 
 
@@ -116,7 +112,7 @@ class GitHubReporter(Reporter):
         rest = [f for f in shown if id(f) not in annotated]
         if rest:
             counts = ", ".join(
-                _plural(n, word)
+                counted(n, word)
                 for word, n in (
                     ("error", sum(f.severity == "error" for f in rest)),
                     ("warning", sum(f.severity == "warning" for f in rest)),
@@ -125,7 +121,7 @@ class GitHubReporter(Reporter):
                 if n
             )
             message = (
-                f"{_plural(len(rest), 'more finding')} not shown as annotations "
+                f"{counted(len(rest), 'more finding')} not shown as annotations "
                 f"({counts}): GitHub shows at most {ANNOTATIONS_PER_KIND} errors and "
                 f"{ANNOTATIONS_PER_KIND} warnings per step. They are listed in this log "
                 "(lines starting with revplan:) and in the job summary."

@@ -10,7 +10,7 @@ from operator import attrgetter
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
 from engine.report import Report
-from engine.reporters.base import Reporter, safe_text
+from engine.reporters.base import Reporter, counted, safe_text
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
 _RESET = "\033[0m"
@@ -30,10 +30,6 @@ def terminal_text(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class TextReporter(Reporter):
@@ -85,7 +81,7 @@ class TextReporter(Reporter):
             target = f" for {terminal_text(w.target)}" if w.target else ""
             notes.append(
                 f"note: the waiver of {terminal_text(w.rule)}{target} "
-                f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {_plural(days, 'day')} "
+                f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {counted(days, 'day')} "
                 f"({terminal_text(str(w.expires))})"
             )
         return notes
@@ -122,15 +118,15 @@ class TextReporter(Reporter):
             return ""
         counts = ", ".join(
             [
-                _plural(summary["errors"], "error"),
-                _plural(summary["warnings"], "warning"),
-                _plural(summary["infos"], "info"),
+                counted(summary["errors"], "error"),
+                counted(summary["warnings"], "warning"),
+                counted(summary["infos"], "info"),
             ]
         )
         waived = f" ({summary['waived']} waived)" if summary["waived"] else ""
         checked = (
-            f"{_plural(summary['files'], 'file')} checked "
-            f"({_plural(summary['plans'], 'account plan')}, {_plural(summary['okrs'], 'OKR set')})"
+            f"{counted(summary['files'], 'file')} checked "
+            f"({counted(summary['plans'], 'account plan')}, {counted(summary['okrs'], 'OKR set')})"
         )
         verdict = "failed" if failed else "passed"
         lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})", *notes]

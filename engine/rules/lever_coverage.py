@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.findings import Label, Many, Number, Problem, Text, args
-from engine.model.metrics import LEVERS
+from engine.model.vocabulary import LEVERS
 from engine.rules.base import Context
 
 ID = "lever-coverage"
