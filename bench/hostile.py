@@ -44,9 +44,10 @@ import json, sys, time, tracemalloc
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from engine.cli import resolve_config, run_check
+from engine.cli.options import resolve_config
 from engine.reporters import reporters
-from engine.run import UsageError
+from engine.errors import UsageError
+from engine.session import run_check
 
 def check(path):
     config = resolve_config(None, (path,))
