@@ -133,6 +133,85 @@ def is_valid(kind: str, data: Any) -> bool:
 MAX_SCHEMA_ERRORS = 100
 
 
+API_VERSION = "revplan/v1"
+DOCUMENT_KINDS = ("AccountPlan", "OKRs", "Config")
+_KIND_HINT = "add kind: AccountPlan (an account plan) or kind: OKRs (an OKR set)"
+
+
+def claims_to_be_ours(data: dict[Any, Any]) -> bool:
+    """Whether a mapping says, however misspelt, that it is a revplan document: an
+    ``apiVersion`` of revplan's, or a ``kind`` of a plan or OKR set, under a key
+    written in any case (``apiversion:``, ``Kind:``)."""
+    for key, value in data.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        name = key.casefold()
+        if name == "apiversion" and value.strip().startswith("revplan/"):
+            return True
+        # Not Config: Kubernetes' kubeconfig files are "kind: Config" too.
+        if name == "kind" and value.strip() in ("AccountPlan", "OKRs"):
+            return True
+    return False
+
+
+def identity_problems(doc: Document) -> list[Problem]:
+    """What is wrong with a document's ``apiVersion`` and ``kind``, each located and with
+    its fix: a document that says it is revplan's is never skipped without a word."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    problems = []
+    for field, check in (("apiVersion", _api_version_problem), ("kind", _kind_problem)):
+        if field in data:
+            message = check(data[field])
+            if message:
+                problems.append(detailed(doc.loc((field,)), "schema", message))
+            continue
+        misspelt = [k for k in data if isinstance(k, str) and k.casefold() == field.casefold()]
+        if misspelt:
+            problems.append(
+                detailed(
+                    doc.key_loc((misspelt[0],)),
+                    "schema",
+                    f"'{misspelt[0]}' is not a field — did you mean '{field}'? (field names "
+                    "are case-sensitive)",
+                )
+            )
+        elif field == "apiVersion":
+            problems.append(
+                detailed(
+                    doc.loc(()),
+                    "schema",
+                    f"missing required field 'apiVersion' — add apiVersion: {API_VERSION} as "
+                    "the first line",
+                )
+            )
+        else:
+            problems.append(
+                detailed(doc.loc(()), "schema", f"missing required field 'kind' — {_KIND_HINT}")
+            )
+    return problems
+
+
+def _api_version_problem(value: Any) -> str | None:
+    if value == API_VERSION:
+        return None
+    if isinstance(value, str) and value.strip() == API_VERSION:
+        return (
+            f"apiVersion: {_shown(value)} must be exactly {API_VERSION} (a block scalar or "
+            "spaces add characters): write apiVersion: revplan/v1"
+        )
+    if not isinstance(value, str):
+        return f"apiVersion: {_type_message(value, 'string')}"
+    return f"apiVersion: {_pattern_message(value, '^' + API_VERSION + '$')}"
+
+
+def _kind_problem(value: Any) -> str | None:
+    if value in DOCUMENT_KINDS:
+        return None
+    hint = _suggest(value, list(DOCUMENT_KINDS)) if isinstance(value, str) else ""
+    fix = hint or f" — {_KIND_HINT}"
+    return f"kind: {_shown(value)} is not one of {', '.join(DOCUMENT_KINDS)}{fix}"
+
+
 def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[Problem]:
     """Every schema error in the document, located and worded for a plan author."""
     if is_valid(kind, doc.data):

@@ -17,7 +17,13 @@ from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes, looks_like_ours
-from engine.parse.schema import compile_validators, schema_problems
+from engine.parse.schema import (
+    API_VERSION,
+    claims_to_be_ours,
+    compile_validators,
+    identity_problems,
+    schema_problems,
+)
 from engine.rules import RULES
 from engine.rules.base import Alignment, Context, FileSummary
 
@@ -118,17 +124,16 @@ def process_file(
             )
         what = "is not valid YAML" if doc.problems else "holds no mapping"
         return FileResult(file, "skipped", note=f"{what} and has no apiVersion: revplan/...")
-    if not doc.is_ours:
+    if not doc.is_ours and not claims_to_be_ours(doc.data):
         return FileResult(file, "skipped", note="has no apiVersion: revplan/... (not a plan)")
 
     findings = _findings("yaml-syntax", settings, doc.problems)
     kind = doc.kind
     if kind == "Config":
         return FileResult(file, "skipped", note="is a Config file (not the one in use)")
-    if kind not in KINDS or doc.api_version != "revplan/v1":
-        # The schema explains a wrong kind or apiVersion best; AccountPlan's says both.
-        schema = schema_problems(doc, "AccountPlan")
-        wrong = [p for p in schema if p.path in ("kind", "apiVersion")]
+    if kind not in KINDS or doc.api_version != API_VERSION:
+        # Not one of the kinds (or versions) revplan reads: what to fix, never a silent pass.
+        wrong = identity_problems(doc)
         return FileResult(file, "checked", findings=findings + _findings("schema", settings, wrong))
 
     model: AccountPlan | OKRSet
