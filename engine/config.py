@@ -18,6 +18,8 @@ from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
 from engine.rules import RULES
+from engine.rules.custom.definition import CustomRule
+from engine.rules.custom.loading import load_rules
 
 CONFIG_NAME = "revplan.yaml"
 
@@ -48,6 +50,8 @@ class Config:
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = Limits()
+    # ``custom_rules:``, each with its severity after ``rules:``.
+    custom_rules: tuple[CustomRule, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -57,6 +61,9 @@ class Config:
     def setting(self, rule_id: str) -> RuleSetting:
         if rule_id in self.rules:
             return self.rules[rule_id]
+        for custom in self.custom_rules:
+            if custom.id == rule_id:
+                return RuleSetting(custom.severity, {})
         rule = RULES[rule_id]
         return RuleSetting(rule.severity, dict(rule.params))
 
@@ -104,16 +111,27 @@ def load_config(path: Path, display: str | None = None) -> Config:
     r = reader(doc)
     rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
     settings = doc.data.get("rules") or {}
+    custom_ids = [entry["id"] for entry in doc.data.get("custom_rules") or []]
+    severities: dict[str, str] = {}
     for rule_id, values in settings.items():
         key_loc = doc.key_loc(("rules", rule_id))
+        if rule_id in custom_ids and rule_id not in RULES:
+            errors += _custom_setting(rule_id, values or {}, doc, severities)
+            continue
         if rule_id not in RULES:
-            close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.6)
+            known = [*RULES, *custom_ids]
+            close = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
             errors.append(f"{key_loc}: unknown rule '{rule_id}'{hint}")
             continue
         setting, problems = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id))
         errors += problems
         rules[rule_id] = setting
+    if errors:
+        raise ConfigError(errors)
+    # Examples run with the config's today; a run with another today checks them again
+    # (engine.pipeline.settings).
+    custom, errors = load_rules(doc, RULES, severities, r.day("today") or date.today())
     if errors:
         raise ConfigError(errors)
 
@@ -131,7 +149,25 @@ def load_config(path: Path, display: str | None = None) -> Config:
         rules=rules,
         waivers=tuple(waiver(w) for w in r.items("waivers")),
         limits=Limits(**{k: v for k, v in limit_values.items()}),
+        custom_rules=custom,
     )
+
+
+def _custom_setting(
+    rule_id: str, values: dict[str, Any], doc: Any, severities: dict[str, str]
+) -> list[str]:
+    """A custom rule's entry under ``rules:``: its severity only (it has no parameters)."""
+    errors = []
+    for name, value in values.items():
+        if name == "severity":
+            severities[rule_id] = value  # the schema has checked the value
+            continue
+        where = doc.key_loc(("rules", rule_id, name))
+        hint = " — did you mean 'severity'?" if difflib.get_close_matches(name, ["severity"]) else ""
+        errors.append(
+            f"{where}: custom rule {rule_id} has no parameter '{name}'{hint} (it takes: severity)"
+        )
+    return errors
 
 
 def _rule_setting(

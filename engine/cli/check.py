@@ -27,6 +27,7 @@ from engine.session import run_check, run_report_check
 
 if TYPE_CHECKING:
     from engine.cache.layouts import Layout
+    from engine.rules.custom.definition import CustomRule
 
 
 # Commands that live in modules of their own; they import this module's
@@ -122,7 +123,7 @@ def check_command(
     accepted = baselines.load_baseline(baseline_path) if baseline_path else None
     cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
     fail_on = fail_on or config.fail_on
-    layout = _layout(targets, no_color, quiet, verbose, fail_on)
+    layout = _layout(targets, no_color, quiet, verbose, fail_on, config.custom_rules)
     if (
         cache is not None
         and layout is not None
@@ -167,7 +168,12 @@ def check_command(
 
 
 def _layout(
-    targets: list[tuple[str, Path | None]], no_color: bool, quiet: bool, verbose: bool, fail_on: str
+    targets: list[tuple[str, Path | None]],
+    no_color: bool,
+    quiet: bool,
+    verbose: bool,
+    fail_on: str,
+    custom: tuple[CustomRule, ...] = (),
 ) -> Layout | None:
     """How the cache keeps the report's parts, for a run of one format that has them."""
     from engine.cache.layouts import JsonLayout, SarifLayout, TextLayout
@@ -178,7 +184,9 @@ def _layout(
     if name == "text" and not verbose:  # --verbose lists skipped files: not in the parts
         reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
         return TextLayout(reporter, fail_on)
-    return {"json": JsonLayout, "sarif": SarifLayout}.get(name, lambda: None)()
+    if name == "sarif":
+        return SarifLayout(custom)
+    return JsonLayout() if name == "json" else None
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:

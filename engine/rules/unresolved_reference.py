@@ -132,9 +132,10 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
     # Findings about roles name the role, so a waiver may target a role too.
     for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
-        if waiver.rule and waiver.rule not in RULES:
+        if waiver.rule and waiver.rule not in RULES and waiver.rule not in index.custom_rules:
+            known = [*RULES, *sorted(index.custom_rules)]
             yield _problem(
-                waiver.at("rule"), "waiver_rule", waiver.rule, RULES, plan or "", path, None
+                waiver.at("rule"), "waiver_rule", waiver.rule, known, plan or "", path, None
             )
         if plan is None:
             continue
