@@ -86,9 +86,7 @@ def one_pass(rule: dict[str, Any]) -> str:
     if each is None:
         return flag
     if each in NESTED:
-        return (
-            f"objectives.map(parent, has(parent.{each}) ? parent.{each}.map(item, {flag}) : [])"
-        )
+        return f"objectives.map(parent, has(parent.{each}) ? parent.{each}.map(item, {flag}) : [])"
     if each == "requirements":
         return f"(has(renewal.requirements) ? renewal.requirements.map(item, {flag}) : [])"
     return f"{each}.map(item, {flag})"
@@ -98,6 +96,11 @@ def flags(value: Any) -> int:
     if not isinstance(value, list):  # a bool (celpy's BoolType is an int)
         return int(bool(value))
     return sum(flags(v) for v in value)
+
+
+def _cel_int(celtypes: Any, function: Callable[..., int]) -> Callable[..., Any]:
+    """A day function for cel-python, which wants its own integer type back."""
+    return lambda *a: celtypes.IntType(function(*a))
 
 
 class RustCel:
@@ -110,7 +113,11 @@ class RustCel:
         self.cel = cel
         self.per_item = per_item
         self.programs = [
-            (r.get("each"), cel.compile(r["when"]) if r.get("when") else None, cel.compile(r["assert"]))
+            (
+                r.get("each"),
+                cel.compile(r["when"]) if r.get("when") else None,
+                cel.compile(r["assert"]),
+            )
             for r in rules
         ]
 
@@ -178,10 +185,7 @@ class PyCelOnePass:
 
         self.celpy = celpy
         env = celpy.Environment()
-        functions = {
-            name: (lambda f: lambda *a: celtypes.IntType(f(*a)))(f)
-            for name, f in FUNCTIONS.items()
-        }
+        functions = {name: _cel_int(celtypes, f) for name, f in FUNCTIONS.items()}
         self.programs = [env.program(env.compile(one_pass(r)), functions=functions) for r in rules]
 
     def document(self, data: dict[str, Any]) -> int:
@@ -207,10 +211,7 @@ class PyCel:
 
         self.celpy, self.celtypes = celpy, celtypes
         env = celpy.Environment()
-        functions = {
-            name: (lambda f: lambda *a: celtypes.IntType(f(*a)))(f)
-            for name, f in FUNCTIONS.items()
-        }
+        functions = {name: _cel_int(celtypes, f) for name, f in FUNCTIONS.items()}
         self.programs = [
             (
                 r.get("each"),
@@ -226,9 +227,11 @@ class PyCel:
         found = 0
         for each, when, check in self.programs:
             for item, parent in items(data, each):
-                activation = base if each is None else {
-                    **base, "item": convert(item), "parent": convert(parent or {})
-                }
+                activation = (
+                    base
+                    if each is None
+                    else {**base, "item": convert(item), "parent": convert(parent or {})}
+                )
                 try:
                     if when is not None:
                         applies = when.evaluate(activation)
@@ -266,7 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         docs = docs[:10]
     candidates: list[tuple[str, Callable[[], Any], str]] = [
-        ("common-expression-language (new Context)", lambda: RustCel(rules, "context"), RustCel.dist),
+        (
+            "common-expression-language (new Context)",
+            lambda: RustCel(rules, "context"),
+            RustCel.dist,
+        ),
         ("common-expression-language (resolver)", lambda: RustCel(rules, "resolver"), RustCel.dist),
         ("common-expression-language (one pass)", lambda: RustCelOnePass(rules), RustCel.dist),
         ("cel-python", lambda: PyCel(rules), PyCel.dist),

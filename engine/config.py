@@ -163,7 +163,9 @@ def _custom_setting(
             severities[rule_id] = value  # the schema has checked the value
             continue
         where = doc.key_loc(("rules", rule_id, name))
-        hint = " — did you mean 'severity'?" if difflib.get_close_matches(name, ["severity"]) else ""
+        hint = (
+            " — did you mean 'severity'?" if difflib.get_close_matches(name, ["severity"]) else ""
+        )
         errors.append(
             f"{where}: custom rule {rule_id} has no parameter '{name}'{hint} (it takes: severity)"
         )

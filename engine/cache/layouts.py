@@ -19,10 +19,10 @@ from engine.findings import Finding
 from engine.model.metrics import OKRMetrics, PlanMetrics, segment_metrics
 from engine.pipeline.file import FileResult
 from engine.report import Report
-from engine.rules.custom.definition import CustomRule
 from engine.reporters.json import JsonReporter
 from engine.reporters.sarif import SarifReporter
 from engine.reporters.text import TextReporter
+from engine.rules.custom.definition import CustomRule
 
 # Stands for the files' blocks in a document rendered around them: JSON never
 # prints a control character raw.

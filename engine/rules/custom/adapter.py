@@ -37,7 +37,9 @@ def explain(custom: CustomRule) -> str:
     lines += [custom.summary, ""]
     if custom.why:
         lines += [custom.why.strip(), ""]
-    lines.append(f"Checks: every {custom.kind}" + (f", each of its {custom.each}" if custom.each else ""))
+    lines.append(
+        f"Checks: every {custom.kind}" + (f", each of its {custom.each}" if custom.each else "")
+    )
     if custom.when:
         lines += ["When:", textwrap.indent(custom.when.strip(), "    ")]
     lines += ["Assert:", textwrap.indent(custom.assert_.strip(), "    ")]
@@ -47,5 +49,10 @@ def explain(custom: CustomRule) -> str:
         lines += ["", "Fix:", textwrap.indent(custom.fix.strip(), "    ")]
     for outcome, number, fragment in custom.example_fragments():
         title = "Fails" if outcome == "fail" else "Passes"
-        lines += ["", f"{title} (example {number}):", "", textwrap.indent(_yaml(fragment), "    ").rstrip()]
+        lines += [
+            "",
+            f"{title} (example {number}):",
+            "",
+            textwrap.indent(_yaml(fragment), "    ").rstrip(),
+        ]
     return "\n".join(lines) + "\n"

@@ -69,9 +69,19 @@ def _program(field: str, text: str) -> Any:
     try:
         return cel.compile(text)
     except (ValueError, RuntimeError, TypeError) as exc:
-        detail = str(exc).replace(f"Failed to parse expression '{text}': ", "")
-        detail = " ".join(line.strip() for line in detail.splitlines() if line.strip())
-        raise RuleCompileError(field, f"`{field}` does not compile: {detail}") from None
+        raise RuleCompileError(field, f"`{field}` does not compile: {_parse_error(exc)}") from None
+
+
+def _parse_error(exc: BaseException) -> str:
+    """CEL's message in one line: where in the expression, and what it expected (the
+    echo of the expression and its caret do not survive being put on one line)."""
+    lines = [line.strip() for line in str(exc).splitlines()]
+    lines = [line for line in lines if line and not line.startswith("|")]
+    text = " ".join(lines)
+    text = re.sub(r"^Failed to parse expression .*?: (?=ERROR)", "", text, flags=re.S)
+    return re.sub(
+        r"ERROR: <input>:(\d+):(\d+): ", r"at line \1, column \2 of the expression: ", text
+    )
 
 
 def _check_names(rule: CustomRule, field: str, text: str, program: Any) -> None:
@@ -85,37 +95,38 @@ def _check_names(rule: CustomRule, field: str, text: str, program: Any) -> None:
             continue
         raise RuleCompileError(
             field,
-            f"`{field}` reads '{name}', which a {rule.kind} rule"
+            f"`{field}` reads '{name}', which a rule of kind {rule.kind}"
             f"{f' with each: {rule.each}' if rule.each else ''} does not see"
             f"{_hint(name, [*seen, *FUNCTIONS])} (it sees: {', '.join(seen)})",
         )
     for name, selected in _SELECT.findall(code):
         if name in bound:
             continue
-        fields = _fields_of(rule, name)
+        noun, fields = _fields_of(rule, name)
         if fields is not None and selected not in fields:
             raise RuleCompileError(
                 field,
-                f"`{field}` reads {name}.{selected}, a field the {rule.kind} format does not have"
+                f"`{field}` reads {name}.{selected}, a field {noun} does not have"
                 f"{_hint(selected, fields)} (it has: {', '.join(fields)})",
             )
 
 
-def _fields_of(rule: CustomRule, name: str) -> tuple[str, ...] | None:
-    """The fields the value of variable ``name`` may have (None: not known statically)."""
+def _fields_of(rule: CustomRule, name: str) -> tuple[str, tuple[str, ...] | None]:
+    """What the value of variable ``name`` is, and the fields the schema gives it
+    (None: not known statically)."""
     properties, defs = schema_defs(rule.kind)
     if name == "plan":
-        return top_level_fields(rule.kind)
+        return f"an {rule.kind} document", top_level_fields(rule.kind)
     if name == "item" and rule.each:
-        return element_fields(rule.kind, rule.each)
+        return f"an element of {rule.each}", element_fields(rule.kind, rule.each)
     if name == "parent" and rule.each in ("actions", "key_results"):
-        return tuple((defs.get(_PARENT_DEF) or {}).get("properties") or ())
+        return "an objective", tuple((defs.get(_PARENT_DEF) or {}).get("properties") or ())
     if name in properties and name not in ("apiVersion", "kind"):
         spec = properties[name]
         target = spec.get("$ref", "").rpartition("/")[2]
         fields = (defs.get(target) or spec).get("properties")
-        return tuple(fields) if fields else None
-    return None
+        return f"the {name} section", tuple(fields) if fields else None
+    return "", None
 
 
 def flags_source(rule: CustomRule) -> str:

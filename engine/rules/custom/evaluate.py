@@ -223,7 +223,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def outcomes(rules: tuple[Compiled, ...], data: dict[str, Any], kind: str, today: date) -> list[Outcome]:
+def outcomes(
+    rules: tuple[Compiled, ...], data: dict[str, Any], kind: str, today: date
+) -> list[Outcome]:
     """Every outcome of the rules of ``kind`` on one document, in the rules' order."""
     mine = [r for r in rules if r.rule.kind == kind]
     if not mine:
