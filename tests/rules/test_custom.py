@@ -483,3 +483,21 @@ def test_the_cache_salt_holds_the_rule_definitions(tmp_path):
     (root / "revplan.yaml").write_text(config(changed), encoding="utf-8")
     after = run_cli("check", "--format", "json", "--today", TODAY, cwd=root).stdout
     assert "Tom was last seen a while ago" in after
+
+
+def test_the_init_config_carries_one_commented_rule_that_works_uncommented(tmp_path):
+    assert run_cli("init", str(tmp_path / "repo")).exit_code == 0, "init"
+    text = (tmp_path / "repo" / "revplan.yaml").read_text(encoding="utf-8")
+    head, _, rule = text.partition("# custom_rules:\n")
+    assert rule, "the example rule"
+    uncommented = head + "custom_rules:\n" + re.sub(r"^# ?", "", rule, flags=re.M)
+    (tmp_path / "repo" / "revplan.yaml").write_text(uncommented, encoding="utf-8")
+    (rule_,) = load_config(tmp_path / "repo" / "revplan.yaml").custom_rules
+    assert rule_.id == "enterprise-sponsor-advocate" and rule_.examples
+
+
+def test_the_config_schema_describes_every_field_of_a_custom_rule():
+    schema = json.loads((REPO / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
+    fields = schema["$defs"]["custom_rule"]["properties"]
+    assert set(fields) >= {"id", "summary", "why", "severity", "kind", "each", "when", "assert", "message", "fix", "examples"}
+    assert all(spec.get("description") for spec in fields.values())

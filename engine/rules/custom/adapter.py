@@ -41,10 +41,10 @@ def explain(custom: CustomRule) -> str:
         f"Checks: every {custom.kind}" + (f", each of its {custom.each}" if custom.each else "")
     )
     if custom.when:
-        lines += ["When:", textwrap.indent(custom.when.strip(), "    ")]
-    lines += ["Assert:", textwrap.indent(custom.assert_.strip(), "    ")]
+        lines += ["", "When:", textwrap.indent(custom.when.strip(), "    ")]
+    lines += ["", "Assert:", textwrap.indent(custom.assert_.strip(), "    ")]
     if custom.message:
-        lines += ["Message:", textwrap.indent(custom.message.strip(), "    ")]
+        lines += ["", "Message:", textwrap.indent(custom.message.strip(), "    ")]
     if custom.fix:
         lines += ["", "Fix:", textwrap.indent(custom.fix.strip(), "    ")]
     for outcome, number, fragment in custom.example_fragments():

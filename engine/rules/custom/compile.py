@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import cel
-
 from engine.rules.custom.definition import (
     EACH,
     FUNCTIONS,
@@ -30,6 +28,7 @@ from engine.rules.custom.definition import (
     top_level_fields,
     variables,
 )
+from engine.rules.custom.runtime import cel
 
 # "{expression}" in a message; "{{" and "}}" are literal braces.
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -58,6 +57,9 @@ class Compiled:
     message: tuple[str | Any, ...]  # literal text, or a cel.Program to write in
     names: tuple[str, ...]  # the variables ``flags`` reads
     message_names: tuple[str, ...]
+    # The top-level fields ``plan`` is read for, when it is read only as ``plan.<field>``
+    # (None: as a whole): the evaluator then converts only those.
+    plan_fields: tuple[str, ...] | None = None
 
 
 def _hint(name: str, known: tuple[str, ...] | list[str]) -> str:
@@ -177,6 +179,7 @@ def compile_rule(rule: CustomRule) -> Compiled:
         message_names.update(program.variables())
         parts.append(program)
     flags = cel.compile(flags_source(rule))
+    sources = [rule.when or "", rule.assert_, *(p.source for p in parts if not isinstance(p, str))]
     return Compiled(
         rule=rule,
         flags=flags,
@@ -185,7 +188,23 @@ def compile_rule(rule: CustomRule) -> Compiled:
         message=tuple(parts),
         names=tuple(sorted(flags.variables())),
         message_names=tuple(sorted(message_names)),
+        plan_fields=plan_fields(sources),
     )
+
+
+def plan_fields(sources: list[str]) -> tuple[str, ...] | None:
+    """The fields the expressions select of ``plan``, if that is all they do with it."""
+    fields: set[str] = set()
+    for source in sources:
+        code = _STRING.sub('""', source)
+        if re.search(r"\.\s*\w+\s*\(\s*plan\s*,", code):
+            return None  # a comprehension variable named plan: not ours to judge
+        uses = re.findall(r"(?<![\w.])plan\b(\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\())?", code)
+        for whole, field in uses:
+            if not whole:
+                return None
+            fields.add(field)
+    return tuple(sorted(fields))
 
 
 def _message_parts(message: str) -> list[tuple[str, str | None]]:

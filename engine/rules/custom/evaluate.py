@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import cel
-
 from engine.findings import Location, Problem, Text, args
 from engine.rules.custom.compile import Compiled
 from engine.rules.custom.definition import EACH, ID_LISTS, top_level_fields
+from engine.rules.custom.runtime import cel
 
 Path = tuple[str | int, ...]
 RULE_ERROR = "rule-error"
@@ -86,7 +85,14 @@ def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> Iterator[tuple[P
 class Document:
     """One document's variables, converted to CEL once."""
 
-    def __init__(self, data: dict[str, Any], kind: str, today: str, names: set[str]) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        kind: str,
+        today: str,
+        names: set[str],
+        plan_fields: tuple[str, ...] | None = None,
+    ) -> None:
         self.data = data
         self.kind = kind
         self.today = today
@@ -99,7 +105,10 @@ class Document:
                 self.values[name] = []
             elif name in _EMPTY_MAPS:
                 self.values[name] = {}
-        self.values["plan"] = data
+        # Read only as plan.<field>, plan need hold only those: converting is the cost.
+        self.values["plan"] = (
+            data if plan_fields is None else {k: data[k] for k in plan_fields if k in data}
+        )
         self.values["today"] = today
         if "ids" in names:
             self.values["ids"] = self._ids()
@@ -231,7 +240,15 @@ def outcomes(
     if not mine:
         return []
     names = {n for r in mine for n in r.names}
-    doc = Document(data, kind, today.isoformat(), names)
+    fields: set[str] | None = set()
+    for r in mine:
+        if "plan" in r.names or "plan" in r.message_names:
+            fields = (
+                None if r.plan_fields is None or fields is None else fields | set(r.plan_fields)
+            )
+    doc = Document(
+        data, kind, today.isoformat(), names, None if fields is None else tuple(sorted(fields))
+    )
     return [o for r in mine for o in run(r, doc)]
 
 
