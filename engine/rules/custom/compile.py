@@ -52,14 +52,18 @@ class RuleCompileError(Exception):
 class Compiled:
     rule: CustomRule
     flags: Any  # cel.Program: the finding flags of the whole document
-    when: Any | None  # cel.Program, element by element
+    # Element by element, ``item`` (and ``parent``) being the element at the position
+    # the evaluator's ``__i`` (and ``__o``) name: no conversion per element.
+    when: Any | None  # cel.Program of ``when``
     check: Any  # cel.Program of ``assert``
-    message: tuple[str | Any, ...]  # literal text, or a cel.Program to write in
-    names: tuple[str, ...]  # the variables ``flags`` reads
-    message_names: tuple[str, ...]
+    message: tuple[str | tuple[str, Any], ...]  # literal text, or (placeholder, cel.Program)
+    names: tuple[str, ...]  # the variables the programs read
     # The top-level fields ``plan`` is read for, when it is read only as ``plan.<field>``
     # (None: as a whole): the evaluator then converts only those.
     plan_fields: tuple[str, ...] | None = None
+    # The same for the elements of ``ids``, when read only as ``ids[...].<field>`` or
+    # ``... in ids``.
+    ids_fields: tuple[str, ...] | None = None
 
 
 def _hint(name: str, known: tuple[str, ...] | list[str]) -> str:
@@ -146,6 +150,19 @@ def flags_source(rule: CustomRule) -> str:
     return f"{path[0]}.map(item, {flag})"
 
 
+def at_position(rule: CustomRule, expression: str) -> str:
+    """``expression`` on the element at position ``__i`` (of objective ``__o``)."""
+    if rule.each is None:
+        return expression
+    path, _ = EACH[rule.kind][rule.each]
+    if path[0] == "objectives" and len(path) == 4:
+        inner = f"[parent.{path[2]}[__i]].map(item, {expression})[0]"
+        return f"[objectives[__o]].map(parent, {inner})[0]"
+    if path[0] == "renewal":
+        return f"[renewal.requirements[__i]].map(item, {expression})[0]"
+    return f"[{path[0]}[__i]].map(item, {expression})[0]"
+
+
 def compile_rule(rule: CustomRule) -> Compiled:
     """The rule's programs; RuleCompileError says which field is wrong and how."""
     if rule.kind not in EACH:
@@ -162,34 +179,56 @@ def compile_rule(rule: CustomRule) -> Compiled:
         )
     when = None
     if rule.when is not None:
-        when = _program("when", rule.when)
-        _check_names(rule, "when", rule.when, when)
-    check = _program("assert", rule.assert_)
-    _check_names(rule, "assert", rule.assert_, check)
-    parts: list[str | Any] = []
-    message_names: set[str] = set()
+        _check_names(rule, "when", rule.when, _program("when", rule.when))
+        when = cel.compile(at_position(rule, rule.when))
+    _check_names(rule, "assert", rule.assert_, _program("assert", rule.assert_))
+    check = cel.compile(at_position(rule, rule.assert_))
+    parts: list[str | tuple[str, Any]] = []
     for text, source in _message_parts(rule.message or rule.summary):
         if source is None:
             parts.append(text)
             continue
         if not source.strip():
             raise RuleCompileError("message", "`message` has an empty placeholder {}")
-        program = _program("message", source)
-        _check_names(rule, "message", source, program)
-        message_names.update(program.variables())
-        parts.append(program)
+        _check_names(rule, "message", source, _program("message", source))
+        parts.append((source, cel.compile(at_position(rule, source))))
     flags = cel.compile(flags_source(rule))
-    sources = [rule.when or "", rule.assert_, *(p.source for p in parts if not isinstance(p, str))]
+    programs = [
+        flags,
+        check,
+        *([when] if when else []),
+        *(p[1] for p in parts if isinstance(p, tuple)),
+    ]
+    sources = [rule.when or "", rule.assert_, *(p[0] for p in parts if isinstance(p, tuple))]
     return Compiled(
         rule=rule,
         flags=flags,
         when=when,
         check=check,
         message=tuple(parts),
-        names=tuple(sorted(flags.variables())),
-        message_names=tuple(sorted(message_names)),
+        names=tuple(sorted({n for p in programs for n in p.variables()})),
         plan_fields=plan_fields(sources),
+        ids_fields=ids_fields(sources),
     )
+
+
+_IDS_READ = re.compile(r"(?<![\w.])ids\s*\[[^\[\]]*\]\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
+_IDS_KEYS = re.compile(r"\bin\s+ids\b(?!\s*[\[.])")
+
+
+def ids_fields(sources: list[str]) -> tuple[str, ...] | None:
+    """The fields the expressions select of an element of ``ids``, if selecting them
+    (or testing a key ``in ids``) is all they do with it."""
+    fields: set[str] = set()
+    for source in sources:
+        code = _STRING.sub('""', source)
+        if re.search(r"\.\s*\w+\s*\(\s*ids\s*,", code):
+            return None  # a comprehension variable named ids
+        fields.update(_IDS_READ.findall(code))
+        rest = _IDS_KEYS.sub(" ", _IDS_READ.sub(" ", code))
+        if re.search(r"(?<![\w.])ids\b", rest):
+            return None
+    return tuple(sorted(fields))
 
 
 def plan_fields(sources: list[str]) -> tuple[str, ...] | None:

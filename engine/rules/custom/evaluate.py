@@ -11,7 +11,7 @@ it is, as a ``rule-error``, and the others are still judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -83,7 +83,9 @@ def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> Iterator[tuple[P
 
 
 class Document:
-    """One document's variables, converted to CEL once."""
+    """One document's variables, converted to CEL once, in one context for all its
+    rules; ``at(path)`` points ``__i`` (and ``__o``) at one element, which the
+    element-by-element programs read through a resolver, costing no conversion."""
 
     def __init__(
         self,
@@ -92,43 +94,51 @@ class Document:
         today: str,
         names: set[str],
         plan_fields: tuple[str, ...] | None = None,
+        ids_fields: tuple[str, ...] | None = None,
     ) -> None:
         self.data = data
         self.kind = kind
-        self.today = today
-        self.functions = _functions(today)
-        self.values: dict[str, Any] = {}
+        values: dict[str, Any] = {}
         for name in top_level_fields(kind):
             if name in data:
-                self.values[name] = data[name]
+                values[name] = data[name]
             elif name in _EMPTY_LISTS:
-                self.values[name] = []
+                values[name] = []
             elif name in _EMPTY_MAPS:
-                self.values[name] = {}
+                values[name] = {}
         # Read only as plan.<field>, plan need hold only those: converting is the cost.
-        self.values["plan"] = (
+        values["plan"] = (
             data if plan_fields is None else {k: data[k] for k in plan_fields if k in data}
         )
-        self.values["today"] = today
+        values["today"] = today
         if "ids" in names:
-            self.values["ids"] = self._ids()
-        self.context = self.context_for(names)
+            values["ids"] = self._ids(ids_fields)
+        chosen = {n: values[n] for n in names if n in values}
+        self.context = cel.Context(variables=chosen, functions=_functions(today))
+        self.position: dict[str, int] = {}
+        self.context.set_variable_resolver(self.position.get)
 
-    def _ids(self) -> dict[str, Any]:
+    def _ids(self, fields: tuple[str, ...] | None) -> dict[str, Any]:
+        """Every id to its element (``fields``: only those fields of it are read)."""
         ids: dict[str, Any] = {}
         for pattern in ID_LISTS[self.kind]:
             for _, element, _ in elements(self.data, pattern):
                 ident = element.get("id") if isinstance(element, dict) else None
-                if isinstance(ident, str):
-                    ids.setdefault(ident, element)
+                if isinstance(ident, str) and ident not in ids:
+                    ids[ident] = (
+                        element
+                        if fields is None
+                        else {k: element[k] for k in fields if k in element}
+                    )
         return ids
 
-    def context_for(self, names: set[str] | tuple[str, ...], **extra: Any) -> Any:
-        if "ids" in names and "ids" not in self.values:
-            self.values["ids"] = self._ids()
-        chosen = {n: self.values[n] for n in names if n in self.values}
-        chosen.update(extra)
-        return cel.Context(variables=chosen, functions=self.functions)
+    def at(self, path: Path) -> Any:
+        """The context, with ``__i`` (and ``__o``) at the element of ``path``."""
+        if len(path) == 4:  # ("objectives", o, "actions" | "key_results", i)
+            self.position["__o"] = int(path[1])
+        if path:
+            self.position["__i"] = int(path[-1])
+        return self.context
 
 
 def _describe(exc: BaseException) -> str:
@@ -156,11 +166,11 @@ def _flat(value: Any) -> list[Any] | None:
 def run(rule: Compiled, doc: Document) -> list[Outcome]:
     """What one rule finds in one document: findings and evaluation errors."""
     spec = rule.rule
-    targets: list[tuple[Path, Any, Any]]
+    targets: list[tuple[Path, Any]]
     if spec.each is None:
-        targets = [((), None, None)]
+        targets = [((), None)]
     else:
-        targets = list(elements(doc.data, EACH[spec.kind][spec.each][0]))
+        targets = [(p, e) for p, e, _ in elements(doc.data, EACH[spec.kind][spec.each][0])]
     try:
         flags = _flat(rule.flags.execute(doc.context))
     except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
@@ -171,49 +181,39 @@ def run(rule: Compiled, doc: Document) -> list[Outcome]:
     return [o for t in targets for o in _one(rule, doc, *t)]
 
 
-def _one(rule: Compiled, doc: Document, path: Path, item: Any, parent: Any) -> list[Outcome]:
+def _one(rule: Compiled, doc: Document, path: Path, item: Any) -> list[Outcome]:
     spec = rule.rule
-    names = set(rule.when.variables() if rule.when else ()) | set(rule.check.variables())
-    extra = {} if spec.each is None else {"item": item}
-    if parent is not None:
-        extra["parent"] = parent
-    context = doc.context_for(names, **extra)
     for field, program in (("when", rule.when), ("assert", rule.check)):
         if program is None:
             continue
         try:
-            value = program.execute(context)
+            value = program.execute(doc.at(path))
         except Exception as exc:  # noqa: BLE001 - any evaluation error is a finding
             return [Outcome(spec.id, path, item, "", f"`{field}` failed: {_describe(exc)}")]
         if not isinstance(value, bool):
             kind = "null" if value is None else type(value).__name__
             return [Outcome(spec.id, path, item, "", f"`{field}` gave {kind}, not true or false")]
         if not value:
-            return [] if field == "when" else [_finding(rule, doc, path, item, parent)]
+            return [] if field == "when" else [_finding(rule, doc, path, item)]
     return []
 
 
-def _finding(rule: Compiled, doc: Document, path: Path, item: Any, parent: Any) -> Outcome:
+def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
     """The finding, its message written: a placeholder that fails stays as written,
     and the finding comes with a ``rule-error`` naming the placeholder."""
     spec = rule.rule
-    context = None
     pieces: list[str] = []
     errors: list[str] = []
     for part in rule.message:
         if isinstance(part, str):
             pieces.append(part)
             continue
-        if context is None:
-            extra = {} if spec.each is None else {"item": item}
-            if parent is not None:
-                extra["parent"] = parent
-            context = doc.context_for(rule.message_names, **extra)
+        source, program = part
         try:
-            pieces.append(_shown(part.execute(context)))
+            pieces.append(_shown(program.execute(doc.at(path))))
         except Exception as exc:  # noqa: BLE001 - reported, never silent
-            pieces.append("{" + part.source + "}")
-            errors.append(f"`message` placeholder {{{part.source}}} failed: {_describe(exc)}")
+            pieces.append("{" + source + "}")
+            errors.append(f"`message` placeholder {{{source}}} failed: {_describe(exc)}")
     text = "".join(pieces).strip() or spec.summary
     return Outcome(spec.id, path, item, text, "; ".join(errors) or None)
 
@@ -232,6 +232,16 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _union(parts: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The fields all the rules read (None: one reads the whole value)."""
+    fields: set[str] = set()
+    for part in parts:
+        if part is None:
+            return None
+        fields.update(part)
+    return tuple(sorted(fields))
+
+
 def outcomes(
     rules: tuple[Compiled, ...], data: dict[str, Any], kind: str, today: date
 ) -> list[Outcome]:
@@ -242,7 +252,7 @@ def outcomes(
     names = {n for r in mine for n in r.names}
     fields: set[str] | None = set()
     for r in mine:
-        if "plan" in r.names or "plan" in r.message_names:
+        if "plan" in r.names:
             fields = (
                 None if r.plan_fields is None or fields is None else fields | set(r.plan_fields)
             )
