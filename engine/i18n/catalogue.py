@@ -114,10 +114,18 @@ class Catalogue:
         self._formatted: dict[tuple[Any, ...], str] = {}
 
     @classmethod
-    def load(cls, locale: str, builtin: Path, override: Path | None = None) -> Catalogue:
-        messages = read_catalogue(builtin / f"{locale}.yaml")
-        if override is not None and (override / f"{locale}.yaml").is_file():
-            messages.update(read_catalogue(override / f"{locale}.yaml"))
+    def load(cls, locale: str, builtin: Path, *overrides: Path | None) -> Catalogue:
+        """English, then the shipped catalogue of ``locale``, then each override folder's
+        ``<locale>.yaml``: a key a file lacks keeps the value before it, so a team's file
+        may add a language or correct single entries."""
+        messages = read_catalogue(builtin / "en.yaml")
+        files = [builtin / f"{locale}.yaml"] if locale != "en" else []
+        files += [folder / f"{locale}.yaml" for folder in overrides if folder is not None]
+        found = [path for path in files if path.is_file()]
+        if locale != "en" and not found:
+            raise CatalogueError(f"no catalogue for the locale '{locale}'")
+        for path in found:
+            messages.update(read_catalogue(path))
         return cls(locale, messages)
 
     # --- messages ----------------------------------------------------------
