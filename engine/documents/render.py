@@ -96,9 +96,7 @@ def render_documents(
         raise RenderError(f"{user_templates}: templates folder not found")
     try:
         cat = Catalogue.load(
-            locale,
-            templates_dir() / "locales",
-            user_templates / "locales" if user_templates else None,
+            locale, templates_dir() / "locales", *inputs.config.catalogues(user_templates)
         )
     except CatalogueError as exc:
         raise RenderError(str(exc)) from exc

@@ -11,6 +11,7 @@ warning: those counts read in the 'other' form.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ NOTE = "note"
 
 # CLDR's plural categories, in the order people list them.
 _FORM_ORDER = ["zero", "one", "two", "few", "many", "other"]
+
+
+def _names(message: str | dict[str, str]) -> set[str]:
+    return {re.split(r"[.|:]", placeholder, maxsplit=1)[0] for placeholder in placeholders(message)}
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,8 @@ def _missing(
 def _mismatches(
     key: str, own: str | dict[str, str], english: str | dict[str, str], locale: Locale
 ) -> Iterator[tuple[str, str]]:
-    extra = placeholders(own) - placeholders(english)
+    # By the value each names: a translation may show it another way ({person|named}).
+    extra = _names(own) - _names(english)
     if extra:
         names = ", ".join("{" + name + "}" for name in sorted(extra))
         yield ERROR, f"'{key}' uses {names}, which this message is never given"

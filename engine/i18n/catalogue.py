@@ -123,7 +123,12 @@ class Catalogue:
         files += [folder / f"{locale}.yaml" for folder in overrides if folder is not None]
         found = [path for path in files if path.is_file()]
         if locale != "en" and not found:
-            raise CatalogueError(f"no catalogue for the locale '{locale}'")
+            where = " or ".join(str(folder) for folder in overrides if folder is not None)
+            raise CatalogueError(
+                f"no catalogue for the locale '{locale}': choose one of {', '.join(LOCALES)}, "
+                f"or add {locale}.yaml to {where or 'a locales: folder named in the config'} "
+                "(see `revplan locales --help`)"
+            )
         for path in found:
             messages.update(read_catalogue(path))
         return cls(locale, messages)

@@ -15,6 +15,7 @@ A placeholder names an argument and may pick a view of it:
 - ``{person.id}``: one field as written (of each item, for a list);
 - ``{loop|arrow}``: a list joined by the catalogue's ``fmt.join.arrow``;
   ``{date|month}``: month and year; ``{person|who}``: why a contact matters;
+  ``{person|named}``: the name with the id to type ("Eleni Georgiou (eleni)");
   any other view selects ``view.<name>.<stance>`` (or ``.other``) of the catalogue;
 - ``{value:g}``: a number in a Python format.
 
@@ -241,4 +242,17 @@ def _who(cat: Catalogue, prefix: str, value: Value) -> str:
     return cat("fmt.enum").join([why, *(cat.label("role", r) for r in value.roles)])
 
 
-_VIEWS: Mapping[str, Callable[[Catalogue, str, Value], str]] = {"month": _month, "who": _who}
+def _named(cat: Catalogue, prefix: str, value: Value) -> str:
+    """ "Eleni Georgiou (eleni)": the person by name, with the id to type."""
+    if not isinstance(value, Person):
+        raise CatalogueError(f"the view 'named' shows a person, not {type(value).__name__}")
+    if not value.name or value.name == value.id:
+        return value.id
+    return cat.paren(value.name, value.id) if cat.has("fmt.paren") else f"{value.name} ({value.id})"
+
+
+_VIEWS: Mapping[str, Callable[[Catalogue, str, Value], str]] = {
+    "month": _month,
+    "who": _who,
+    "named": _named,
+}
