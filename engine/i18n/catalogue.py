@@ -241,7 +241,7 @@ class Catalogue:
             formats = self.babel.compact_decimal_formats["short"]["other"]
             magnitudes = [int(m) for m in formats if int(m) <= abs(value)]
             if magnitudes:
-                pattern = formats[str(max(magnitudes))].pattern
+                pattern = str(formats[str(max(magnitudes))].pattern)
                 zeros = pattern.count("0")
                 suffix = pattern.replace("0", "")
                 if suffix:
