@@ -287,7 +287,8 @@ class _Renderer:
         """The document from its kind's template, packed; ``source``: the link to what it is
         made of."""
         text = _render(self.env, kind.template, context, self.today)
-        return pack((marker(source) + text).encode("utf-8"))
+        notice = self.builder.cat("fmt.generated", source=source)
+        return pack((marker(notice) + text).encode("utf-8"))
 
 
 # The renderer of a worker process, made once by _start_worker.

@@ -171,7 +171,7 @@ def test_account_document_states_the_numbers_a_cro_asks_for(
     assert "**Feb 28, 2027**, in 97 days" in doc  # 7 + 31 + 31 + 28 days
     # contribution 240,000 × 0.75 − 90,000 = 90,000; 210,000 / 7,500 a month = 28 months
     assert "| Contribution, per year | €90,000 |" in doc
-    assert "after 28 months, in July 2028 — ⚠️ 17 months after the renewal" in doc
+    assert "28 months after the contract start, in July 2028 — ⚠️ 17 months after the renewal" in doc
     assert "| Return on the account | 43% a year |" in doc  # 90,000 / 210,000
     assert "❌ Key roles with an advocate: 4 of 5 — no advocate for: procurement" in doc
     assert "| ❌ Procurement | — | — | Παναγιώτης Μακρής (detractor) |" in doc

@@ -32,7 +32,7 @@ def test_check_speaks_german_but_keeps_ids_paths_and_positions(tmp_path):
     assert all(a.string != b.string for a, b in zip(en_lines, de_lines, strict=True))
     assert "Dateien geprüft" in german.output and "nicht bestanden" in german.output
     # People by name, with the id to type.
-    assert "Ελένη Γεωργίου (georgiou)" in german.output
+    assert "Ελένη Γεωργίου (georgiou, Budgetverantwortung)" in german.output
     # Dates the German way.
     assert "01.09.2026" in german.output and "2026-09-01" not in german.output
 
