@@ -499,17 +499,32 @@ def test_the_init_config_carries_one_commented_rule_that_works_uncommented(tmp_p
 def test_the_config_schema_describes_every_field_of_a_custom_rule():
     schema = json.loads((REPO / "schemas" / "config.schema.json").read_text(encoding="utf-8"))
     fields = schema["$defs"]["custom_rule"]["properties"]
-    assert set(fields) >= {"id", "summary", "why", "severity", "kind", "each", "when", "assert", "message", "fix", "examples"}
+    assert set(fields) >= {
+        "id",
+        "summary",
+        "why",
+        "severity",
+        "kind",
+        "each",
+        "when",
+        "assert",
+        "message",
+        "fix",
+        "examples",
+    }
     assert all(spec.get("description") for spec in fields.values())
 
 
 def test_plan_and_ids_are_whole_when_a_rule_reads_them_whole(tmp_path):
     # Rules that read plan or ids only field by field get only those fields converted;
     # a rule beside them that reads them whole must still see everything.
-    rules = textwrap.indent(textwrap.dedent("""\
+    rules = textwrap.indent(
+        textwrap.dedent("""\
         - {id: narrow, summary: s, assert: 'has(plan.reviewed) || ids["maria"].stance == "x"'}
         - {id: whole, summary: s, assert: 'false', message: '{plan.size()} {ids.size()} {ids["maria"].name}'}
-    """), "  ")
+    """),
+        "  ",
+    )
     report = check(repo(tmp_path, rules))
     assert [f["message"] for f in of(report, "whole")] == ["6 5 Maria"]
     assert [f["message"] for f in of(report, "narrow")] == ["s"]
