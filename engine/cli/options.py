@@ -129,6 +129,34 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
     return load_config(found, display_path(found)) if found else default_config()
 
 
+def cache_folder(
+    cache_dir: Path | None,
+    no_cache: bool,
+    config: Config,
+    verbose: bool,
+    existing_only: bool = False,
+) -> Path | None:
+    """The cache folder for a run: None with ``--no-cache``, or when the folder chosen
+    (``--cache-dir``, else the config's ``cache_dir:``, else the user's cache folder for
+    this repository) must not be used; ``existing_only``: only one that exists."""
+    if no_cache:
+        return None
+    from engine.cache.location import choose, repository_root
+
+    choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
+    folder = choice.folder
+    if folder is None:  # a folder asked for and refused: always said
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+        return None
+    if existing_only and not folder.is_dir():
+        if verbose:
+            click.echo(f"revplan: {safe_text(choice.note)} (none yet: not using one)", err=True)
+        return None
+    if verbose:
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+    return folder
+
+
 def use_color(no_color: bool, stream: Any = None) -> bool:
     stream = stream or sys.stdout
     return not no_color and "NO_COLOR" not in os.environ and stream.isatty()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS
+from conftest import TESTS, cache_folder_of
 from markdown_it import MarkdownIt
 from render_support import (
     HOSTILE,
@@ -64,9 +64,9 @@ def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
 
     monkeypatch.setattr(runs, "process_file", counting)
     render_ok(repo, monkeypatch, "--jobs", "1")
-    assert not (repo / ".revplan_cache").exists()  # render writes nothing outside --out
+    assert not cache_folder_of(repo / "plans").exists()  # render writes nothing outside --out
     assert run(["check", "plans", "--jobs", "1"], repo, monkeypatch).exit_code == 1
-    assert (repo / ".revplan_cache").is_dir()
+    assert cache_folder_of(repo / "plans").is_dir()
     checked.clear()
     render_ok(repo, monkeypatch, "--jobs", "1")
     assert checked == []  # every file's check came from the cache
