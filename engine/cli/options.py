@@ -204,11 +204,13 @@ def _emit(text: str | bytes, target: Path | None) -> None:
 
 
 def _write_output(target: Path, text: str | bytes) -> None:
+    from engine.paths import refusal, write_file
+
+    refused = refusal(target)
+    if refused:
+        raise Failure(f"not writing {target}: {refused}")
     try:
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
+        write_file(target, text if isinstance(text, bytes) else text.encode("utf-8"))
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 
