@@ -18,7 +18,7 @@ import click
 
 from engine.config import CONFIG_NAME
 from engine.paths import refusal, write_file
-from engine.scaffold import install_requirement, scaffold
+from engine.scaffold import ci_source, scaffold
 
 
 def _date(_ctx: object, _param: object, value: str | None) -> date:
@@ -59,7 +59,8 @@ def command(directory: Path, force: bool, today: date) -> None:
             f"{directory / CONFIG_NAME} exists: this folder is set up already, nothing written "
             "(--force overwrites the scaffold files, the example plans included)"
         )
-    files = scaffold(today, install_requirement())
+    source = ci_source()
+    files = scaffold(today, source)
     # A symlink in DIR (a dangling .gitignore, a .github pointing elsewhere) would make
     # init write outside it: nothing is written, and the message names each one.
     refused = sorted({r for p in files if (r := refusal(directory / p, below=directory))})
@@ -82,6 +83,11 @@ def command(directory: Path, force: bool, today: date) -> None:
     click.echo("".join(f"  {path}\n" for path in written), nl=False)
     for path in kept:
         click.echo(f"revplan: kept the existing {path}; see docs/ci.md for what to add to it")
+    if source.placeholder and ".github/workflows/revplan.yml" in written:
+        click.echo(
+            "revplan: in .github/workflows/revplan.yml, replace your-org/revplan with where "
+            "revplan's repository lives (and create the tag it names, or pin a commit)"
+        )
     click.echo(
         "\nNext:\n"
         f"  cd {directory}\n"
