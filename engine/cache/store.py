@@ -208,7 +208,8 @@ class _Log:
 
 
 # Each line's signature: keyed BLAKE2b (a MAC by design, RFC 7693), 128 bits, in hex.
-# Over a CRC it costs 2 ms more for every 1,000 lines of 2 KB read.
+# Over a CRC32 it costs about 2.3 ms more per MB read (all 9 MB of a 1,000-plan cache:
+# 24 ms against 3 ms; a warm run reads less than half of it).
 _MAC_BYTES = 16
 _MAC_HEX = 2 * _MAC_BYTES
 
