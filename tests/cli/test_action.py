@@ -242,7 +242,8 @@ def test_the_check_step_sets_the_outputs_and_a_missing_baseline_is_a_notice(tmp_
     expected = {k: str(report["summary"][k]) for k in ("errors", "warnings", "infos", "waived")}
     assert outputs == {**expected, "failed": "true"}
     # With the baseline written, the same run passes and says so.
-    assert run_cli("check", "plans", "--write-baseline", "revplan-baseline.json", cwd=work)
+    written = run_cli("check", "plans", "--write-baseline", "revplan-baseline.json", cwd=work)
+    assert written.exit_code == 0, written.output
     result = run_step("revplan check", tmp_path, env, cwd=work)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::notice" not in result.stdout
