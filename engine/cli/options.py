@@ -15,6 +15,8 @@ import click
 
 from engine.config import Config, ConfigError, default_config, find_config, load_config
 from engine.errors import UsageError
+from engine.i18n.catalogue import CatalogueError
+from engine.i18n.words import CheckWords
 from engine.reporters.base import safe_text
 from engine.resources import locales
 from engine.session import ProgressFactory
@@ -75,8 +77,10 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--locale",
-            type=click.Choice(locales()),
-            help="Language of rendered documents [default: config locale:, else en].",
+            metavar="LOCALE",
+            help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
+            "or one of your own in the config's locales: folder [default: config locale:, "
+            "else en].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
@@ -155,6 +159,14 @@ def cache_folder(
     if verbose:
         click.echo(f"revplan: {safe_text(choice.note)}", err=True)
     return folder
+
+
+def check_words(locale: str, config: Config) -> CheckWords:
+    """The check's wording in ``locale``, with the config's templates folder's catalogues."""
+    try:
+        return CheckWords(locale, config.catalogues())
+    except CatalogueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
