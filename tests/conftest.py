@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,11 @@ SHARED = next(
     (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
 )
 TODAY = "2026-11-23"
+# Test files import helpers from other folders (render_support, test_rules): with every
+# test folder on sys.path a test file runs alone as well as in the whole suite.
+for _folder in sorted({path.parent for path in TESTS.glob("*/test_*.py")}):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 NODE_TOOLS = TESTS / "node"
 NODE_INSTALL = "npm ci --prefix tests/node"
 

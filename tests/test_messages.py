@@ -40,7 +40,7 @@ account: {id: acme, name: Acme}
 team: [{id: sam, name: Sam, function: sales}]
 stakeholders:
   - {id: maria, name: Maria, group: renew, stance: advocate, backup: maria, roles: [end_user]}
-  - {id: raj, name: Raj, group: renew, stance: neutral, roles: [end_user]}
+  - {id: raj, name: Raj, group: renew, stance: neutral, roles: [end_user], backup: sam}
   - {id: ana, name: Ana, group: renew, stance: advocate, roles: [procurement]}
   - {id: tom, name: Tom, group: renew, stance: detractor, concerns: [price]}
 objectives:

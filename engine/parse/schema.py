@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engine.findings import Problem, Text, detailed
 from engine.parse.loader import Document, Path
 from engine.resources import schema
+from engine.suggest import slug
 
 if TYPE_CHECKING:  # jsonschema is imported when a document fails: it takes a tenth of a second
     import jsonschema
@@ -388,11 +389,9 @@ def _pattern_message(value: Any, pattern: str) -> str:
             "'<OKRs id>/<objective id>', e.g. cro-fy27/nrr-115"
         )
     if pattern.startswith("^[a-z0-9]"):
-        slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(value).lower())
-        slug = slug.strip("-_") or "my-id"
         return (
             f"{_shown(value)} is not a valid id — use lower-case letters, digits, "
-            f"'-' and '_' (e.g. '{slug}')"
+            f"'-' and '_' (e.g. '{slug(str(value)) or 'my-id'}')"
         )
     if pattern == "^[A-Z]{3}$":
         return f"{_shown(value)} is not a currency code — write three capitals, e.g. USD"
