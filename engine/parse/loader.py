@@ -58,6 +58,9 @@ class Document:
     value_locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # yaml-syntax problems
+    # Numbers written with '.' before groups of three digits (480.000), as they
+    # were written: YAML reads them as decimals, their author most likely did not.
+    grouped: dict[Path, str] = field(default_factory=dict)
 
     def loc(self, path: Path) -> Location:
         """The value at ``path``, or the nearest enclosing value that has a place."""
@@ -109,6 +112,7 @@ _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 
 
+_GROUPED = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?\Z")
 
 
@@ -326,7 +330,9 @@ class _Builder:
                     # plain (libyaml says '', the pure-Python parser None), and not
                     # plain words, which most values are: resolve it
                     if not event.style and (value[:1] in _NUMBER_START or value in _SPECIAL):
-                        value = resolve_plain(value)
+                        written, value = value, resolve_plain(value)
+                        if type(value) is float and _GROUPED.match(written):
+                            doc.grouped[path] = written
                 elif tag in _KNOWN_SCALAR_TAGS:
                     value = _tagged_scalar(tag, event.value, line, col)
                 else:
