@@ -85,7 +85,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--no-color",
             is_flag=True,
-            help="No colour (also when NO_COLOR is set or output is not a terminal).",
+            help="No colour (also when NO_COLOR is set and not empty, or output is not a "
+            "terminal).",
         ),
     ]
     for option in reversed(options):
@@ -130,8 +131,13 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour for a terminal, unless ``--no-color`` or ``NO_COLOR`` is set to a non-empty
+    value (no-color.org: an empty NO_COLOR is not set). click.style paints and
+    click.echo drops the colour again where the stream turns out not to be a terminal."""
     stream = stream or sys.stdout
-    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(stream.isatty())
 
 
 def progress_wanted() -> bool:
