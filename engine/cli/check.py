@@ -82,7 +82,6 @@ def check_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
     today: date | None,
-    locale: str | None,
     quiet: bool,
     verbose: bool,
     no_color: bool,

@@ -56,6 +56,15 @@ jobs_option = click.option(
 )
 
 
+def locale_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--locale``, on the commands whose output it changes (render)."""
+    return click.option(
+        "--locale",
+        type=click.Choice(locales()),
+        help="Language of rendered documents [default: config locale:, else en].",
+    )(func)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command takes (cli.md: "Common options")."""
     options = [
@@ -72,11 +81,6 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             metavar="YYYY-MM-DD",
             help="Pin today's date (freshness, overdue, expiry) [default: config today:, "
             "else the real date].",
-        ),
-        click.option(
-            "--locale",
-            type=click.Choice(locales()),
-            help="Language of rendered documents [default: config locale:, else en].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
