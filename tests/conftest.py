@@ -10,6 +10,7 @@ a test file's own place.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -42,6 +43,24 @@ NODE_TOOLS = TESTS / "node"
 NODE_INSTALL = "npm ci --prefix tests/node"
 
 
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose tool or file is missing, saying what to install; on CI (``CI``
+    set) fail it instead, so a broken install cannot pass unnoticed."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: a missing tool or file fails the run)")
+    pytest.skip(reason)
+
+
+def require_module(name: str, reason: str) -> Any:
+    """``name`` imported, or ``require``'s skip (or, on CI, failure) with ``reason``."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        require(False, reason)
+
+
 def run_node_tool(script: str, package: str, stdin: Any) -> Any:
     """Run ``tests/node/SCRIPT`` (a real JavaScript tool) on JSON ``stdin``; its JSON output.
 
@@ -55,9 +74,7 @@ def run_node_tool(script: str, package: str, stdin: Any) -> Any:
     elif not (NODE_TOOLS / "node_modules" / package / "package.json").is_file():
         problem = f"the npm package {package} is not installed; run: {NODE_INSTALL}"
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        require(False, problem)
     done = subprocess.run(
         ["node", str(NODE_TOOLS / script)],
         input=json.dumps(stdin),
