@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from engine.findings import Location, Problem, detailed
+from engine.parse import indentation
 
 try:  # libyaml's parser when present: several times faster
     from yaml import CSafeLoader as _EventLoader
@@ -516,6 +517,10 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
         line, col = _inside(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
         message = f"{problem}{_syntax_hint(problem, text, mark)}"
+        if problem.startswith(indentation.SUSPECT):
+            found = indentation.mistake(text, line)
+            if found is not None:
+                line, col, message = found
         what = (exc.context or "").removeprefix("while scanning ").removeprefix("while parsing ")
         if exc.problem and exc.context_mark and what.startswith(("a flow", "a quoted")):
             # Where the unclosed quote or bracket began is what the author must find.
