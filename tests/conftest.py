@@ -10,6 +10,8 @@ a test file's own place.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -38,8 +40,31 @@ SHARED = next(
     (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
 )
 TODAY = "2026-11-23"
+# Test files import helpers from other folders (render_support, test_rules): with every
+# test folder on sys.path a test file runs alone as well as in the whole suite.
+for _folder in sorted({path.parent for path in TESTS.glob("*/test_*.py")}):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 NODE_TOOLS = TESTS / "node"
 NODE_INSTALL = "npm ci --prefix tests/node"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose tool or file is missing, saying what to install; on CI (``CI``
+    set) fail it instead, so a broken install cannot pass unnoticed."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: a missing tool or file fails the run)")
+    pytest.skip(reason)
+
+
+def require_module(name: str, reason: str) -> Any:
+    """``name`` imported, or ``require``'s skip (or, on CI, failure) with ``reason``."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        require(False, reason)
 
 
 def run_node_tool(script: str, package: str, stdin: Any) -> Any:
@@ -55,9 +80,7 @@ def run_node_tool(script: str, package: str, stdin: Any) -> Any:
     elif not (NODE_TOOLS / "node_modules" / package / "package.json").is_file():
         problem = f"the npm package {package} is not installed; run: {NODE_INSTALL}"
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        require(False, problem)
     done = subprocess.run(
         ["node", str(NODE_TOOLS / script)],
         input=json.dumps(stdin),
@@ -76,6 +99,42 @@ def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     revplan would switch to annotations and write a step summary."""
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def _user_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_user_cache(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path) -> None:
+    """revplan's cache lives in the user's cache folder: the tests' own, not the
+    user's (``cache_folder_of`` says where a repository's is)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache_home))
+
+
+def cache_folder_of(repo: Path) -> Path:
+    """Where revplan keeps the cache of the repository at ``repo``."""
+    from engine.cache.location import default_folder, repository_root
+
+    return default_folder(repository_root(repo))
+
+
+def rewrite_cache_lines(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Change the entries of a cache file and sign each line again with the user's key,
+    as only the user could: then the content alone decides what happens next."""
+    from engine.cache.location import secret_key
+
+    key = secret_key()
+    assert key is not None
+    header, body = path.read_bytes().split(b"\n", 1)
+    lines = []
+    for line in body.split(b"\n"):
+        if line:
+            payload = change(line.split(b" ", 1)[1])
+            mac = hashlib.blake2b(payload, key=key, digest_size=16).hexdigest().encode()
+            lines.append(mac + b" " + payload)
+    path.write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:

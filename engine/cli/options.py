@@ -58,6 +58,17 @@ jobs_option = click.option(
 )
 
 
+def locale_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--locale``, on the commands whose output it changes (check, render)."""
+    return click.option(
+        "--locale",
+        metavar="LOCALE",
+        help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
+        "or one of your own in the config's locales: folder [default: config locale:, "
+        "else en].",
+    )(func)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command takes (cli.md: "Common options")."""
     options = [
@@ -75,13 +86,6 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Pin today's date (freshness, overdue, expiry) [default: config today:, "
             "else the real date].",
         ),
-        click.option(
-            "--locale",
-            metavar="LOCALE",
-            help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
-            "or one of your own in the config's locales: folder [default: config locale:, "
-            "else en].",
-        ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
             "-v", "--verbose", is_flag=True, help="Also say which files were skipped and why."
@@ -89,7 +93,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--no-color",
             is_flag=True,
-            help="No colour (also when NO_COLOR is set or output is not a terminal).",
+            help="No colour (also when NO_COLOR is set and not empty, or output is not a "
+            "terminal).",
         ),
     ]
     for option in reversed(options):
@@ -133,6 +138,34 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
     return load_config(found, display_path(found)) if found else default_config()
 
 
+def cache_folder(
+    cache_dir: Path | None,
+    no_cache: bool,
+    config: Config,
+    verbose: bool,
+    existing_only: bool = False,
+) -> Path | None:
+    """The cache folder for a run: None with ``--no-cache``, or when the folder chosen
+    (``--cache-dir``, else the config's ``cache_dir:``, else the user's cache folder for
+    this repository) must not be used; ``existing_only``: only one that exists."""
+    if no_cache:
+        return None
+    from engine.cache.location import choose, repository_root
+
+    choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
+    folder = choice.folder
+    if folder is None:  # a folder asked for and refused: always said
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+        return None
+    if existing_only and not folder.is_dir():
+        if verbose:
+            click.echo(f"revplan: {safe_text(choice.note)} (none yet: not using one)", err=True)
+        return None
+    if verbose:
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+    return folder
+
+
 def check_words(locale: str, config: Config) -> CheckWords:
     """The check's wording in ``locale``, with the config's templates folder's catalogues."""
     try:
@@ -142,8 +175,13 @@ def check_words(locale: str, config: Config) -> CheckWords:
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour for a terminal, unless ``--no-color`` or ``NO_COLOR`` is set to a non-empty
+    value (no-color.org: an empty NO_COLOR is not set). click.style paints and
+    click.echo drops the colour again where the stream turns out not to be a terminal."""
     stream = stream or sys.stdout
-    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(stream.isatty())
 
 
 def progress_wanted() -> bool:
@@ -188,11 +226,13 @@ def _emit(text: str | bytes, target: Path | None) -> None:
 
 
 def _write_output(target: Path, text: str | bytes) -> None:
+    from engine.paths import refusal, write_file
+
+    refused = refusal(target)
+    if refused:
+        raise Failure(f"not writing {target}: {refused}")
     try:
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
+        write_file(target, text if isinstance(text, bytes) else text.encode("utf-8"))
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 

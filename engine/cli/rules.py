@@ -37,7 +37,10 @@ def rules_command(config_path: Path | None) -> None:
     Example:
       revplan rules
     """
-    rules = _catalogue(config_path)
+    _list_rules(_catalogue(config_path))
+
+
+def _list_rules(rules: dict[str, Rule]) -> None:
     width = max(len(r) for r in rules)
     for rule in rules.values():
         mark = "  custom" if rule.custom else ""
@@ -45,18 +48,24 @@ def rules_command(config_path: Path | None) -> None:
 
 
 @click.command("explain")
-@click.argument("rule_id", metavar="RULE")
+@click.argument("rule_id", metavar="[RULE]", required=False)
 @_CONFIG
 @handle_errors
-def explain_command(rule_id: str, config_path: Path | None) -> None:
+def explain_command(rule_id: str | None, config_path: Path | None) -> None:
     """Explain a rule: why it exists, its parameters, a failing and a fixed example
-    (a custom rule: its summary, why, when, assert, fix and examples).
+    (a custom rule: its summary, why, when, assert, fix and examples). Without RULE,
+    list the rules to choose from.
 
     \b
-    Example:
+    Examples:
       revplan explain backup-per-contact
+      revplan explain
     """
     rules = _catalogue(config_path)
+    if rule_id is None:
+        _list_rules(rules)
+        click.echo("\nrevplan explain RULE explains one of them.")
+        return
     rule = rules.get(rule_id)
     if rule is None:
         import difflib

