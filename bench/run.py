@@ -502,6 +502,7 @@ def _median(runs: list[Timing], note: str) -> Timing:
         max(r.peak_bytes for r in runs),
         middle.exit_code,
         f"{note}: " + ", ".join(f"{r.seconds:.2f}" for r in runs) + " s",
+        statistics.median(r.cpu for r in runs),
     )
 
 
