@@ -40,6 +40,7 @@ class RuleSetting:
 class Config:
     path: Path | None = None
     plans: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     locale: str = "en"
     today: date | None = None
     fail_on: str = "error"
@@ -62,7 +63,13 @@ class Config:
 
 
 def find_config(starts: list[Path]) -> Path | None:
-    """The nearest ``revplan.yaml`` upward from each start in turn (paths, then cwd)."""
+    """The config that a run without ``--config`` uses (docs/cli.md, "Which config").
+
+    For each start in turn (the paths given, then the current directory), from
+    its folder upwards: ``revplan.yaml`` there, else ``plans/revplan.yaml`` there
+    (the layout ``revplan init`` and this repository use); never above the git
+    work tree that holds the start.
+    """
     for start in [*starts, Path.cwd()]:
         try:
             folder = start.resolve()
@@ -71,9 +78,11 @@ def find_config(starts: list[Path]) -> Path | None:
         if not folder.is_dir():
             folder = folder.parent
         for candidate in (folder, *folder.parents):
-            path = candidate / CONFIG_NAME
-            if path.is_file():
-                return path
+            for path in (candidate / CONFIG_NAME, candidate / "plans" / CONFIG_NAME):
+                if path.is_file():
+                    return path
+            if (candidate / ".git").exists():
+                break  # the work tree's root: a config above it is not this repository's
     return None
 
 
@@ -123,6 +132,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
     return Config(
         path=path,
         plans=r.texts("plans"),
+        exclude=r.texts("exclude"),
         locale=r.text("locale") or "en",
         today=r.day("today"),
         fail_on=r.text("fail_on") or "error",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.findings import Finding, fails, tally
 from engine.model.metrics import OKRMetrics, PlanMetrics
 from engine.model.types import Waiver
 from engine.pipeline.file import FileResult
+from engine.sources import Skip, skip_counts
 
 if TYPE_CHECKING:
     pass
@@ -23,14 +24,11 @@ class Report:
     fail_on: str
     expiring: list[Waiver] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)  # what discovery left out, and why
 
     @property
     def checked(self) -> list[FileResult]:
         return [r for r in self.results if r.status == "checked"]
-
-    @property
-    def skipped(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == "skipped"]
 
     @property
     def plan_metrics(self) -> dict[str, PlanMetrics]:
@@ -42,7 +40,7 @@ class Report:
         checked = self.checked
         return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, OKRMetrics)}
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
         errors, warnings, infos, waived = tally(self.findings)
         kinds = [r.kind for r in self.checked]
         return {
@@ -53,6 +51,7 @@ class Report:
             "warnings": warnings,
             "infos": infos,
             "waived": waived,
+            "skipped": skip_counts(self.skipped),
         }
 
     @property

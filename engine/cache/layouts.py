@@ -60,7 +60,7 @@ class Layout:
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -92,7 +92,7 @@ class TextLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -138,7 +138,7 @@ class JsonLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -187,7 +187,7 @@ class SarifLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
+from typing import Any
 
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
@@ -32,6 +33,14 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+# Why discovery left a file or folder out: each line of --verbose, and the summary's count.
+SKIP_REASONS = {
+    "excluded": "excluded by exclude: in the config",
+    "gitignored": "ignored by a .gitignore (and not tracked by git)",
+    "hidden": "a hidden folder",
+}
+
+
 class TextReporter(Reporter):
     name = "text"
     description = "for people (default): path:line:col: severity rule-id message"
@@ -56,7 +65,10 @@ class TextReporter(Reporter):
             for _, group in groupby(report.findings, key=attrgetter("file"))
         ]
         return self.assemble(
-            [f"skipped {terminal_text(r.file)}: {r.note}" for r in skipped],
+            [
+                f"skipped {terminal_text(s.display)}{'/' * s.folder}: {SKIP_REASONS[s.reason]}"
+                for s in skipped
+            ],
             blocks,
             report.summary(),
             report.failed,
@@ -90,7 +102,7 @@ class TextReporter(Reporter):
         self,
         head: list[str],
         blocks: list[str],
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         fail_on: str,
         notes: list[str],
@@ -107,7 +119,7 @@ class TextReporter(Reporter):
     def ending(
         self,
         after_lines: bool,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         fail_on: str,
         notes: list[str],
@@ -129,7 +141,20 @@ class TextReporter(Reporter):
             f"({counted(summary['plans'], 'account plan')}, {counted(summary['okrs'], 'OKR set')})"
         )
         verdict = "failed" if failed else "passed"
-        lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})", *notes]
+        lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})"]
+        skips = summary["skipped"]
+        left_out = [
+            text
+            for n, text in (
+                (skips["excluded"], f"{skips['excluded']} excluded by exclude:"),
+                (skips["gitignored"], f"{skips['gitignored']} gitignored"),
+                (skips["hidden"], counted(skips["hidden"], "hidden folder")),
+            )
+            if n
+        ]
+        if left_out:
+            lines.append(f"not checked: {', '.join(left_out)} (--verbose lists them)")
+        lines += notes
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
 
 
