@@ -407,7 +407,7 @@ class _CheckRun:
         report = check(
             results, self.config, settings, fail_on, self.cache, self.skipped, self.reported
         )
-        return report, results
+        return report, report.results
 
 
 def _with_repository(
