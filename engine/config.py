@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.i18n.messages import english
-from engine.model.build import reader, waiver
+from engine.model.build import reader, waivers
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
@@ -139,7 +139,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
         templates=(path.parent / templates) if templates else None,
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
         rules=rules,
-        waivers=tuple(waiver(w) for w in r.items("waivers")),
+        waivers=tuple(w for item in r.items("waivers") for w in waivers(item)),
         limits=Limits(**{k: v for k, v in limit_values.items()}),
     )
 

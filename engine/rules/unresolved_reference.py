@@ -40,7 +40,7 @@ from typing import Any
 from engine.findings import Item, Label, Location, Person, Phrase, Problem, Text, args
 from engine.model.types import AccountPlan, Node, Stakeholder
 from engine.model.vocabulary import ROLES
-from engine.rules.base import Context, RepoIndex, item, person
+from engine.rules.base import Context, FileSummary, RepoIndex, item, person
 
 ID = "unresolved-reference"
 SEVERITY = "error"
@@ -128,7 +128,9 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
                     f"objectives/{link.objective}/aligns_to",
                     Item(link.objective, link.title or None),
                 )  # fmt: skip
-    by_id = {f.id: f for f in index.files}
+    claims: dict[str, list[FileSummary]] = {}  # an id claimed twice is duplicate-id's to report
+    for summary in index.files:
+        claims.setdefault(summary.id, []).append(summary)
     # Findings about roles name the role, so a waiver may target a role too.
     for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
@@ -138,10 +140,14 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
             )
         if plan is None:
             continue
-        if plan not in by_id:
-            yield _problem(waiver.at("plan"), "waiver_plan", plan, by_id, plan, path, None)
+        if plan not in claims:
+            yield _problem(waiver.at("plan"), "waiver_plan", plan, claims, plan, path, None)
             continue
-        ids = by_id[plan].ids | set(ROLES)
+        # A plan's own waiver (no plan: of its own) names ids of its own file only.
+        files = claims[plan]
+        if waiver.plan is None:
+            files = [f for f in files if f.file == waiver.loc.file]
+        ids = set(ROLES).union(*(f.ids for f in files))
         if waiver.target and waiver.target not in ids:
             yield _problem(
                 waiver.at("target"), "waiver_target", waiver.target, ids, plan, path, None
