@@ -31,6 +31,11 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _YAML_SUFFIX = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
 
 
+# Hidden folders that git and revplan keep for themselves (the cache's default
+# folder, cache/store.py's DEFAULT_DIR): never plans, so not worth a count.
+_TOOL_FOLDERS = frozenset((".git", ".revplan_cache"))
+
+
 # Skip reasons, as the summary counts them.
 EXCLUDED, GITIGNORED, HIDDEN = "excluded", "gitignored", "hidden"
 
@@ -279,7 +284,7 @@ class _Filter:
     def folder(self, parent: str, name: str) -> bool:
         """Whether to walk into folder ``name`` of ``parent``, reached by a wildcard."""
         if name.startswith("."):
-            if name != ".git":  # git's own store: never a plan folder, never counted
+            if name not in _TOOL_FOLDERS:
                 self.found.skip(parent, name, HIDDEN, True)
             return False
         reason = EXCLUDED if self._excluded(_child(parent, name)) else None
