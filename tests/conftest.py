@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,11 @@ from engine.cli import main
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+# Test files import helpers of other folders by name (render_support, test_rules): every
+# folder is on the path whichever files a run selects, not only when pytest collected them.
+sys.path[1:1] = sorted(
+    str(folder) for folder in TESTS.iterdir() if folder.is_dir() and any(folder.glob("*.py"))
+)
 # Data shared by checkouts (the official SARIF schema): shared/ next to the checkout,
 # or next to the folder of worktrees that holds it.
 SHARED = next(

@@ -15,6 +15,8 @@ import click
 
 from engine.config import Config, ConfigError, default_config, find_config, load_config
 from engine.errors import UsageError
+from engine.i18n.catalogue import CatalogueError
+from engine.i18n.words import CheckWords
 from engine.reporters.base import safe_text
 from engine.resources import locales
 from engine.session import ProgressFactory
@@ -76,8 +78,10 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--locale",
-            type=click.Choice(locales()),
-            help="Language of rendered documents [default: config locale:, else en].",
+            metavar="LOCALE",
+            help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
+            "or one of your own in the config's locales: folder [default: config locale:, "
+            "else en].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
@@ -128,6 +132,14 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
         return load_config(config_path, display_path(config_path))
     found = find_config(list(paths))
     return load_config(found, display_path(found)) if found else default_config()
+
+
+def check_words(locale: str, config: Config) -> CheckWords:
+    """The check's wording in ``locale``, with the config's templates folder's catalogues."""
+    try:
+        return CheckWords(locale, config.catalogues())
+    except CatalogueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:

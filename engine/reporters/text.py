@@ -11,7 +11,7 @@ from typing import Any
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
 from engine.report import Report
-from engine.reporters.base import Reporter, counted, safe_text
+from engine.reporters.base import Reporter, safe_text, verdict_line
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
 _RESET = "\033[0m"
@@ -33,14 +33,6 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-# Why discovery left a file or folder out: each line of --verbose, and the summary's count.
-SKIP_REASONS = {
-    "excluded": "excluded by exclude: in the config",
-    "gitignored": "ignored by a .gitignore (and not tracked by git)",
-    "hidden": "a hidden folder",
-}
-
-
 class TextReporter(Reporter):
     name = "text"
     description = "for people (default): path:line:col: severity rule-id message"
@@ -52,10 +44,11 @@ class TextReporter(Reporter):
         severity = self._paint(f.severity, "waived" if f.waived else f.severity)
         text = (
             f"{terminal_text(f.file)}:{f.line}:{f.column}: {severity} {f.rule} "
-            f"{terminal_text(f.message)}"
+            f"{terminal_text(self.words.finding(f))}"
         )
         if f.waived:
-            text += self._paint(f" [waived: {terminal_text(f.waiver_reason or '')}]", "waived")
+            tag = self.words("waived_tag", reason=terminal_text(f.waiver_reason or ""))
+            text += self._paint(tag, "waived")
         return text
 
     def render(self, report: Report) -> str:
@@ -66,7 +59,11 @@ class TextReporter(Reporter):
         ]
         return self.assemble(
             [
-                f"skipped {terminal_text(s.display)}{'/' * s.folder}: {SKIP_REASONS[s.reason]}"
+                self.words(
+                    "skipped",
+                    path=terminal_text(s.display) + "/" * s.folder,
+                    reason=self.words(f"skipped_{s.reason}"),
+                )
                 for s in skipped
             ],
             blocks,
@@ -85,16 +82,22 @@ class TextReporter(Reporter):
             if not self.quiet or (not f.waived and SEVERITY_RANK[f.severity] >= bar)
         )
 
-    @staticmethod
-    def expiry_notes(expiring: list[Waiver], today: date) -> list[str]:
+    def expiry_notes(self, expiring: list[Waiver], today: date) -> list[str]:
+        say = self.words
         notes = []
         for w in expiring:
-            days = (w.expires - today).days if isinstance(w.expires, date) else 0
-            target = f" for {terminal_text(w.target)}" if w.target else ""
+            expires = w.expires if isinstance(w.expires, date) else None
+            days = (expires - today).days if expires else 0
+            target = say("for_target", target=terminal_text(w.target)) if w.target else ""
             notes.append(
-                f"note: the waiver of {terminal_text(w.rule)}{target} "
-                f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {counted(days, 'day')} "
-                f"({terminal_text(str(w.expires))})"
+                say(
+                    "expires",
+                    rule=terminal_text(w.rule),
+                    target=target,
+                    where=f"{terminal_text(w.loc.file)}:{w.loc.line}",
+                    days=say("days", count=days),
+                    date=expires or terminal_text(str(w.expires)),
+                )
             )
         return notes
 
@@ -128,32 +131,15 @@ class TextReporter(Reporter):
         ``notes``, a blank line apart from the lines before, if there are any."""
         if self.quiet:
             return ""
-        counts = ", ".join(
-            [
-                counted(summary["errors"], "error"),
-                counted(summary["warnings"], "warning"),
-                counted(summary["infos"], "info"),
-            ]
-        )
-        waived = f" ({summary['waived']} waived)" if summary["waived"] else ""
-        checked = (
-            f"{counted(summary['files'], 'file')} checked "
-            f"({counted(summary['plans'], 'account plan')}, {counted(summary['okrs'], 'OKR set')})"
-        )
-        verdict = "failed" if failed else "passed"
-        lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})"]
+        lines = [verdict_line(self.words, summary, failed, fail_on)]
         skips = summary["skipped"]
         left_out = [
-            text
-            for n, text in (
-                (skips["excluded"], f"{skips['excluded']} excluded by exclude:"),
-                (skips["gitignored"], f"{skips['gitignored']} gitignored"),
-                (skips["hidden"], counted(skips["hidden"], "hidden folder")),
-            )
-            if n
+            self.words(reason, count=skips[reason])
+            for reason in ("excluded", "gitignored", "hidden")
+            if skips[reason]
         ]
         if left_out:
-            lines.append(f"not checked: {', '.join(left_out)} (--verbose lists them)")
+            lines.append(self.words("not_checked", counts=self.words("list").join(left_out)))
         lines += notes
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
 

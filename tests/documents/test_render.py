@@ -168,10 +168,10 @@ def test_account_document_states_the_numbers_a_cro_asks_for(
     doc = (repo / "docs" / "accounts" / "aegean-lines.md").read_text(encoding="utf-8")
     # Worked out by hand from plans/accounts/aegean-lines.yaml, today 2026-11-23:
     assert "| ARR | €240,000 |" in doc
-    assert "**February 28, 2027**, in 97 days" in doc  # 7 + 31 + 31 + 28 days
+    assert "**Feb 28, 2027**, in 97 days" in doc  # 7 + 31 + 31 + 28 days
     # contribution 240,000 × 0.75 − 90,000 = 90,000; 210,000 / 7,500 a month = 28 months
     assert "| Contribution, per year | €90,000 |" in doc
-    assert "after 28 months, in July 2028 — ⚠️ 17 months after the renewal" in doc
+    assert "28 months after the contract start, in July 2028 — ⚠️ 17 months after the renewal" in doc
     assert "| Return on the account | 43% a year |" in doc  # 90,000 / 210,000
     assert "❌ Key roles with an advocate: 4 of 5 — no advocate for: procurement" in doc
     assert "| ❌ Procurement | — | — | Παναγιώτης Μακρής (detractor) |" in doc
@@ -301,8 +301,8 @@ def test_portfolio_index_ranks_accounts_and_names_common_gaps(
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("zh", ["## 第一组：续约与增购", "**2027年2月28日**，还有 97 天", "| 获客成本 | €210,000 |"]),
-        ("ja", ["## グループ1 — 契約更新と追加購入", "**2027年2月28日**、あと97日", "€210,000"]),
+        ("zh", ["## 第一组：续约与增购", "**2027年2月28日**，还有97天", "| 获客成本 | 21万欧元 |"]),
+        ("ja", ["## グループ1 — 契約更新と追加購入", "**2027年2月28日**、あと97日", "210,000ユーロ"]),
         ("el", ["## Ομάδα 1 — ανανέωση και πρόσθετες αγορές", "**28 Φεβρουαρίου 2027**, σε 97 ημέρες",
                 "| Κόστος απόκτησης | 210.000\u00a0€ |"]),  # CLDR: a no-break space
     ],
