@@ -23,6 +23,7 @@ from pathlib import Path
 
 from engine.errors import UsageError
 from engine.findings import Finding
+from engine.paths import refusal
 from engine.report import Report
 from engine.sources import display_path
 
@@ -115,6 +116,9 @@ def write_baseline(report: Report, path: Path) -> Baseline:
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     folder = baseline.root
+    refused = refusal(path)
+    if refused:
+        raise BaselineError(f"not writing the baseline {path}: {refused}")
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:

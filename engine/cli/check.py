@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from engine.cache.store import DEFAULT_DIR
 from engine.cli.options import (
     _append_output,
     _emit,
+    cache_folder,
     check_words,
     common_options,
     handle_errors,
@@ -61,7 +61,9 @@ if TYPE_CHECKING:
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help=f"Where to cache per-file results [default: {DEFAULT_DIR}/ in the current directory].",
+    help="Where to cache per-file results [default: config cache_dir:, else this "
+    "repository's folder in $XDG_CACHE_HOME/revplan or ~/.cache/revplan]. A symlink, or a "
+    "folder git tracks files in, is never used.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option(
@@ -122,7 +124,7 @@ def check_command(
     config = resolve_config(config_path, paths)
     targets = _formats(formats, output)
     accepted = baselines.load_baseline(baseline_path) if baseline_path else None
-    cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
+    cache = cache_folder(cache_dir, no_cache, config, verbose)
     fail_on = fail_on or config.fail_on
     words = check_words(locale or config.locale, config)
     layout = _layout(targets, no_color, quiet, verbose, fail_on, words)

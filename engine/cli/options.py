@@ -134,6 +134,34 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
     return load_config(found, display_path(found)) if found else default_config()
 
 
+def cache_folder(
+    cache_dir: Path | None,
+    no_cache: bool,
+    config: Config,
+    verbose: bool,
+    existing_only: bool = False,
+) -> Path | None:
+    """The cache folder for a run: None with ``--no-cache``, or when the folder chosen
+    (``--cache-dir``, else the config's ``cache_dir:``, else the user's cache folder for
+    this repository) must not be used; ``existing_only``: only one that exists."""
+    if no_cache:
+        return None
+    from engine.cache.location import choose, repository_root
+
+    choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
+    folder = choice.folder
+    if folder is None:  # a folder asked for and refused: always said
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+        return None
+    if existing_only and not folder.is_dir():
+        if verbose:
+            click.echo(f"revplan: {safe_text(choice.note)} (none yet: not using one)", err=True)
+        return None
+    if verbose:
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+    return folder
+
+
 def check_words(locale: str, config: Config) -> CheckWords:
     """The check's wording in ``locale``, with the config's templates folder's catalogues."""
     try:
@@ -189,11 +217,13 @@ def _emit(text: str | bytes, target: Path | None) -> None:
 
 
 def _write_output(target: Path, text: str | bytes) -> None:
+    from engine.paths import refusal, write_file
+
+    refused = refusal(target)
+    if refused:
+        raise Failure(f"not writing {target}: {refused}")
     try:
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
+        write_file(target, text if isinstance(text, bytes) else text.encode("utf-8"))
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 
