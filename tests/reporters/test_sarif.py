@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, SHARED, run_cli
+from conftest import REPO, SHARED, require, run_cli
 
 from engine.rules import RULES
 
@@ -37,8 +37,7 @@ def sarif_and_json(cwd: Path) -> tuple[int, dict, dict]:
 
 
 def test_sarif_validates_against_the_official_schema(example):
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/ beside the repo)")
+    require(SARIF_SCHEMA.is_file(), f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/)")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     _, log, report = sarif_and_json(example)
     assert any(f["waived"] for f in report["findings"])  # suppressions are validated too
@@ -49,8 +48,7 @@ def test_sarif_validates_against_the_official_schema(example):
 
 def test_schema_check_would_catch_a_broken_log(example):
     """Control for the test above: the validator does reject what breaks the schema."""
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/ beside the repo)")
+    require(SARIF_SCHEMA.is_file(), f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/)")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     _, log, _ = sarif_and_json(example)
     log["runs"][0]["results"][0]["level"] = "fatal"
