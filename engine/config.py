@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.i18n.messages import english
-from engine.model.build import reader, waiver
+from engine.model.build import reader, waivers
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
@@ -43,6 +43,7 @@ class RuleSetting:
 class Config:
     path: Path | None = None
     plans: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
     locale: str = "en"
     today: date | None = None
     fail_on: str = "error"
@@ -78,7 +79,13 @@ class Config:
 
 
 def find_config(starts: list[Path]) -> Path | None:
-    """The nearest ``revplan.yaml`` upward from each start in turn (paths, then cwd)."""
+    """The config that a run without ``--config`` uses (docs/cli.md, "Which config").
+
+    For each start in turn (the paths given, then the current directory), from
+    its folder upwards: ``revplan.yaml`` there, else ``plans/revplan.yaml`` there
+    (the layout ``revplan init`` and this repository use); never above the git
+    work tree that holds the start.
+    """
     for start in [*starts, Path.cwd()]:
         try:
             folder = start.resolve()
@@ -87,9 +94,11 @@ def find_config(starts: list[Path]) -> Path | None:
         if not folder.is_dir():
             folder = folder.parent
         for candidate in (folder, *folder.parents):
-            path = candidate / CONFIG_NAME
-            if path.is_file():
-                return path
+            for path in (candidate / CONFIG_NAME, candidate / "plans" / CONFIG_NAME):
+                if path.is_file():
+                    return path
+            if (candidate / ".git").exists():
+                break  # the work tree's root: a config above it is not this repository's
     return None
 
 
@@ -158,6 +167,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
     return Config(
         path=path,
         plans=r.texts("plans"),
+        exclude=r.texts("exclude"),
         locale=r.text("locale") or "en",
         today=r.day("today"),
         fail_on=r.text("fail_on") or "error",
@@ -165,7 +175,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
         locales=(path.parent / locales) if locales else None,
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
         rules=rules,
-        waivers=tuple(waiver(w) for w in r.items("waivers")),
+        waivers=tuple(w for item in r.items("waivers") for w in waivers(item)),
         limits=Limits(**{k: v for k, v in limit_values.items()}),
         custom_rules=custom,
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.findings import Finding, fails, tally
 from engine.model.metrics import OKRMetrics, PlanMetrics
 from engine.model.types import Waiver
 from engine.pipeline.file import FileResult
 from engine.rules.custom.definition import CustomRule
+from engine.sources import Skip, skip_counts
 
 if TYPE_CHECKING:
     pass
@@ -25,14 +26,11 @@ class Report:
     expiring: list[Waiver] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
     custom_rules: tuple[CustomRule, ...] = ()  # the config's, for formats that list the rules
+    skipped: list[Skip] = field(default_factory=list)  # what discovery left out, and why
 
     @property
     def checked(self) -> list[FileResult]:
         return [r for r in self.results if r.status == "checked"]
-
-    @property
-    def skipped(self) -> list[FileResult]:
-        return [r for r in self.results if r.status == "skipped"]
 
     @property
     def plan_metrics(self) -> dict[str, PlanMetrics]:
@@ -44,7 +42,7 @@ class Report:
         checked = self.checked
         return {r.plan_id: r.metrics for r in checked if isinstance(r.metrics, OKRMetrics)}
 
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[str, Any]:
         errors, warnings, infos, waived = tally(self.findings)
         kinds = [r.kind for r in self.checked]
         return {
@@ -55,6 +53,7 @@ class Report:
             "warnings": warnings,
             "infos": infos,
             "waived": waived,
+            "skipped": skip_counts(self.skipped),
         }
 
     @property

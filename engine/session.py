@@ -24,7 +24,7 @@ from engine.pipeline.settings import settings_for
 from engine.report import Report
 from engine.rules.base import RepoIndex
 from engine.rules.waivers import apply_waivers
-from engine.sources import Source, discover, read_source
+from engine.sources import Skip, Source, discover, read_source
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -86,9 +86,7 @@ def _work(job: tuple[int, Source]) -> tuple[int, FileResult, Stored | None]:
         from engine.cache.store import read_with_stat
 
         raw, error, st = read_with_stat(source.file, read)
-    result = process_file(
-        raw, source.display, settings, source.explicit, _job_settings["keep_models"], error
-    )
+    result = process_file(raw, source.display, settings, _job_settings["keep_models"], error)
     if raw is None or not _job_settings["caching"]:
         return index, result, None
     from engine.cache.codec import encode_result
@@ -257,8 +255,11 @@ def check(
     settings: Settings,
     fail_on: str,
     cache: Cache | None = None,
+    skipped: list[Skip] | None = None,
+    reported: frozenset[str] | None = None,
 ) -> Report:
-    """Repository-wide rules and waivers over the per-file results."""
+    """Repository-wide rules and waivers over the per-file results; the report is of
+    the files ``reported`` (display paths; None: all), the others' results are read."""
     findings = [f for r in results for f in r.findings]
     entries = waiver_entries(results, config)
 
@@ -277,8 +278,19 @@ def check(
         findings += repository()
     findings, expiring, all_waivers = apply_waivers(findings, entries, settings)
     findings.sort(key=Finding.sort_key)
+    if reported is not None:
+        findings = [f for f in findings if f.file in reported]
+        results = [r for r in results if r.file in reported]
+        expiring = [w for w in expiring if w.loc.file in reported]
     return Report(
-        findings, results, settings.today, fail_on, expiring, all_waivers, settings.custom
+        findings,
+        results,
+        settings.today,
+        fail_on,
+        expiring,
+        all_waivers,
+        custom_rules=settings.custom,
+        skipped=skipped or [],
     )
 
 
@@ -311,11 +323,14 @@ def run_report_check(
     parts in the cache where they still hold (see ``engine.cache.parts``): only
     the changed files are checked again; otherwise from a full check, whose
     report's parts the cache keeps."""
-    from engine.cache.parts import ReportParts
+    from engine.cache.parts import Outcome, ReportParts
 
     run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models=False)
     assert run.cache is not None
-    parts = ReportParts(run.cache, config, layout, fail_on)
+    if run.reported is not None:  # the parts are of whole repositories' reports
+        report, _ = run.full(fail_on, progress)
+        return Outcome(layout.render(report), report.failed)
+    parts = ReportParts(run.cache, config, layout, fail_on, run.skipped)
     changed = parts.changed(run.sources, run.settings.limits.max_file_bytes)
     if changed is not None:
         results = process_all(
@@ -368,11 +383,18 @@ class _CheckRun:
         # of a warm run with a file to check again.
         self.helper = None if keep_models else start_helper(self.settings, self.jobs, self.cache)
         try:
-            self.sources = discover(list(paths), config)
-            if not self.sources:
+            found = discover(list(paths), config)
+            if not found.sources:
                 raise UsageError(
                     "no YAML files found in " + ", ".join(map(str, paths or ("plans/",)))
                 )
+            self.sources, self.skipped = found.sources, found.skipped
+            # Files named on the command line are reported on, but read with the
+            # repository's plans: references into other files resolve, and the
+            # rules that span files see them all (as a type checker reads a project).
+            self.reported: frozenset[str] | None = None
+            if paths:
+                self.sources, self.reported = _with_repository(self.sources, config)
         except BaseException:
             if self.helper is not None:
                 self.helper.close()
@@ -402,14 +424,23 @@ class _CheckRun:
                 results = check_files(update)
         else:
             results = check_files()
-        if not any(r.status == "checked" for r in results):
-            shown = 10
-            reasons = [f"\n  {r.file}: {r.note}" for r in results[:shown]]
-            if len(results) > shown:
-                reasons.append(f"\n  ... and {len(results) - shown} more")
-            raise UsageError(
-                f"none of the {len(sources)} YAML file(s) found is a revplan plan "
-                f"(apiVersion: revplan/v1):{''.join(reasons)}"
-            )
-        report = check(results, self.config, settings, fail_on, self.cache)
-        return report, results
+        report = check(
+            results, self.config, settings, fail_on, self.cache, self.skipped, self.reported
+        )
+        return report, report.results
+
+
+def _with_repository(
+    named: list[Source], config: Config
+) -> tuple[list[Source], frozenset[str] | None]:
+    """The sources ``named`` and the repository's other plans (the config's plans,
+    else plans/), in display order, and which are reported (None: all of them)."""
+    try:
+        repository = discover([], config).sources
+    except UsageError:  # no plans: globs and no plans/ folder: the named files are all
+        return named, None
+    seen = {os.path.realpath(s.file) for s in named}
+    others = [s for s in repository if os.path.realpath(s.file) not in seen]
+    if not others:
+        return named, None
+    return sorted(named + others, key=lambda s: s.display), frozenset(s.display for s in named)

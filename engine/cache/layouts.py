@@ -61,7 +61,7 @@ class Layout:
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -93,7 +93,7 @@ class TextLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -139,7 +139,7 @@ class JsonLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],
@@ -191,7 +191,7 @@ class SarifLayout(Layout):
     def finish(
         self,
         body: bytes,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         notes: list[str],
         fields: list[list[bytes]],

@@ -53,7 +53,7 @@ from engine.pipeline.file import FileResult
 from engine.pipeline.repository import waiver_entries
 from engine.report import Report
 from engine.rules.waivers import WaiverMatcher
-from engine.sources import Source, read_source
+from engine.sources import Skip, Source, read_source, skip_counts
 
 # Beyond this many changed files the full path costs about as much.
 MAX_CHANGED = 64
@@ -86,8 +86,16 @@ class Outcome:
 class ReportParts:
     """The parts of one format's report, for one cache (settings)."""
 
-    def __init__(self, cache: Cache, config: Config, layout: Layout, fail_on: str) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        config: Config,
+        layout: Layout,
+        fail_on: str,
+        skipped: list[Skip] | None = None,
+    ) -> None:
         self.cache, self.config, self.layout, self.fail_on = cache, config, layout, fail_on
+        self.skipped = skipped or []  # found again on every run: never kept in the parts
         self._parts = cache.report_log(layout.name, 6 + layout.fields)
         self._head_key = b"report-" + layout.name.encode()
         self._keys: list[bytes] = []
@@ -320,6 +328,7 @@ class ReportParts:
             "warnings": counts[1],
             "infos": counts[2],
             "waived": counts[3],
+            "skipped": skip_counts(self.skipped),
         }
         failed = fails(counts, self.fail_on)
         notes = json.loads(head[5])

@@ -335,7 +335,7 @@ class Cache:
                     except Exception:  # noqa: BLE001 - as for the result: work it out again
                         pass
                 raw = read(hit.position)
-                return getattr(process_file(raw, display, self.settings, hit.explicit), name)
+                return getattr(process_file(raw, display, self.settings), name)
 
             return Deferred(load)
 

@@ -76,7 +76,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--config",
             "config_path",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Config file [default: revplan.yaml found upward from the paths, then from "
+            help="Config file [default: revplan.yaml, else plans/revplan.yaml, in the folder "
+            "of the first path or above it (not above the git work tree), then likewise from "
             "the current directory].",
         ),
         click.option(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -148,8 +149,10 @@ def _stakeholder(r: _Reader) -> Stakeholder:
     )
 
 
-def waiver(r: _Reader) -> Waiver:
-    return Waiver(
+def waivers(r: _Reader) -> Iterator[Waiver]:
+    """One waiver per rule it names: ``rule:``, and each of ``rules: [...]`` (whose
+    ``rule`` stands where the list names it, so findings about it point there)."""
+    one = Waiver(
         **r.node(),
         rule=r.text("rule") or "",
         reason=r.text("reason") or "",
@@ -157,6 +160,22 @@ def waiver(r: _Reader) -> Waiver:
         target=r.text("target"),
         expires=r.day("expires"),
     )
+    names = r.data.get("rules")
+    names = names if isinstance(names, list) else []
+    if one.rule or not names:
+        yield one
+    written = one.locs.written()
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            continue  # the schema reports it
+        positions: dict[Path, tuple[int, int]] = {
+            (field,) if item is None else (field, item): (line, column)
+            for field, item, line, column in written
+        }
+        place = one.locs.get("rules", index)
+        if place is not None:
+            positions[("rule",)] = (place.line, place.column)
+        yield replace(one, rule=name, locs=Places(one.loc.file, positions, ()))
 
 
 def _milestone(r: _Reader) -> Milestone:
@@ -237,7 +256,7 @@ def build_account_plan(doc: Document, valid: bool = True) -> AccountPlan:
             for e in r.items("expansion")
         ),
         milestones=tuple(_milestone(m) for m in r.items("milestones")),
-        waivers=tuple(waiver(w) for w in r.items("waivers")),
+        waivers=tuple(w for item in r.items("waivers") for w in waivers(item)),
     )
 
 

@@ -562,11 +562,3 @@ def load_bytes(raw: bytes, file: str, limits: Limits | None = None) -> Document:
         doc.problems.append(detailed(Location(file, line, col), "yaml-syntax", error))
         return doc
     return load_text(text, file, limits)
-
-
-def looks_like_ours(raw: bytes) -> bool:
-    """Whether a file that failed to parse still claims to be a revplan file."""
-    return (
-        b"revplan/" in raw[:65536]
-        or re.search(rb"kind:\s*['\"]?(AccountPlan|OKRs)\b", raw[:65536]) is not None
-    )

@@ -156,6 +156,35 @@ def claims_to_be_ours(data: dict[Any, Any]) -> bool:
     return False
 
 
+_LEAVE_OUT = "if it is not a plan, leave it out with exclude: in revplan.yaml"
+
+
+ANOTHER_CONFIG = (
+    "a second revplan config (kind: Config) among the plans: a run reads one config only "
+    "(--config, or the revplan.yaml found upwards) — move it out of the plan paths, or leave "
+    "it out with exclude: in revplan.yaml"
+)
+
+
+def not_ours(doc: Document) -> str:
+    """What a YAML file under the plan paths that is not a revplan document is, and how
+    to fix it (a plan without its header, or another tool's file to leave out)."""
+    start = f"start it with apiVersion: {API_VERSION} and kind: AccountPlan or OKRs"
+    data = doc.data
+    if data is None:
+        return f"the file is empty (or holds only comments): if it is a plan, {start}; {_LEAVE_OUT}"
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else f"a single value ({_shown(data)})"
+        return (
+            f"the file holds {what}, not a mapping: a plan is one mapping, one plan to a file "
+            f"({start}); {_LEAVE_OUT}"
+        )
+    said = [f"{key}: {_shown(data[key])}" for key in ("apiVersion", "kind") if key in data]
+    verb = "are" if len(said) > 1 else "is"
+    what = f"its {' and '.join(said)} {verb} not revplan's" if said else "it has no apiVersion"
+    return f"not a revplan document ({what}): if it is a plan, {start}; {_LEAVE_OUT}"
+
+
 def identity_problems(doc: Document) -> list[Problem]:
     """What is wrong with a document's ``apiVersion`` and ``kind``, each located and with
     its fix: a document that says it is revplan's is never skipped without a word."""

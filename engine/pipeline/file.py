@@ -16,12 +16,14 @@ from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
-from engine.parse.loader import KINDS, Document, Limits, load_bytes, looks_like_ours
+from engine.parse.loader import KINDS, Document, Limits, load_bytes
 from engine.parse.schema import (
+    ANOTHER_CONFIG,
     API_VERSION,
     claims_to_be_ours,
     compile_validators,
     identity_problems,
+    not_ours,
     schema_problems,
 )
 from engine.rules import RULES
@@ -117,31 +119,32 @@ def process_file(
     raw: bytes | None,
     file: str,
     settings: Settings,
-    explicit: bool = False,
     keep_model: bool = False,
     read_error: str | None = None,
 ) -> FileResult:
-    """Check one file. ``explicit``: named on the command line (never skipped as not ours)."""
+    """Check one file: a plan or OKR set, or findings saying what it is instead (every
+    YAML file under the plan paths is one or the other, never skipped unseen)."""
     if raw is None:
         problem = detailed(
             Location(file, 1, 1), "yaml-syntax", f"cannot read the file: {read_error}"
         )
         return FileResult(file, "checked", findings=_findings("yaml-syntax", settings, [problem]))
     doc = load_bytes(raw, file, settings.limits)
-    if doc.data is None or not isinstance(doc.data, dict):
-        if doc.problems and (explicit or looks_like_ours(raw)):
-            return FileResult(
-                file, "checked", findings=_findings("yaml-syntax", settings, doc.problems)
-            )
-        what = "is not valid YAML" if doc.problems else "holds no mapping"
-        return FileResult(file, "skipped", note=f"{what} and has no apiVersion: revplan/...")
-    if not doc.is_ours and not claims_to_be_ours(doc.data):
-        return FileResult(file, "skipped", note="has no apiVersion: revplan/... (not a plan)")
+    if doc.problems and not isinstance(doc.data, dict):
+        return FileResult(
+            file, "checked", findings=_findings("yaml-syntax", settings, doc.problems)
+        )
+    if not isinstance(doc.data, dict) or not (doc.is_ours or claims_to_be_ours(doc.data)):
+        problem = detailed(doc.loc(()), "schema", not_ours(doc))
+        return FileResult(file, "checked", findings=_findings("schema", settings, [problem]))
 
     findings = _findings("yaml-syntax", settings, doc.problems)
     kind = doc.kind
     if kind == "Config":
-        return FileResult(file, "skipped", note="is a Config file (not the one in use)")
+        problem = detailed(doc.loc(("kind",)), "schema", ANOTHER_CONFIG)
+        return FileResult(
+            file, "checked", findings=findings + _findings("schema", settings, [problem])
+        )
     if kind not in KINDS or doc.api_version != API_VERSION:
         # Not one of the kinds (or versions) revplan reads: what to fix, never a silent pass.
         wrong = identity_problems(doc)

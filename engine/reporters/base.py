@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from engine.controls import CONTROL
 from engine.i18n.words import CheckWords
@@ -41,7 +41,7 @@ class Reporter:
         raise NotImplementedError
 
 
-def verdict_line(words: CheckWords, summary: dict[str, int], failed: bool, fail_on: str) -> str:
+def verdict_line(words: CheckWords, summary: dict[str, Any], failed: bool, fail_on: str) -> str:
     """``3 files checked (2 account plans, 1 OKR set): 1 error, ... — failed (fail on error)``."""
     return words(
         "summary",

@@ -52,7 +52,7 @@ class JsonReporter(Reporter):
     @staticmethod
     def assemble(
         findings: list[str],
-        summary: dict[str, int],
+        summary: dict[str, Any],
         plans: list[str],
         segments: list[str],
         okrs: list[str],

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from itertools import groupby
 from operator import attrgetter
+from typing import Any
 
 import click
 
@@ -64,7 +65,14 @@ class TextReporter(Reporter):
             for _, group in groupby(report.findings, key=attrgetter("file"))
         ]
         return self.assemble(
-            [f"skipped {terminal_text(r.file)}: {r.note}" for r in skipped],
+            [
+                self.words(
+                    "skipped",
+                    path=terminal_text(s.display) + "/" * s.folder,
+                    reason=self.words(f"skipped_{s.reason}"),
+                )
+                for s in skipped
+            ],
             blocks,
             report.summary(),
             report.failed,
@@ -104,7 +112,7 @@ class TextReporter(Reporter):
         self,
         head: list[str],
         blocks: list[str],
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         fail_on: str,
         notes: list[str],
@@ -121,7 +129,7 @@ class TextReporter(Reporter):
     def ending(
         self,
         after_lines: bool,
-        summary: dict[str, int],
+        summary: dict[str, Any],
         failed: bool,
         fail_on: str,
         notes: list[str],
@@ -130,7 +138,16 @@ class TextReporter(Reporter):
         ``notes``, a blank line apart from the lines before, if there are any."""
         if self.quiet:
             return ""
-        lines = [verdict_line(self.words, summary, failed, fail_on), *notes]
+        lines = [verdict_line(self.words, summary, failed, fail_on)]
+        skips = summary["skipped"]
+        left_out = [
+            self.words(reason, count=skips[reason])
+            for reason in ("excluded", "gitignored", "hidden")
+            if skips[reason]
+        ]
+        if left_out:
+            lines.append(self.words("not_checked", counts=self.words("list").join(left_out)))
+        lines += notes
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,9 @@ waiver's ``plan:`` names either). Inside a plan, the ids of team members,
 stakeholders, objectives, actions, renewal requirements, expansion
 opportunities and milestones share one namespace; key-result ids are unique
 within their objective. The second definition is reported, pointing back at
-the first.
+the first, and the first points at each other file that claims its id. Each
+file's waivers waive only findings in that file, so a file that takes another
+plan's id cannot waive that plan's findings.
 
 Anti-pattern::
 
@@ -40,7 +42,8 @@ SEVERITY = "error"
 
 
 def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Problem]:
-    """Account and OKR set ids across files."""
+    """Account and OKR set ids across files: reported in each file that claims the id,
+    naming the other (so neither file's waivers hide the other's finding)."""
     seen: dict[str, tuple[str, Location]] = {}
     for summary in sorted(index.files, key=lambda f: (f.id_loc.file, f.id_loc.line)):
         if not summary.id:
@@ -57,6 +60,20 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
                     first_kind=Label("kind", first_kind),
                     file=Text(first.file),
                     line=Number(first.line),
+                ),
+                plan=summary.id,
+                target=summary.id,
+                path="id",
+            )
+            yield Problem(
+                first,
+                f"{ID}.document_again",
+                args(
+                    id=Text(summary.id),
+                    kind=Label("kind", first_kind),
+                    other_kind=Label("kind", summary.kind),
+                    file=Text(summary.id_loc.file),
+                    line=Number(summary.id_loc.line),
                 ),
                 plan=summary.id,
                 target=summary.id,

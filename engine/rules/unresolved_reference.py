@@ -40,7 +40,7 @@ from typing import Any
 from engine.findings import Item, Label, Location, Person, Phrase, Problem, Text, args
 from engine.model.types import AccountPlan, Node, Stakeholder
 from engine.model.vocabulary import ROLES
-from engine.rules.base import Context, RepoIndex, item, person
+from engine.rules.base import Context, FileSummary, RepoIndex, item, person
 from engine.suggest import Suggester
 
 ID = "unresolved-reference"
@@ -174,9 +174,11 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
                     f"objectives/{link.objective}/aligns_to",
                     Item(link.objective, link.title or None),
                 )  # fmt: skip
-    by_id = {f.id: f for f in index.files}
-    rules, plans = Suggester([*RULES, *sorted(index.custom_rules)]), Suggester(by_id)
-    targets: dict[str, tuple[set[str], Suggester]] = {}
+    claims: dict[str, list[FileSummary]] = {}  # an id claimed twice is duplicate-id's to report
+    for summary in index.files:
+        claims.setdefault(summary.id, []).append(summary)
+    rules, plans = Suggester([*RULES, *sorted(index.custom_rules)]), Suggester(claims)
+    targets: dict[tuple[str, str | None], tuple[set[str], Suggester]] = {}
     # Findings about roles name the role, so a waiver may target a role too.
     for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
@@ -186,13 +188,16 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
             )
         if plan is None:
             continue
-        if plan not in by_id:
+        if plan not in claims:
             yield _problem(waiver.at("plan"), "waiver_plan", plan, plans, plan, path, None)
             continue
-        if plan not in targets:
-            ids = set(by_id[plan].ids) | set(ROLES)
-            targets[plan] = ids, Suggester(ids)
-        ids, suggester = targets[plan]
+        # A plan's own waiver (no plan: of its own) names ids of its own file only.
+        own = waiver.loc.file if waiver.plan is None else None
+        if (plan, own) not in targets:
+            files = [f for f in claims[plan] if own is None or f.file == own]
+            ids = set(ROLES).union(*(f.ids for f in files))
+            targets[plan, own] = ids, Suggester(ids)
+        ids, suggester = targets[plan, own]
         if waiver.target and waiver.target not in ids:
             yield _problem(
                 waiver.at("target"), "waiver_target", waiver.target, suggester, plan, path, None

@@ -28,7 +28,12 @@ class Settings(Protocol):
 class WaiverMatcher:
     """Which waiver, if any, waives a finding: of the waivers in force, the first
     for its rule and plan, else the first for its rule and every plan, whose
-    target (if it names one) is the finding's."""
+    target (if it names one) is the finding's.
+
+    A plan's own waiver (one written in a plan file: its entry names the plan,
+    the waiver itself no ``plan:``) waives only findings in that file: a plan's
+    id is its own, so a second file that claims it cannot waive the first's
+    findings (only the config's waivers reach across files)."""
 
     def __init__(self, entries: list[tuple[Waiver, str | None, bool]], today: date) -> None:
         # Indexed by (rule, plan) so that matching stays linear in findings + waivers.
@@ -37,6 +42,9 @@ class WaiverMatcher:
             if not (w.expires and w.expires < today):
                 self._active.setdefault((w.rule, plan), []).append(index)
         self._waivers = [w for w, _, _ in entries]
+        self._files = [
+            w.loc.file if plan is not None and w.plan is None else None for w, plan, _ in entries
+        ]
 
     def waive(self, findings: Iterable[Finding]) -> tuple[list[Finding], set[int]]:
         """The findings as the waivers leave them, and the waivers they use (indices)."""
@@ -56,7 +64,10 @@ class WaiverMatcher:
         for key in ((finding.rule, finding.plan), (finding.rule, None)):
             for index in active.get(key, ()):
                 target = self._waivers[index].target
-                if target is None or target == finding.target:
+                file = self._files[index]
+                if (target is None or target == finding.target) and (
+                    file is None or file == finding.file
+                ):
                     return index
         return None
 

@@ -43,11 +43,10 @@ def test_exit_0_when_clean_1_on_errors_and_fail_on_warning(write):
 def test_exit_2_for_bad_command_line_missing_path_and_no_plans(tmp_path):
     assert run_cli("check", "--format", "xml").exit_code == 2
     assert run_cli("check", str(tmp_path / "nope")).exit_code == 2
-    (tmp_path / "other.yaml").write_text("name: not a plan\n")
-    result = run_cli("check", str(tmp_path), "--no-cache")
-    assert result.exit_code == 2 and "none of the 1 YAML file(s)" in result.stderr
-    # ... and says why each file was not taken for a plan, without -v
-    assert "other.yaml: has no apiVersion: revplan/..." in result.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("check", str(empty), "--no-cache")
+    assert result.exit_code == 2 and "no YAML files found" in result.stderr
     assert run_cli("check", "--today", "23/11/2026", str(tmp_path)).exit_code == 2
 
 
@@ -70,7 +69,9 @@ def test_json_output_has_the_documented_shape(write):
         "warnings",
         "infos",
         "waived",
+        "skipped",
     }
+    assert report["summary"]["skipped"] == {"excluded": 0, "gitignored": 0, "hidden": 0}
     assert report["summary"]["okrs"] == 1 and report["summary"]["errors"] == 1
     [finding] = report["findings"]
     assert list(finding) == [
@@ -148,9 +149,9 @@ def test_quiet_prints_only_failing_findings(write):
 
 def test_verbose_says_which_files_were_skipped_and_why(write, tmp_path):
     write("plans/ok.yaml", CLEAN)
-    write("plans/ci.yaml", "on: push\njobs: {}\n")
+    write("plans/.github/ci.yaml", "on: push\njobs: {}\n")
     result = run_cli("check", "plans", "--no-cache", "-v", cwd=tmp_path)
-    assert "skipped plans/ci.yaml: has no apiVersion: revplan/" in result.stdout
+    assert "skipped plans/.github/: a hidden folder" in result.stdout
     assert "skipped" not in run_cli("check", "plans", "--no-cache", cwd=tmp_path).stdout
 
 

@@ -38,7 +38,6 @@ class Case:
     findings: tuple[Expected, ...]
     more: bool  # other findings (from the completeness rules) may come too
     error: str | None  # for exit 2: words the error on stderr must contain
-    in_folder: str  # "reported" or "skipped" when found by walking a folder
     generated: bool
 
 
@@ -52,7 +51,6 @@ def cases() -> list[Case]:
             findings=tuple(Expected(**f) for f in e.get("findings", [])),
             more=e.get("more", False),
             error=e.get("error"),
-            in_folder=e.get("in_folder", "reported"),
             generated=e.get("generated", False),
         )
         for e in entries

@@ -41,9 +41,12 @@ def test_account_ids_must_be_unique_across_files(write):
     a = write("a.yaml", HEAD + "account: {id: acme, name: Acme}\n")
     b = write("sub/b.yaml", HEAD + "account: {id: acme, name: Acme again}\n")
     _, report = check_json(a, b)
-    [finding] = by_rule(report, "duplicate-id")
-    assert finding["file"].endswith("sub/b.yaml") and finding["line"] == 3
-    assert "a.yaml:3" in finding["message"]
+    # Reported in both files, each naming the other.
+    first, second = sorted(by_rule(report, "duplicate-id"), key=lambda f: f["file"])
+    assert first["file"].endswith("/a.yaml") and first["line"] == 3
+    assert "sub/b.yaml:3" in first["message"]
+    assert second["file"].endswith("sub/b.yaml") and second["line"] == 3
+    assert "a.yaml:3" in second["message"]
 
 
 def test_unresolved_backup_owner_and_action_stakeholder_with_suggestions(write):
@@ -91,7 +94,7 @@ def test_aligns_to_resolves_across_files_and_reports_what_is_missing(write):
         (79, "OKR objective 'sales-fy27/x' names nothing"),
     ]
     # without the OKRs file, the first one no longer resolves either
-    _, alone = check_json(plan)
+    _, alone = check_json(plan, cwd=plan.parent)  # (no config, so no repository to read)
     assert len(by_rule(alone, "unresolved-reference")) == 3
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import Config
-from engine.sources import SKIPPED_DIRS, YAML_SUFFIXES, Source, _glob, discover, display_path
+from engine.sources import Source, _glob, discover, display_path, is_yaml_name
 
 PLAN = "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: x, name: X}\n"
 
@@ -34,6 +34,8 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "plans/with space/f.yaml",
         "plans/Ünïcode/ü.yaml",
         "plans/x.yaml.bak",
+        "plans/UPPER.YAML",
+        "plans/sub/Mixed.Yml",
         "other/o.yaml",
     ]
     for name in files:
@@ -51,12 +53,36 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def reference_walk(folder: Path) -> list[Path]:
-    """What os.walk finds, skipping hidden and tool folders."""
+    """What os.walk finds, skipping hidden folders only."""
     found = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
-        found += [Path(root) / name for name in sorted(files) if name.endswith(YAML_SUFFIXES)]
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / name for name in sorted(files) if is_yaml_name(name)]
     return found
+
+
+def reference_glob(tree: Path, pattern: str) -> list[Path]:
+    """What pathlib finds for a plans glob: a file part ending in .yaml or .yml finds
+    both suffixes in any case, and wildcards do not reach into hidden folders."""
+    head, _, last = pattern.rpartition("/")
+    variants = [pattern]
+    for suffix in (".yaml", ".yml"):
+        if any(c in last for c in "*?[") and last.lower().endswith(suffix):
+            stem = last[: -len(suffix)]
+            variants = [
+                f"{head}/{stem}.{''.join(f'[{c}{c.upper()}]' for c in ending)}".lstrip("/")
+                for ending in ("yaml", "yml")
+            ]
+    found = {p for variant in variants for p in tree.glob(variant)}
+    return [
+        p
+        for p in sorted(found)
+        if p.is_file()
+        and is_yaml_name(p.name)
+        and not any(
+            part.startswith(".") and part != ".." for part in p.relative_to(tree).parts[:-1]
+        )
+    ]
 
 
 def reference_discover(found: list[Path], explicit: bool, config: Config) -> list[Source]:
@@ -76,14 +102,14 @@ def reference_discover(found: list[Path], explicit: bool, config: Config) -> lis
 def test_a_folder_finds_what_os_walk_finds(tree: Path) -> None:
     config = Config(path=tree / "revplan.yaml")
     for folder in (Path("plans"), tree / "plans", Path("plans/sub")):
-        assert discover([folder], config) == reference_discover(
+        assert discover([folder], config).sources == reference_discover(
             reference_walk(folder), False, config
         )
 
 
 def test_the_config_file_is_never_a_plan(tree: Path) -> None:
     config = Config(path=tree / "revplan.yaml")
-    assert "revplan.yaml" not in [s.display for s in discover([Path(".")], config)]
+    assert "revplan.yaml" not in [s.display for s in discover([Path(".")], config).sources]
 
 
 PATTERNS = [
@@ -111,26 +137,19 @@ def test_a_glob_matches_what_pathlib_matches(tree: Path, pattern: str) -> None:
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_config_globs_find_the_yaml_files_pathlib_finds(tree: Path, pattern: str) -> None:
     config = Config(path=tree / "revplan.yaml", plans=(pattern,))
-    found = [
-        p for p in sorted(tree.glob(pattern)) if p.is_file() and p.name.endswith(YAML_SUFFIXES)
-    ]
-    assert discover([], config) == reference_discover(found, False, config)
+    found = reference_glob(tree, pattern)
+    assert discover([], config).sources == reference_discover(found, False, config)
 
 
 def test_a_pathless_glob_from_a_relative_config(tree: Path) -> None:
     config = Config(path=Path("revplan.yaml"), plans=("*/*.yaml", "plans/**/*.yml"))
-    found = [
-        p
-        for pattern in config.plans
-        for p in sorted(Path(".").glob(pattern))
-        if p.is_file() and p.name.endswith(YAML_SUFFIXES)
-    ]
-    assert discover([], config) == reference_discover(found, False, config)
+    found = [p.relative_to(tree) for pattern in config.plans for p in reference_glob(tree, pattern)]
+    assert discover([], config).sources == reference_discover(found, False, config)
 
 
 def test_named_files_are_explicit_and_kept_once(tree: Path) -> None:
     config = Config(path=tree / "revplan.yaml")
     named = [Path("plans/a.yaml"), Path("plans/linked.yaml"), Path("plans/sub/d.yaml")]
-    sources = discover(named, config)
+    sources = discover(named, config).sources
     assert [s.display for s in sources] == ["plans/a.yaml", "plans/linked.yaml"]
     assert all(s.explicit for s in sources)
