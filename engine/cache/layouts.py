@@ -20,7 +20,7 @@ from engine.model.metrics import OKRMetrics, PlanMetrics, segment_metrics
 from engine.pipeline.file import FileResult
 from engine.report import Report
 from engine.reporters.json import JsonReporter
-from engine.reporters.sarif import SarifReporter
+from engine.reporters.sarif import SarifReporter, repository_prefix
 from engine.reporters.text import TextReporter
 
 # Stands for the files' blocks in a document rendered around them: JSON never
@@ -178,11 +178,16 @@ class SarifLayout(Layout):
     name = "sarif"
     separator = ","
 
+    def options(self) -> list[Any]:
+        # The URIs are relative to the repository root: a block depends on where
+        # the run starts from.
+        return [repository_prefix()]
+
     def render(self, report: Report) -> str:
         return SarifReporter().render(report)
 
     def block(self, findings: list[Finding]) -> str:
-        return self.separator.join(SarifReporter().results(findings))
+        return self.separator.join(SarifReporter().results(findings, repository_prefix()))
 
     def finish(
         self,
