@@ -64,9 +64,7 @@ class JUnitReporter(Reporter):
             counts = {"tests": 0, "failures": 0, "skipped": 0}
             findings = sorted(by_file.get(file, []), key=lambda f: (f.rule, f.sort_key()))
             if not findings:
-                ET.SubElement(
-                    suite, "testcase", classname=name, name=CLEAN_CASE, time=NO_TIME
-                )
+                ET.SubElement(suite, "testcase", classname=name, name=CLEAN_CASE, time=NO_TIME)
                 counts["tests"] += 1
             for rule, group in groupby(findings, key=lambda f: f.rule):
                 outcome = self._case(suite, file, rule, list(group), bar)
@@ -91,9 +89,7 @@ class JUnitReporter(Reporter):
         suite: ET.Element, file: str, rule: str, findings: list[Finding], bar: int
     ) -> str | None:
         """Add the test case of ``rule`` in ``file``; return "failures", "skipped" or None."""
-        case = ET.SubElement(
-            suite, "testcase", classname=_xml_text(file), name=rule, time=NO_TIME
-        )
+        case = ET.SubElement(suite, "testcase", classname=_xml_text(file), name=rule, time=NO_TIME)
         failing = [f for f in findings if not f.waived and SEVERITY_RANK[f.severity] >= bar]
         text = "\n".join(_line(f) for f in findings)
         if failing:

@@ -17,9 +17,13 @@ from engine.rules import RULES
 SARIF_SCHEMA = TESTS / "data/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 # @microsoft/sarif-multitool ships a self-contained build per platform (no .NET needed).
-MULTITOOL = NODE_TOOLS / "node_modules/@microsoft" / (
-    {"win32": "sarif-multitool-win32/Sarif.Multitool.exe"}.get(
-        sys.platform, f"sarif-multitool-{sys.platform}/Sarif.Multitool"
+MULTITOOL = (
+    NODE_TOOLS
+    / "node_modules/@microsoft"
+    / (
+        {"win32": "sarif-multitool-win32/Sarif.Multitool.exe"}.get(
+            sys.platform, f"sarif-multitool-{sys.platform}/Sarif.Multitool"
+        )
     )
 )
 
