@@ -113,7 +113,7 @@ def write_baseline(report: Report, path: Path) -> Baseline:
         "comment": _COMMENT,
         "findings": [{"fingerprint": fp, "count": n} for fp, n in sorted(counts.items())],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     folder = baseline.root
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

@@ -69,7 +69,9 @@ def export_graph(graph: PlanGraph, fmt: str) -> str:
         data = nx.node_link_data(g, edges="links")
         data["nodes"].sort(key=lambda n: n["id"])
         data["links"].sort(key=lambda e: (e["source"], e["target"], e["key"]))
-        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return (
+            json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, sort_keys=True) + "\n"
+        )
     ordered: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     ordered.add_nodes_from((n, g.nodes[n]) for n in _sorted_nodes(g))
     for source, target, key in _sorted_edges(g):

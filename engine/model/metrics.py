@@ -8,6 +8,7 @@ account. Per segment: the return aggregated. Per OKR set: scores by lever.
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -182,7 +183,10 @@ class Metrics:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+    """A metric as JSON carries it: one that overflowed (a return on an acquisition
+    cost of 1e-300, ARRs that add up past 1e308) is unknown, ``None``: JSON has no
+    Infinity or NaN."""
+    return None if value is None or not math.isfinite(value) else round(value, 4)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:

@@ -218,7 +218,7 @@ def _rule_indices() -> dict[str, int]:
 
 def _compact(value: object) -> str:
     # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 REPORTER = SarifReporter
