@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from engine.controls import json_escaped_surrogates
 from engine.errors import UsageError
 from engine.findings import Finding
 from engine.report import Report
@@ -113,7 +114,10 @@ def write_baseline(report: Report, path: Path) -> Baseline:
         "comment": _COMMENT,
         "findings": [{"fingerprint": fp, "count": n} for fp, n in sorted(counts.items())],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = (
+        json_escaped_surrogates(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+        + "\n"
+    )
     folder = baseline.root
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

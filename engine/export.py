@@ -9,25 +9,18 @@ XML 1.0 cannot hold them at all). JSON escapes controls itself.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import networkx as nx
 
-from engine.controls import CONTROL
+from engine.controls import CONTROL, utf8_safe
 from engine.graph import PlanGraph
-
-# A non-UTF-8 file name's bytes, as os.fsdecode (surrogateescape) carries them.
-_UNDECODABLE = re.compile("[\udc80-\udcff]")
-# What no UTF-8 output can carry, and XML 1.0 not even escaped.
-_UNWRITABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def readable(text: str, controls: bool) -> str:
     """``text`` with undecodable bytes as ``\\xNN`` and, if ``controls``, control
     characters (not tab or newline) as ``\\x1b``."""
-    text = _UNDECODABLE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
-    text = _UNWRITABLE.sub("\ufffd", text)
+    text = utf8_safe(text).replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
     if controls:
         text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return text

@@ -180,14 +180,15 @@ def _write_output(target: Path, text: str | bytes) -> None:
         if isinstance(text, bytes):
             target.write_bytes(text)
         else:
-            target.write_text(text, encoding="utf-8")
+            # A non-UTF-8 file name's bytes, as they are (as on standard output).
+            target.write_text(text, encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 
 
 def _append_output(target: Path, text: str) -> None:
     try:
-        with target.open("a", encoding="utf-8") as out:
+        with target.open("a", encoding="utf-8", errors="surrogateescape") as out:
             out.write(text)
     except OSError as exc:
         raise Failure(f"cannot append to {target}: {exc.strerror}") from exc

@@ -27,6 +27,7 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from engine.config import Config
+from engine.controls import utf8_safe
 from engine.documents.builder import (
     OKR_SETS,
     PLAN,
@@ -289,7 +290,8 @@ class _Renderer:
         """The document from its kind's template, packed; ``source``: the link to what it is
         made of."""
         text = _render(self.env, kind.template, context, self.today)
-        return pack((marker(source) + text).encode("utf-8"))
+        # A plan whose file name is not UTF-8 is named with its bytes as \xNN.
+        return pack(utf8_safe(marker(source) + text).encode("utf-8"))
 
 
 # The renderer of a worker process, made once by _start_worker.

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from engine import HOMEPAGE, __version__
+from engine.controls import json_escaped_surrogates
 from engine.findings import Finding
 from engine.report import Report
 from engine.reporters.base import Reporter
@@ -85,7 +86,8 @@ def rule_name(rule_id: str) -> dict[str, str]:
 def stable_fingerprint(finding: Finding, occurrence: int) -> str:
     """A hash of the line-free fingerprint; ``occurrence`` separates identical ones in a file."""
     text = f"{finding.fingerprint}|{occurrence}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a non-UTF-8 file name hashes as its bytes.
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def help_markdown(rule: Rule) -> str:
@@ -218,7 +220,9 @@ def _rule_indices() -> dict[str, int]:
 
 def _compact(value: object) -> str:
     # Compact: SARIF is read by tools, and the indenting encoder is several times slower.
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return json_escaped_surrogates(
+        json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    )
 
 
 REPORTER = SarifReporter
