@@ -21,7 +21,7 @@ def okr_chain(folder: Path, n: int) -> Path:
 def okr_ladder(folder: Path, levels: int) -> Path:
     """Two objectives a level, each aligned to both of the level above: 2**levels paths
     from the top to the bottom, through 2 * levels objectives."""
-    lines = [OKRS_HEAD.replace("chain", "ladder")]
+    lines = [OKRS_HEAD.replace("chain", "ladder").replace("Chain", "Ladder")]
     for i in range(levels):
         aligns = f"    aligns_to: [ladder/a{i - 1}, ladder/b{i - 1}]\n" if i else ""
         for side in "ab":
@@ -40,12 +40,20 @@ team:
 
 
 def detractors(folder: Path, n: int) -> Path:
-    """An account plan with ``n`` detractors, none addressed."""
+    """An account plan with ``n`` detractors and one action that engages them all."""
     people = "".join(
-        f"  - {{id: d{i}, name: Person {i}, group: renew, stance: detractor, roles: [end_user]}}\n"
-        for i in range(n)
+        f"  - {{id: d{i}, name: Person {i}, group: renew, stance: detractor}}\n" for i in range(n)
     )
-    return _write(folder / "detractors.yaml", ACCOUNT_HEAD + "stakeholders:\n" + people)
+    everyone = ", ".join(f"d{i}" for i in range(n))
+    objective = f"""\
+objectives:
+  - id: win
+    title: Win them over
+    actions:
+      - {{id: talk, title: Talk to them, owner: sam, due: 2026-12-15, status: planned,
+          stakeholders: [{everyone}]}}
+"""
+    return _write(folder / "detractors.yaml", ACCOUNT_HEAD + "stakeholders:\n" + people + objective)
 
 
 def waivers(folder: Path, n: int) -> Path:

@@ -152,7 +152,5 @@ def test_a_key_written_as_the_duplicate_marker_is_an_unknown_field(write):
     code, report = check_json(path)
     [finding] = [f for f in report["findings"] if f["rule"] == "schema"]
     assert (
-        code == 1
-        and finding["line"] == 4
-        and "unknown field '\x00duplicate'" in finding["message"]
+        code == 1 and finding["line"] == 4 and "unknown field '\x00duplicate'" in finding["message"]
     )
