@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from engine.config import CONFIG_NAME
+from engine.errors import UsageError
 from engine.scaffold import install_requirement, scaffold
 
 
@@ -58,9 +59,13 @@ def command(directory: Path, force: bool, today: date) -> None:
             f"{directory / CONFIG_NAME} exists: this folder is set up already, nothing written "
             "(--force overwrites the scaffold files, the example plans included)"
         )
+    try:
+        files = scaffold(today, install_requirement())
+    except UsageError as exc:  # a --today the example's dates do not fit around
+        raise Failure(str(exc)) from exc
     written, kept = [], []
     try:
-        for relative, content in scaffold(today, install_requirement()).items():
+        for relative, content in files.items():
             target = directory / relative
             if target.exists() and not force:
                 kept.append(relative)

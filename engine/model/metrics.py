@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from engine.model.types import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
@@ -63,6 +63,15 @@ def backup_gap(person: Stakeholder, people: dict[str, Stakeholder]) -> str | Non
     if backup.stance == "detractor":
         return "detractor"
     return None
+
+
+def days_after(start: date, days: int) -> date:
+    """``start`` plus ``days`` (negative: before), held within the calendar's years 1 to
+    9999: ``--today 9999-12-20`` plus a fortnight is the last day there is."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def add_months(start: date, months: float) -> date:

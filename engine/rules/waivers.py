@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 
 from engine.findings import Day, Finding, Many, Problem, Text, args
 from engine.i18n.messages import to_finding
+from engine.model.metrics import days_after
 from engine.model.types import Waiver
 from engine.rules import RULES
 
@@ -121,6 +122,6 @@ def apply_waivers(
         severity = settings.severity(rule_id)
         if severity != "off":
             out.append(to_finding(rule_id, severity, problem))
-    soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    soon = days_after(today, EXPIRY_NOTICE_DAYS)
     expiring = [w for w, _, _ in entries if w.expires and today <= w.expires <= soon]
     return out, expiring, [w for w, _, _ in entries]
