@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from engine.i18n.messages import english
@@ -114,6 +114,15 @@ def load_config(path: Path, display: str | None = None) -> Config:
         setting, problems = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id))
         errors += problems
         rules[rule_id] = setting
+    for index, pattern in enumerate(doc.data.get("plans") or []):
+        if isinstance(pattern, str) and (
+            PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute()
+        ):
+            errors.append(
+                f"{doc.loc(('plans', index))}: plans: '{pattern}' is an absolute path — write "
+                f"it relative to the folder of {CONFIG_NAME}, so the config works in every "
+                "checkout (e.g. 'plans/**/*.yaml')"
+            )
     if errors:
         raise ConfigError(errors)
 
