@@ -151,6 +151,11 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"{path}:{exc.lineno}:{exc.colno}: not a revplan baseline (invalid JSON: {exc.msg})"
         ) from None
+    except RecursionError:  # deeper than the parser goes: a baseline is three levels deep
+        raise BaselineError(
+            f"{path}: not a revplan baseline (nested too deep) — regenerate it with "
+            f"`revplan check --write-baseline {path}`"
+        ) from None
     return Baseline(path, _counts(document, path))
 
 
