@@ -142,11 +142,16 @@ def measure(
 # --- the tools ----------------------------------------------------------------
 
 
+BENCH_CACHE_HOME = Path("/tmp/revplan-bench-cache-home")
+
+
 def revplan_env() -> dict[str, str]:
     """revplan as installed: with its bytecode cached (here outside the checkout)."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path("/tmp/revplan-bench-pycache"))
+    # revplan's cache goes to the user's cache folder: the benchmark's own, to empty at will.
+    env["XDG_CACHE_HOME"] = str(BENCH_CACHE_HOME)
     env.pop("CI", None)
     return env
 
@@ -243,8 +248,7 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
     out["floor"] = _best(floors) if floors else None
     out["cold"] = _best(colds)
     if not big or args.big_warm:
-        cache = root / ".revplan_cache"
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
         report = args.root / f"report-{n}.json"
         out["fill"] = measure(
             "revplan check, first run (empty cache)",

@@ -24,6 +24,7 @@ from pathlib import Path
 from engine.controls import json_escaped_surrogates
 from engine.errors import UsageError
 from engine.findings import Finding
+from engine.paths import refusal
 from engine.report import Report
 from engine.sources import display_path
 
@@ -119,6 +120,9 @@ def write_baseline(report: Report, path: Path) -> Baseline:
         + "\n"
     )
     folder = baseline.root
+    refused = refusal(path)
+    if refused:
+        raise BaselineError(f"not writing the baseline {path}: {refused}")
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:

@@ -44,10 +44,18 @@ class Config:
     today: date | None = None
     fail_on: str = "error"
     templates: Path | None = None
+    locales: Path | None = None
     cache_dir: Path | None = None
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = Limits()
+
+    def catalogues(self, templates: Path | None = None) -> tuple[Path, ...]:
+        """Where a team's catalogues are, weakest first: ``templates``' (else the config's
+        templates folder's) ``locales/``, then the config's ``locales:`` folder."""
+        folder = templates or self.templates
+        found = (folder / "locales" if folder else None, self.locales)
+        return tuple(path for path in found if path is not None)
 
     @property
     def root(self) -> Path:
@@ -128,6 +136,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
 
     limit_values = doc.data.get("limits") or {}
     templates = r.text("templates")
+    locales = r.text("locales")
     cache_dir = r.text("cache_dir")
     return Config(
         path=path,
@@ -136,6 +145,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
         today=r.day("today"),
         fail_on=r.text("fail_on") or "error",
         templates=(path.parent / templates) if templates else None,
+        locales=(path.parent / locales) if locales else None,
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
         rules=rules,
         waivers=tuple(waiver(w) for w in r.items("waivers")),

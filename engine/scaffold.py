@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from engine import __version__
@@ -65,30 +66,78 @@ def _example_dates(today: date) -> dict[str, str]:
     return {name: day.isoformat() for name, day in dates.items()}
 
 
-def install_requirement() -> str:
-    """How CI should install this revplan: the git URL it came from, else the release."""
+# Where the workflow gets revplan when init cannot tell: the Action, at a tag the docs
+# (docs/ci.md) ask whoever hosts revplan's repository to create.
+PLACEHOLDER_ACTION = f"your-org/revplan@v{__version__}"
+
+
+class CiSource(NamedTuple):
+    """How the workflow ``init`` writes gets revplan: the Action (``owner/name@rev``), or a
+    pip requirement (a git URL) where the repository is not on GitHub."""
+
+    action: str | None
+    requirement: str | None
+
+    @property
+    def placeholder(self) -> bool:
+        return self.action == PLACEHOLDER_ACTION
+
+
+def ci_source() -> CiSource:
+    """Where this revplan came from, as CI can install it: the git URL and revision it was
+    installed from, or the checkout an editable install runs from (its ``origin`` and
+    commit), never with credentials. revplan is not on PyPI, so never ``revplan==X``:
+    when nothing says where it lives, the Action under a placeholder name."""
     import importlib.metadata  # 17 ms at start-up: for this command only
 
-    release = f"revplan=={__version__}"
     try:
         recorded = importlib.metadata.distribution("revplan").read_text("direct_url.json")
-    except importlib.metadata.PackageNotFoundError:
-        return release
-    try:
         origin = json.loads(recorded or "{}")
-    except json.JSONDecodeError:
-        return release
+    except (importlib.metadata.PackageNotFoundError, json.JSONDecodeError):
+        origin = {}
+    url = origin.get("url") if isinstance(origin, dict) else None
     vcs = origin.get("vcs_info") if isinstance(origin, dict) else None
-    if not isinstance(vcs, dict) or not isinstance(origin.get("url"), str):
-        return release  # installed from PyPI, a wheel or a local folder
-    parts = urlsplit(origin["url"])
+    if isinstance(url, str) and isinstance(vcs, dict):
+        revision = vcs.get("requested_revision") or vcs.get("commit_id")
+        return _source(url, revision if isinstance(revision, str) else None)
+    if isinstance(url, str) and url.startswith("file://"):
+        remote, commit = _checkout_origin(urlsplit(url).path)
+        if remote and commit:
+            return _source(remote, commit)
+    return CiSource(PLACEHOLDER_ACTION, None)
+
+
+def _source(url: str, revision: str | None) -> CiSource:
+    if url.startswith("git@") and ":" in url:  # scp-like: git@github.com:owner/name.git
+        host, _, path = url[4:].partition(":")
+        url = f"ssh://git@{host}/{path}"
+    parts = urlsplit(url)
+    path = parts.path.strip("/").removesuffix(".git")
+    if parts.hostname == "github.com" and path.count("/") == 1 and revision:
+        return CiSource(f"{path}@{revision}", None)
     # Never copy credentials into a file that gets committed.
-    url = urlunsplit(parts._replace(netloc=parts.hostname or ""))
-    revision = vcs.get("requested_revision") or vcs.get("commit_id")
-    return f"revplan @ {vcs.get('vcs', 'git')}+{url}" + (f"@{revision}" if revision else "")
+    clean = urlunsplit(parts._replace(netloc=parts.hostname or ""))
+    suffix = f"@{revision}" if revision else ""
+    return CiSource(None, f"revplan @ git+{clean.removeprefix('git+')}{suffix}")
 
 
-def scaffold(today: date, requirement: str) -> dict[str, str]:
+def _checkout_origin(folder: str) -> tuple[str | None, str | None]:
+    """The ``origin`` URL and the commit of the git checkout at ``folder``, if any."""
+    import subprocess
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", folder, *args], capture_output=True, text=True, timeout=10
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+    return git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
+
+
+def scaffold(today: date, source: CiSource) -> dict[str, str]:
     """Every file ``init`` writes: path relative to DIR -> content. Pure, for tests."""
     import jinja2  # here, not at the top: every `revplan check` would pay for its import
 
@@ -98,7 +147,13 @@ def scaffold(today: date, requirement: str) -> dict[str, str]:
         keep_trailing_newline=True,
         autoescape=False,  # YAML and JSON, not HTML
     )
-    values = {**example_dates(today), "requirement": requirement, "version": __version__}
+    values = {
+        **example_dates(today),
+        "action": source.action,
+        "placeholder": source.placeholder,
+        "requirement": source.requirement,
+        "version": __version__,
+    }
     files = {
         path: environment.get_template(name).render(values) for path, name in TEMPLATES.items()
     }

@@ -335,6 +335,16 @@ def run_report_check(
 ProgressFactory = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 
+def _open_cache(folder: Path | None, settings: Settings) -> Cache | None:
+    """The cache in ``folder``, signed with the user's key; None without a folder or a key."""
+    if folder is None:
+        return None
+    from engine.cache.location import secret_key
+
+    key = secret_key()
+    return Cache(folder, settings, key) if key is not None else None
+
+
 class _CheckRun:
     """A check's files, settings and cache, and the helper started for it."""
 
@@ -349,7 +359,7 @@ class _CheckRun:
     ) -> None:
         self.config, self.keep_models = config, keep_models
         self.settings = settings_for(config, today or config.today or date.today())
-        self.cache = Cache(cache_dir, self.settings) if cache_dir is not None else None
+        self.cache = _open_cache(cache_dir, self.settings)
         self.jobs = jobs or pool.default_jobs()
         # Before the files are even found: the helper's start-up is the longest wait
         # of a warm run with a file to check again.

@@ -10,10 +10,12 @@ a test file's own place.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +28,11 @@ from engine.cli import main
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
+# Test files import helpers of other folders by name (render_support, test_rules): every
+# folder is on the path whichever files a run selects, not only when pytest collected them.
+sys.path[1:1] = sorted(
+    str(folder) for folder in TESTS.iterdir() if folder.is_dir() and any(folder.glob("*.py"))
+)
 # Data shared by checkouts (the official SARIF schema): shared/ next to the checkout,
 # or next to the folder of worktrees that holds it.
 SHARED = next(
@@ -70,6 +77,42 @@ def _outside_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     revplan would switch to annotations and write a step summary."""
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def _user_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_user_cache(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path) -> None:
+    """revplan's cache lives in the user's cache folder: the tests' own, not the
+    user's (``cache_folder_of`` says where a repository's is)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache_home))
+
+
+def cache_folder_of(repo: Path) -> Path:
+    """Where revplan keeps the cache of the repository at ``repo``."""
+    from engine.cache.location import default_folder, repository_root
+
+    return default_folder(repository_root(repo))
+
+
+def rewrite_cache_lines(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """Change the entries of a cache file and sign each line again with the user's key,
+    as only the user could: then the content alone decides what happens next."""
+    from engine.cache.location import secret_key
+
+    key = secret_key()
+    assert key is not None
+    header, body = path.read_bytes().split(b"\n", 1)
+    lines = []
+    for line in body.split(b"\n"):
+        if line:
+            payload = change(line.split(b" ", 1)[1])
+            mac = hashlib.blake2b(payload, key=key, digest_size=16).hexdigest().encode()
+            lines.append(mac + b" " + payload)
+    path.write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:

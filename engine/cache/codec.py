@@ -20,7 +20,7 @@ from engine.findings import Finding, Location
 from engine.model.types import Places, Waiver
 from engine.pipeline.file import FileResult, Settings
 
-MAGIC = b"revplan-cache-6"
+MAGIC = b"revplan-cache-7"
 
 
 def _code_fingerprint() -> bytes:

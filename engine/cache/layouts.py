@@ -78,7 +78,7 @@ class TextLayout(Layout):
         self.reporter, self.fail_on = reporter, fail_on
 
     def options(self) -> list[Any]:
-        return [self.reporter.color, self.reporter.quiet, self.fail_on]
+        return [self.reporter.color, self.reporter.quiet, self.fail_on, self.reporter.words.locale]
 
     def render(self, report: Report) -> str:
         return self.reporter.render(report)

@@ -16,8 +16,11 @@ edit: a date, a stance, a next step) reuses their findings without decoding
 a summary.
 
 The salt (revplan's version, the code of the engine and its schemas, the
-settings) names the files and heads them. Every line carries a checksum: a
-stale, truncated or damaged entry is ignored and recomputed, never trusted.
+settings) names the files and heads them. Every line is signed with the
+user's secret key (``engine.cache.location``): a stale, truncated, damaged or
+forged entry is ignored and recomputed, never trusted; so a cache folder that
+someone else could write (a checkout, a restored CI cache) changes no verdict.
+Where the folder is, and which folders are refused, is ``engine.cache.location``.
 JSON, not pickle: a cache folder restored by CI must never be able to run
 code; decoding builds only the result classes. Runs append what they learnt
 in one write, and a file mostly made of outdated lines is rewritten
@@ -28,9 +31,9 @@ The files of other settings go when nobody has used them for a week.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -47,9 +50,6 @@ from engine.cache.codec import (
 from engine.findings import Finding
 from engine.model.types import Waiver
 from engine.pipeline.file import Deferred, FileResult, Settings, process_file
-
-DEFAULT_DIR = ".revplan_cache"
-
 
 # A file modified this close to the moment its entry is written may change
 # again within the same mtime tick: its stat signature is not trusted next time.
@@ -97,16 +97,17 @@ def read_with_stat(
 
 
 class _Log:
-    """An append-only file of checksummed lines, ``<crc32> <key>\t<fields...>``.
+    """An append-only file of signed lines, ``<mac> <key>\t<fields...>``.
 
     A run appends what it learnt in one write; a later line for a key replaces
-    an earlier one. A line whose checksum fails (a run killed mid-write, a
-    damaged disk, a hand edit) is skipped. When most lines are outdated, or the
+    an earlier one. A line whose signature fails (a run killed mid-write, a
+    damaged disk, a hand edit, a line written by anyone without the user's key)
+    is skipped. When most lines are outdated, or the
     file is not one of ours, it is rewritten with the live entries, atomically.
     """
 
-    def __init__(self, path: Path, header: bytes, fields: int) -> None:
-        self.path, self.header, self.fields = path, header, fields
+    def __init__(self, path: Path, header: bytes, fields: int, key: bytes) -> None:
+        self.path, self.header, self.fields, self.key = path, header, fields, key
         self.entries: dict[bytes, list[bytes]] = {}
         self.new: dict[bytes, list[bytes]] = {}
         self.read_done = False
@@ -116,7 +117,9 @@ class _Log:
     def read(self) -> None:
         self.read_done = True
         try:
-            blob = self.path.read_bytes()
+            # Never through a symlink: one to /dev/zero would never end.
+            with open(os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+                blob = handle.read()
         except FileNotFoundError:
             return
         except OSError:
@@ -126,13 +129,14 @@ class _Log:
             self.rewrite = True  # another format or damaged: not ours
             return
         entries = self.entries
-        crc32, fields = zlib.crc32, self.fields
+        fields, key, blake2b = self.fields, self.key, hashlib.blake2b
         lines = blob[len(self.header) :].split(b"\n")
         self.lines = len(lines)
         for line in lines:
-            payload = line[9:]
-            # As _line wrote it: "%08x" of the checksum (comparing bytes, not parsing hex).
-            if b"%08x" % crc32(payload) != line[:8]:
+            payload = line[_MAC_HEX + 1 :]
+            # As _line wrote it (comparing hex bytes, not parsing them).
+            mac = blake2b(payload, key=key, digest_size=_MAC_BYTES).hexdigest().encode()
+            if not hmac.compare_digest(mac, line[:_MAC_HEX]):
                 continue
             parts = payload.split(_FIELDS_SEP, fields)
             if len(parts) == fields + 1:
@@ -167,20 +171,21 @@ class _Log:
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
                 try:
                     with os.fdopen(fd, "wb") as handle:
-                        handle.write(self.header + b"".join(_line(k, v) for k, v in live))
+                        handle.write(self.header + b"".join(self._line(k, v) for k, v in live))
                     os.replace(tmp, self.path)
                 except BaseException:
                     os.unlink(tmp)
                     raise
             else:
-                body = b"".join(_line(k, v) for k, v in sorted(self.new.items()))
-                # A run killed mid-write may have left half a line: start afresh after it.
-                with open(self.path, "rb") as handle:
+                body = b"".join(self._line(k, v) for k, v in sorted(self.new.items()))
+                # Never through a symlink (it would write wherever it points).
+                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW)
+                with os.fdopen(fd, "r+b") as handle:
+                    # A run killed mid-write may have left half a line: start afresh after it.
                     handle.seek(-1, os.SEEK_END)
                     if handle.read(1) != b"\n":
                         body = b"\n" + body
-                with open(self.path, "ab") as handle:  # one write: lines stay whole
-                    handle.write(body)
+                    handle.write(body)  # one write: lines stay whole
         except OSError:
             return False  # a cache that cannot be written only costs time
         self.new = {}
@@ -189,17 +194,24 @@ class _Log:
     def _appendable(self) -> bool:
         """Whether the file (not read this run) is ours, so lines can be added to it."""
         try:
-            with open(self.path, "rb") as handle:
+            with open(os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
                 return handle.read(len(self.header)) == self.header
         except FileNotFoundError:
             return True
         except OSError:
             return False
 
+    def _line(self, key: bytes, fields: list[bytes]) -> bytes:
+        payload = _FIELDS_SEP.join([key, *fields])
+        mac = hashlib.blake2b(payload, key=self.key, digest_size=_MAC_BYTES).hexdigest()
+        return b"%s %s\n" % (mac.encode(), payload)
 
-def _line(key: bytes, fields: list[bytes]) -> bytes:
-    payload = _FIELDS_SEP.join([key, *fields])
-    return b"%08x %s\n" % (zlib.crc32(payload), payload)
+
+# Each line's signature: keyed BLAKE2b (a MAC by design, RFC 7693), 128 bits, in hex.
+# Over a CRC32 it costs about 2.3 ms more per MB read (all 9 MB of a 1,000-plan cache:
+# 24 ms against 3 ms; a warm run reads less than half of it).
+_MAC_BYTES = 16
+_MAC_HEX = 2 * _MAC_BYTES
 
 
 class CacheHit(NamedTuple):
@@ -217,8 +229,8 @@ class CacheHit(NamedTuple):
 class Cache:
     """Per-file results of earlier runs with the same settings; see the module docstring."""
 
-    def __init__(self, folder: Path, settings: Settings) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, settings: Settings, secret: bytes) -> None:
+        self.folder, self.secret = folder, secret
         self.settings = settings
         self.salt = salt_for(settings)
         self.path = folder / f"check-{self.salt}.cache"
@@ -235,7 +247,7 @@ class Cache:
     def log(self, suffix: str, fields: int) -> _Log:
         """A log file of these settings: ``check-<salt>.<suffix>``."""
         header = MAGIC + b" " + self.salt.encode() + b"\n"
-        return _Log(self.folder / f"check-{self.salt}.{suffix}", header, fields)
+        return _Log(self.folder / f"check-{self.salt}.{suffix}", header, fields, self.secret)
 
     @staticmethod
     def key(display: str, explicit: bool) -> bytes | None:

@@ -13,6 +13,7 @@ from engine import __version__
 from engine.cli.check import check_command
 from engine.cli.graph import graph_command
 from engine.cli.init import command as init_command
+from engine.cli.locales import locales_command
 from engine.cli.render import command as render_command
 from engine.cli.rules import explain_command, rules_command
 from engine.cli.schema import schema_command
@@ -43,6 +44,7 @@ for command in (
     explain_command,
     schema_command,
     init_command,
+    locales_command,
 ):
     main.add_command(command)
 

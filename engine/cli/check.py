@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from engine.cache.store import DEFAULT_DIR
 from engine.cli.options import (
     _append_output,
     _emit,
+    cache_folder,
+    check_words,
     common_options,
     handle_errors,
     jobs_option,
@@ -21,6 +22,7 @@ from engine.cli.options import (
     resolve_config,
     use_color,
 )
+from engine.i18n.words import CheckWords
 from engine.reporters import FORMATS, reporters
 from engine.reporters.text import TextReporter
 from engine.session import run_check, run_report_check
@@ -59,7 +61,9 @@ if TYPE_CHECKING:
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help=f"Where to cache per-file results [default: {DEFAULT_DIR}/ in the current directory].",
+    help="Where to cache per-file results [default: config cache_dir:, else this "
+    "repository's folder in $XDG_CACHE_HOME/revplan or ~/.cache/revplan]. A symlink, or a "
+    "folder git tracks files in, is never used.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option(
@@ -120,9 +124,10 @@ def check_command(
     config = resolve_config(config_path, paths)
     targets = _formats(formats, output)
     accepted = baselines.load_baseline(baseline_path) if baseline_path else None
-    cache = None if no_cache else (cache_dir or config.cache_dir or Path(DEFAULT_DIR))
+    cache = cache_folder(cache_dir, no_cache, config, verbose)
     fail_on = fail_on or config.fail_on
-    layout = _layout(targets, no_color, quiet, verbose, fail_on)
+    words = check_words(locale or config.locale, config)
+    layout = _layout(targets, no_color, quiet, verbose, fail_on, words)
     if (
         cache is not None
         and layout is not None
@@ -155,19 +160,27 @@ def check_command(
     for name, target in targets:
         stream = sys.stdout if target is None else None
         chosen = available[name](
-            color=stream is not None and use_color(no_color), verbose=verbose, quiet=quiet
+            color=stream is not None and use_color(no_color),
+            verbose=verbose,
+            quiet=quiet,
+            words=words,
         )
         _emit(chosen.render(report), target)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         from engine.reporters.github import step_summary
 
-        _append_output(Path(summary_file), step_summary(report, comparison))
+        _append_output(Path(summary_file), step_summary(report, comparison, words))
     sys.exit(1 if report.failed else 0)
 
 
 def _layout(
-    targets: list[tuple[str, Path | None]], no_color: bool, quiet: bool, verbose: bool, fail_on: str
+    targets: list[tuple[str, Path | None]],
+    no_color: bool,
+    quiet: bool,
+    verbose: bool,
+    fail_on: str,
+    words: CheckWords,
 ) -> Layout | None:
     """How the cache keeps the report's parts, for a run of one format that has them."""
     from engine.cache.layouts import JsonLayout, SarifLayout, TextLayout
@@ -176,7 +189,9 @@ def _layout(
         return None
     name, target = targets[0]
     if name == "text" and not verbose:  # --verbose lists skipped files: not in the parts
-        reporter = TextReporter(color=target is None and use_color(no_color), quiet=quiet)
+        reporter = TextReporter(
+            color=target is None and use_color(no_color), quiet=quiet, words=words
+        )
         return TextLayout(reporter, fail_on)
     return {"json": JsonLayout, "sarif": SarifLayout}.get(name, lambda: None)()
 

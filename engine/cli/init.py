@@ -18,7 +18,8 @@ import click
 
 from engine.config import CONFIG_NAME
 from engine.errors import UsageError
-from engine.scaffold import install_requirement, scaffold
+from engine.paths import refusal, write_file
+from engine.scaffold import ci_source, scaffold
 
 
 def _date(_ctx: object, _param: object, value: str | None) -> date:
@@ -59,10 +60,16 @@ def command(directory: Path, force: bool, today: date) -> None:
             f"{directory / CONFIG_NAME} exists: this folder is set up already, nothing written "
             "(--force overwrites the scaffold files, the example plans included)"
         )
+    source = ci_source()
     try:
-        files = scaffold(today, install_requirement())
+        files = scaffold(today, source)
     except UsageError as exc:  # a --today the example's dates do not fit around
         raise Failure(str(exc)) from exc
+    # A symlink in DIR (a dangling .gitignore, a .github pointing elsewhere) would make
+    # init write outside it: nothing is written, and the message names each one.
+    refused = sorted({r for p in files if (r := refusal(directory / p, below=directory))})
+    if refused:
+        raise Failure("nothing written in " + str(directory) + ":\n  " + "\n  ".join(refused))
     written, kept = [], []
     try:
         for relative, content in files.items():
@@ -71,7 +78,7 @@ def command(directory: Path, force: bool, today: date) -> None:
                 kept.append(relative)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
+            write_file(target, content.encode("utf-8"))
             written.append(relative)
     except OSError as exc:
         raise Failure(f"cannot write in {directory}: {exc.strerror or exc}") from exc
@@ -80,6 +87,11 @@ def command(directory: Path, force: bool, today: date) -> None:
     click.echo("".join(f"  {path}\n" for path in written), nl=False)
     for path in kept:
         click.echo(f"revplan: kept the existing {path}; see docs/ci.md for what to add to it")
+    if source.placeholder and ".github/workflows/revplan.yml" in written:
+        click.echo(
+            "revplan: in .github/workflows/revplan.yml, replace your-org/revplan with where "
+            "revplan's repository lives (and create the tag it names, or pin a commit)"
+        )
     click.echo(
         "\nNext:\n"
         f"  cd {directory}\n"

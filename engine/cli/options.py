@@ -15,6 +15,8 @@ import click
 
 from engine.config import Config, ConfigError, default_config, find_config, load_config
 from engine.errors import UsageError
+from engine.i18n.catalogue import CatalogueError
+from engine.i18n.words import CheckWords
 from engine.reporters.base import safe_text
 from engine.resources import locales
 from engine.session import ProgressFactory
@@ -75,8 +77,10 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--locale",
-            type=click.Choice(locales()),
-            help="Language of rendered documents [default: config locale:, else en].",
+            metavar="LOCALE",
+            help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
+            "or one of your own in the config's locales: folder [default: config locale:, "
+            "else en].",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
@@ -129,6 +133,42 @@ def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
     return load_config(found, display_path(found)) if found else default_config()
 
 
+def cache_folder(
+    cache_dir: Path | None,
+    no_cache: bool,
+    config: Config,
+    verbose: bool,
+    existing_only: bool = False,
+) -> Path | None:
+    """The cache folder for a run: None with ``--no-cache``, or when the folder chosen
+    (``--cache-dir``, else the config's ``cache_dir:``, else the user's cache folder for
+    this repository) must not be used; ``existing_only``: only one that exists."""
+    if no_cache:
+        return None
+    from engine.cache.location import choose, repository_root
+
+    choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
+    folder = choice.folder
+    if folder is None:  # a folder asked for and refused: always said
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+        return None
+    if existing_only and not folder.is_dir():
+        if verbose:
+            click.echo(f"revplan: {safe_text(choice.note)} (none yet: not using one)", err=True)
+        return None
+    if verbose:
+        click.echo(f"revplan: {safe_text(choice.note)}", err=True)
+    return folder
+
+
+def check_words(locale: str, config: Config) -> CheckWords:
+    """The check's wording in ``locale``, with the config's templates folder's catalogues."""
+    try:
+        return CheckWords(locale, config.catalogues())
+    except CatalogueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def use_color(no_color: bool, stream: Any = None) -> bool:
     stream = stream or sys.stdout
     return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
@@ -176,12 +216,15 @@ def _emit(text: str | bytes, target: Path | None) -> None:
 
 
 def _write_output(target: Path, text: str | bytes) -> None:
+    from engine.paths import refusal, write_file
+
+    refused = refusal(target)
+    if refused:
+        raise Failure(f"not writing {target}: {refused}")
     try:
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            # A non-UTF-8 file name's bytes, as they are (as on standard output).
-            target.write_text(text, encoding="utf-8", errors="surrogateescape")
+        # A non-UTF-8 file name's bytes, as they are (as on standard output).
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+        write_file(target, data)
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 

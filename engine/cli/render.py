@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from engine.cache.store import DEFAULT_DIR
 from engine.cli.options import common_options, handle_errors, jobs_option
 from engine.reporters.base import safe_text
 
@@ -40,8 +39,8 @@ from engine.reporters.base import safe_text
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Use (and update) the check's cache of per-file results there [default: the "
-    f"check's (config cache_dir:, else {DEFAULT_DIR}/) when it exists: render starts no "
-    "cache of its own].",
+    "check's (config cache_dir:, else this repository's folder in the user's cache) when "
+    "it exists: render starts no cache of its own].",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @handle_errors
@@ -106,7 +105,7 @@ def run(
     cache_dir: Path | None = None,
     no_cache: bool = False,
 ) -> None:
-    from engine.cli.options import Failure, progress_bar, resolve_config
+    from engine.cli.options import Failure, cache_folder, progress_bar, resolve_config
     from engine.documents.inputs import RenderError, inputs_from
     from engine.documents.render import render_documents
     from engine.documents.write import compare, write
@@ -115,15 +114,9 @@ def run(
 
     config = resolve_config(config_path, paths)
     jobs = jobs or default_jobs()
-    if no_cache:
-        cache = None
-    elif cache_dir is None:
-        # Running check first (as CI and pre-commit do) leaves its cache for render to use;
-        # render itself writes outside --out only into a cache it was given or found.
-        found = config.cache_dir or Path(DEFAULT_DIR)
-        cache = found if found.is_dir() else None
-    else:
-        cache = cache_dir
+    # Running check first (as CI and pre-commit do) leaves its cache for render to use;
+    # render itself writes outside --out only into a cache it was given or found.
+    cache = cache_folder(cache_dir, no_cache, config, verbose, existing_only=cache_dir is None)
     report, results = run_check(
         paths, config, today, jobs=jobs, cache_dir=cache, progress=progress_bar("checking")
     )

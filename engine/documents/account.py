@@ -183,7 +183,6 @@ def context(
             "backup_problem": gap,
             "owner": member(s.owner),
             "reports_to": person(s.reports_to),
-            "contact_age": age,
             "stale": key and (age is None or age > builder.freshness_days),
         }
 
@@ -254,7 +253,6 @@ def context(
         "owner": member(plan.owner),
         "team": plan.team,
         "renewal": renewal,
-        "reviewed_days": (today - plan.reviewed).days if plan.reviewed else None,
         "health": health,
         "money": money,
         "requirements": requirements,

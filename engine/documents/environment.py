@@ -328,10 +328,9 @@ def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[...,
             return shown + Markup("%")
         return shown + Markup(" ") + _finalize(unit) if unit else shown
 
-    def since(day: date | None, days: int | None) -> Markup:
-        if day is None:
-            return Markup("—")
-        return t("fmt.paren", text=cat.date(day), note=t("time.days_ago", count=days))
+    def since(day: date | None) -> Markup:
+        # The date only: "N days ago" would change every committed document every day.
+        return Markup("—") if day is None else _finalize(cat.date(day))
 
     def score(value: float | None, grade: str) -> Markup:
         if value is None:

@@ -102,9 +102,7 @@ def render_documents(
         raise RenderError(f"{user_templates}: templates folder not found")
     try:
         cat = Catalogue.load(
-            locale,
-            templates_dir() / "locales",
-            user_templates / "locales" if user_templates else None,
+            locale, templates_dir() / "locales", *inputs.config.catalogues(user_templates)
         )
     except CatalogueError as exc:
         raise RenderError(str(exc)) from exc
@@ -295,8 +293,9 @@ class _Renderer:
         """The document from its kind's template, packed; ``source``: the link to what it is
         made of."""
         text = _render(self.env, kind.template, context, self.today)
+        notice = self.builder.cat("fmt.generated", source=source)
         # A plan whose file name is not UTF-8 is named with its bytes as \xNN.
-        return pack(utf8_safe(marker(source) + text).encode("utf-8"))
+        return pack(utf8_safe(marker(notice) + text).encode("utf-8"))
 
 
 # The renderer of a worker process, made once by _start_worker.

@@ -24,7 +24,7 @@ import yaml
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_name
 
 from engine.resources import locales
 
@@ -114,10 +114,23 @@ class Catalogue:
         self._formatted: dict[tuple[Any, ...], str] = {}
 
     @classmethod
-    def load(cls, locale: str, builtin: Path, override: Path | None = None) -> Catalogue:
-        messages = read_catalogue(builtin / f"{locale}.yaml")
-        if override is not None and (override / f"{locale}.yaml").is_file():
-            messages.update(read_catalogue(override / f"{locale}.yaml"))
+    def load(cls, locale: str, builtin: Path, *overrides: Path | None) -> Catalogue:
+        """English, then the shipped catalogue of ``locale``, then each override folder's
+        ``<locale>.yaml``: a key a file lacks keeps the value before it, so a team's file
+        may add a language or correct single entries."""
+        messages = read_catalogue(builtin / "en.yaml")
+        files = [builtin / f"{locale}.yaml"] if locale != "en" else []
+        files += [folder / f"{locale}.yaml" for folder in overrides if folder is not None]
+        found = [path for path in files if path.is_file()]
+        if locale != "en" and not found:
+            where = " or ".join(str(folder) for folder in overrides if folder is not None)
+            raise CatalogueError(
+                f"no catalogue for the locale '{locale}': choose one of {', '.join(LOCALES)}, "
+                f"or add {locale}.yaml to {where or 'a locales: folder named in the config'} "
+                "(see `revplan locales --help`)"
+            )
+        for path in found:
+            messages.update(read_catalogue(path))
         return cls(locale, messages)
 
     # --- messages ----------------------------------------------------------
@@ -201,11 +214,18 @@ class Catalogue:
 
     @_memoized
     def money(self, value: float | None, currency: str | None) -> str:
-        """Whole amounts without decimals (reviews talk in whole units)."""
+        """Whole amounts without decimals (reviews talk in whole units).
+
+        A catalogue with ``fmt.currency_units`` (``CNY=元 JPY=円``) writes the amount,
+        then its unit (``360万元``, ``72,000,000円``; a currency it does not list by
+        CLDR's name), and with ``fmt.money_scale: cldr`` the amount in the locale's
+        own large units (万, 亿) from CLDR's compact formats."""
         if value is None:
             return ""
         if not currency:
             return self.number(value, 2)
+        if self.messages.get("fmt.currency_units") and len(currency) == 3 and currency.isalpha():
+            return self._amount(value) + self._currency_unit(currency)
         pattern = None
         if float(value).is_integer():
             pattern = self.babel.currency_formats["standard"].pattern.replace(".00", "")
@@ -216,11 +236,41 @@ class Catalogue:
         except ValueError:  # not an ISO currency code: the code as written
             return f"{self.number(value, 2)} {currency}"
 
+    def _amount(self, value: float) -> str:
+        if self.messages.get("fmt.money_scale") == "cldr":
+            formats = self.babel.compact_decimal_formats["short"]["other"]
+            magnitudes = [int(m) for m in formats if int(m) <= abs(value)]
+            if magnitudes:
+                pattern = str(formats[str(max(magnitudes))].pattern)
+                zeros = pattern.count("0")
+                suffix = pattern.replace("0", "")
+                if suffix:
+                    divisor = max(magnitudes) // 10 ** (zeros - 1)
+                    shown: str = format_decimal(
+                        value / divisor, format="#,##0.##", locale=self.babel
+                    )
+                    return shown + suffix
+        whole: str = format_decimal(value, format="#,##0.##", locale=self.babel)
+        return whole
+
+    def _currency_unit(self, currency: str) -> str:
+        units = self.messages.get("fmt.currency_units")
+        if isinstance(units, str):
+            for pair in units.split():
+                code, _, unit = pair.partition("=")
+                if code == currency:
+                    return unit
+        name: str = get_currency_name(currency, locale=self.babel)
+        return name
+
     @_memoized
     def date(self, value: date | None, style: str = "medium") -> str:
         if value is None:
             return ""
-        return format_date(value, format=style, locale=self.babel)
+        # One style a document: a catalogue's fmt.date_style wins over the style asked for.
+        own = self.messages.get("fmt.date_style")
+        chosen = own if isinstance(own, str) and own else style
+        return format_date(value, format=chosen, locale=self.babel)
 
     @_memoized
     def month(self, value: datetime.date | None) -> str:

@@ -15,6 +15,8 @@ A placeholder names an argument and may pick a view of it:
 - ``{person.id}``: one field as written (of each item, for a list);
 - ``{loop|arrow}``: a list joined by the catalogue's ``fmt.join.arrow``;
   ``{date|month}``: month and year; ``{person|who}``: why a contact matters;
+  ``{person|named}``: the name with the id to type ("Eleni Georgiou (eleni)");
+  ``{person|profile}``: and their roles ("Eleni Georgiou (eleni, budget owner)");
   any other view selects ``view.<name>.<stance>`` (or ``.other``) of the catalogue;
 - ``{value:g}``: a number in a Python format.
 
@@ -241,4 +243,31 @@ def _who(cat: Catalogue, prefix: str, value: Value) -> str:
     return cat("fmt.enum").join([why, *(cat.label("role", r) for r in value.roles)])
 
 
-_VIEWS: Mapping[str, Callable[[Catalogue, str, Value], str]] = {"month": _month, "who": _who}
+def _named(cat: Catalogue, prefix: str, value: Value) -> str:
+    """ "Eleni Georgiou (eleni)": the person by name, with the id to type."""
+    if not isinstance(value, Person):
+        raise CatalogueError(f"the view 'named' shows a person, not {type(value).__name__}")
+    if not value.name or value.name == value.id:
+        return value.id
+    return cat.paren(value.name, value.id) if cat.has("fmt.paren") else f"{value.name} ({value.id})"
+
+
+def _profile(cat: Catalogue, prefix: str, value: Value) -> str:
+    """ "Eleni Georgiou (eleni, budget owner)": the person, the id to type, their roles."""
+    if not isinstance(value, Person):
+        raise CatalogueError(f"the view 'profile' shows a person, not {type(value).__name__}")
+    roles = [cat.label("role", role) for role in value.roles]
+    named = bool(value.name) and value.name != value.id
+    head, notes = (value.name or value.id, [value.id, *roles]) if named else (value.id, roles)
+    if not notes:
+        return head
+    note = cat("fmt.enum").join(notes) if cat.has("fmt.enum") else ", ".join(notes)
+    return cat.paren(head, note) if cat.has("fmt.paren") else f"{head} ({note})"
+
+
+_VIEWS: Mapping[str, Callable[[Catalogue, str, Value], str]] = {
+    "month": _month,
+    "who": _who,
+    "named": _named,
+    "profile": _profile,
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from engine.controls import CONTROL, undecodable_as_bytes
+from engine.i18n.words import CheckWords
 from engine.report import Report
 
 
@@ -23,15 +24,38 @@ class Reporter:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
 
-    def __init__(self, *, color: bool = False, verbose: bool = False, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        color: bool = False,
+        verbose: bool = False,
+        quiet: bool = False,
+        words: CheckWords | None = None,
+    ) -> None:
         self.color = color
         self.verbose = verbose
         self.quiet = quiet
+        # The language of formats for people; machine formats keep the English message.
+        self.words = words or CheckWords()
 
     def render(self, report: Report) -> str:
         raise NotImplementedError
 
 
-def counted(n: int, word: str) -> str:
-    """``3 errors``, ``1 error``: the English counts of the summary lines."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def verdict_line(words: CheckWords, summary: dict[str, int], failed: bool, fail_on: str) -> str:
+    """``3 files checked (2 account plans, 1 OKR set): 1 error, ... — failed (fail on error)``."""
+    return words(
+        "summary",
+        checked=words(
+            "checked",
+            files=words("files", count=summary["files"]),
+            plans=words("plans", count=summary["plans"]),
+            okrs=words("okrs", count=summary["okrs"]),
+        ),
+        counts=words.counts(
+            errors=summary["errors"], warnings=summary["warnings"], infos=summary["infos"]
+        ),
+        waived=words("waived", count=summary["waived"]) if summary["waived"] else "",
+        verdict=words("failed" if failed else "passed"),
+        fail_on=fail_on,
+    )

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 from engine.baseline import Comparison, describe_fingerprint
 from engine.findings import SEVERITY_RANK, Finding
+from engine.i18n.words import CheckWords
 from engine.report import Report
-from engine.reporters.base import Reporter, counted, safe_text
+from engine.reporters.base import Reporter, safe_text, verdict_line
 
 ANNOTATIONS_PER_KIND = 10
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -51,7 +53,8 @@ def workspace_path(file: str) -> str:
         return file
 
 
-def annotation(f: Finding) -> str:
+def annotation(f: Finding, message: str | None = None) -> str:
+    """The workflow command of ``f``, saying ``message`` (the English one by default)."""
     properties = ",".join(
         f"{key}={escape_property(value)}"
         for key, value in (
@@ -61,33 +64,22 @@ def annotation(f: Finding) -> str:
             ("title", f.rule),
         )
     )
-    return f"::{COMMANDS[f.severity]} {properties}::{escape_data(_printable(f.message))}"
+    text = f.message if message is None else message
+    return f"::{COMMANDS[f.severity]} {properties}::{escape_data(_printable(text))}"
 
 
-def plain_line(f: Finding) -> str:
+def plain_line(f: Finding, message: str) -> str:
     # Starts with "revplan:" so no text from a plan can make the line a workflow
     # command: the runner reads "::" at the start of a line (after spaces).
     return (
         f"revplan: {safe_text(f.file)}:{f.line}:{f.column}: {f.severity} {f.rule} "
-        f"{safe_text(f.message)}"
+        f"{safe_text(message)}"
     )
 
 
 def _printable(text: str) -> str:
     """Control characters shown as escapes, but line breaks kept (escape_data encodes them)."""
     return "\n".join(safe_text(part) for part in text.replace("\r\n", "\n").split("\n"))
-
-
-def verdict_line(report: Report) -> str:
-    s = report.summary()
-    waived = f" ({s['waived']} waived)" if s["waived"] else ""
-    verdict = "failed" if report.failed else "passed"
-    return (
-        f"{counted(s['files'], 'file')} checked "
-        f"({counted(s['plans'], 'account plan')}, {counted(s['okrs'], 'OKR set')}): "
-        f"{counted(s['errors'], 'error')}, {counted(s['warnings'], 'warning')}, "
-        f"{counted(s['infos'], 'info')}{waived} — {verdict} (fail on {report.fail_on})"
-    )
 
 
 class GitHubReporter(Reporter):
@@ -108,27 +100,22 @@ class GitHubReporter(Reporter):
             budget["info"] -= 1  # keep a notice for the summary of the rest
         annotated = {id(f) for kind, found in by_kind.items() for f in found[: budget[kind]]}
 
-        out = [annotation(f) if id(f) in annotated else plain_line(f) for f in shown]
+        say = self.words
+        out = [(annotation if id(f) in annotated else plain_line)(f, say.finding(f)) for f in shown]
         rest = [f for f in shown if id(f) not in annotated]
         if rest:
-            counts = ", ".join(
-                counted(n, word)
-                for word, n in (
-                    ("error", sum(f.severity == "error" for f in rest)),
-                    ("warning", sum(f.severity == "warning" for f in rest)),
-                    ("info", sum(f.severity == "info" for f in rest)),
-                )
-                if n
-            )
-            message = (
-                f"{counted(len(rest), 'more finding')} not shown as annotations "
-                f"({counts}): GitHub shows at most {ANNOTATIONS_PER_KIND} errors and "
-                f"{ANNOTATIONS_PER_KIND} warnings per step. They are listed in this log "
-                "(lines starting with revplan:) and in the job summary."
+            tallied = {
+                f"{kind}s": n for kind in COMMANDS if (n := sum(f.severity == kind for f in rest))
+            }
+            message = say(
+                "overflow",
+                more=say("more", count=len(rest)),
+                counts=say.counts(**tallied),
+                limit=ANNOTATIONS_PER_KIND,
             )
             out.append(f"::notice title=revplan::{escape_data(message)}")
         if not self.quiet:
-            out.append("revplan: " + verdict_line(report))
+            out.append("revplan: " + _verdict(say, report))
         return "\n".join(out) + ("\n" if out else "")
 
 
@@ -139,30 +126,35 @@ def _cell(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text.replace("&", "&amp;"))
 
 
-def step_summary(report: Report, comparison: Comparison | None = None) -> str:
+def _verdict(say: CheckWords, report: Report) -> str:
+    return verdict_line(say, report.summary(), report.failed, report.fail_on)
+
+
+def step_summary(
+    report: Report, comparison: Comparison | None = None, words: CheckWords | None = None
+) -> str:
     """Markdown for $GITHUB_STEP_SUMMARY: the verdict, the findings that count, baseline news."""
-    verdict = "failed" if report.failed else "passed"
-    lines = [f"## revplan check {verdict}", "", verdict_line(report), ""]
+    say = words or CheckWords()
+    verdict = say("failed" if report.failed else "passed")
+    lines = [f"## {say('title', verdict=verdict)}", "", _verdict(say, report), ""]
     open_findings = [f for f in report.findings if not f.waived]
     if open_findings:
-        lines += ["| severity | where | rule | finding |", "|---|---|---|---|"]
+        lines += [say("columns"), "|---|---|---|---|"]
         for f in open_findings[:SUMMARY_ROWS]:
             where = _cell(f"{workspace_path(f.file)}:{f.line}:{f.column}")
-            lines.append(f"| {f.severity} | {where} | {f.rule} | {_cell(f.message)} |")
+            lines.append(f"| {f.severity} | {where} | {f.rule} | {_cell(say.finding(f))} |")
         if len(open_findings) > SUMMARY_ROWS:
             lines.append("")
-            lines.append(
-                f"…and {len(open_findings) - SUMMARY_ROWS} more: see the log of this step, "
-                "or run `revplan check` locally."
-            )
+            lines.append(say("rows_left", count=len(open_findings) - SUMMARY_ROWS))
         lines.append("")
     if comparison is not None:
         lines.append(_cell(comparison.describe()[0]))
         lines += [f"- fixed: {_cell(describe_fingerprint(fp))}" for fp, _ in comparison.fixed]
         lines.append("")
     for w in report.expiring:
-        about = f"{w.rule} for {w.target}" if w.target else w.rule
-        lines.append(f"- the waiver of {_cell(about)} expires on {w.expires}")
+        target = say("for_target", target=_cell(w.target)) if w.target else ""
+        expires = w.expires if isinstance(w.expires, date) else _cell(str(w.expires))
+        lines.append("- " + say("expires_on", rule=_cell(w.rule), target=target, date=expires))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

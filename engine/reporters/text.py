@@ -10,7 +10,7 @@ from operator import attrgetter
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
 from engine.report import Report
-from engine.reporters.base import Reporter, counted, safe_text
+from engine.reporters.base import Reporter, safe_text, verdict_line
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
 _RESET = "\033[0m"
@@ -43,10 +43,11 @@ class TextReporter(Reporter):
         severity = self._paint(f.severity, "waived" if f.waived else f.severity)
         text = (
             f"{terminal_text(f.file)}:{f.line}:{f.column}: {severity} {f.rule} "
-            f"{terminal_text(f.message)}"
+            f"{terminal_text(self.words.finding(f))}"
         )
         if f.waived:
-            text += self._paint(f" [waived: {terminal_text(f.waiver_reason or '')}]", "waived")
+            tag = self.words("waived_tag", reason=terminal_text(f.waiver_reason or ""))
+            text += self._paint(tag, "waived")
         return text
 
     def render(self, report: Report) -> str:
@@ -73,16 +74,22 @@ class TextReporter(Reporter):
             if not self.quiet or (not f.waived and SEVERITY_RANK[f.severity] >= bar)
         )
 
-    @staticmethod
-    def expiry_notes(expiring: list[Waiver], today: date) -> list[str]:
+    def expiry_notes(self, expiring: list[Waiver], today: date) -> list[str]:
+        say = self.words
         notes = []
         for w in expiring:
-            days = (w.expires - today).days if isinstance(w.expires, date) else 0
-            target = f" for {terminal_text(w.target)}" if w.target else ""
+            expires = w.expires if isinstance(w.expires, date) else None
+            days = (expires - today).days if expires else 0
+            target = say("for_target", target=terminal_text(w.target)) if w.target else ""
             notes.append(
-                f"note: the waiver of {terminal_text(w.rule)}{target} "
-                f"at {terminal_text(w.loc.file)}:{w.loc.line} expires in {counted(days, 'day')} "
-                f"({terminal_text(str(w.expires))})"
+                say(
+                    "expires",
+                    rule=terminal_text(w.rule),
+                    target=target,
+                    where=f"{terminal_text(w.loc.file)}:{w.loc.line}",
+                    days=say("days", count=days),
+                    date=expires or terminal_text(str(w.expires)),
+                )
             )
         return notes
 
@@ -116,20 +123,7 @@ class TextReporter(Reporter):
         ``notes``, a blank line apart from the lines before, if there are any."""
         if self.quiet:
             return ""
-        counts = ", ".join(
-            [
-                counted(summary["errors"], "error"),
-                counted(summary["warnings"], "warning"),
-                counted(summary["infos"], "info"),
-            ]
-        )
-        waived = f" ({summary['waived']} waived)" if summary["waived"] else ""
-        checked = (
-            f"{counted(summary['files'], 'file')} checked "
-            f"({counted(summary['plans'], 'account plan')}, {counted(summary['okrs'], 'OKR set')})"
-        )
-        verdict = "failed" if failed else "passed"
-        lines = [f"{checked}: {counts}{waived} — {verdict} (fail on {fail_on})", *notes]
+        lines = [verdict_line(self.words, summary, failed, fail_on), *notes]
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
 
 

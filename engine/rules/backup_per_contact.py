@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Many, Phrase, Problem, Text, args
+from engine.findings import Label, Many, Phrase, Problem, args
 from engine.model.metrics import backup_gap, needs_backup
 from engine.rules.base import Context, person
 
@@ -46,7 +46,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
             gap = backup_gap(s, people)
             if gap is None:
                 continue
-            roles = Many(tuple(Text(r) for r in s.roles))
+            roles = Many(tuple(Label("role", r) for r in s.roles))
             values = args(
                 person=person(s),
                 roles=Phrase(f"{ID}.roles", args(roles=roles))

@@ -11,11 +11,10 @@ import os
 import pickle
 import re
 import shutil
-import zlib
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, run_cli
+from conftest import REPO, TODAY, cache_folder_of, rewrite_cache_lines, run_cli
 
 from engine import session as run
 from engine.cache import codec
@@ -64,20 +63,8 @@ def cold(root: Path, *args: str) -> str:
 
 
 def cache_file(root: Path, suffix: str = ".cache") -> Path:
-    (found,) = (root / ".revplan_cache").glob(f"check-*{suffix}")
+    (found,) = cache_folder_of(root).glob(f"check-*{suffix}")
     return found
-
-
-def rewrite_entries(path: Path, change) -> None:  # noqa: ANN001 - a test helper
-    """Change the entries of a cache file and give each line a matching checksum, as
-    a deliberate edit would: only the content decides what happens next."""
-    header, body = path.read_bytes().split(b"\n", 1)
-    lines = []
-    for line in body.split(b"\n"):
-        if line:
-            payload = change(line[9:])
-            lines.append(b"%08x %s" % (zlib.crc32(payload), payload))
-    path.write_bytes(header + b"\n" + b"\n".join(lines) + b"\n")
 
 
 @pytest.fixture
@@ -251,7 +238,7 @@ def test_a_broken_entry_with_a_valid_checksum_is_recomputed(repo: Path, where: s
     reference = cold(repo)
     report(repo)
     before = cache_file(repo, where).read_bytes()
-    rewrite_entries(cache_file(repo, where), edit)
+    rewrite_cache_lines(cache_file(repo, where), edit)
     assert cache_file(repo, where).read_bytes() != before  # the edit took
     assert report(repo) == reference
     assert report(repo) == reference
@@ -346,7 +333,7 @@ def test_the_cache_is_never_unpickled(repo: Path, tmp_path: Path) -> None:
             path.write_bytes(blob)
             assert report(repo) == reference
         report(repo)
-        rewrite_entries(
+        rewrite_cache_lines(
             path, lambda line: re.sub(rb"\t[^\t]*$", b"\t" + bomb.replace(b"\n", b" "), line)
         )
         assert report(repo) == reference
@@ -362,7 +349,7 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(repo: Path) -> No
 
 def test_no_cache_writes_nothing(repo: Path) -> None:
     cold(repo)
-    assert not (repo / ".revplan_cache").exists()
+    assert not cache_folder_of(repo).exists()
 
 
 class Terminal(io.StringIO):

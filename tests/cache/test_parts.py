@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, run_cli
-from test_cache import make_repository, rewrite_entries
+from conftest import TODAY, cache_folder_of, rewrite_cache_lines, run_cli
+from test_cache import make_repository
 
 from engine.cache import parts
 
@@ -205,7 +205,7 @@ def test_damaged_parts_are_never_trusted(
 ) -> None:
     """A part changed (checksum and all) where the run reads it: the full path runs."""
     text(repo, fmt=fmt)
-    (parts_file,) = (repo / ".revplan_cache").glob(f"check-*.{fmt}")
+    (parts_file,) = cache_folder_of(repo).glob(f"check-*.{fmt}")
     target = f"plans/accounts/{plan}.yaml".encode()
 
     def damage(payload: bytes) -> bytes:
@@ -214,7 +214,7 @@ def test_damaged_parts_are_never_trusted(
             fields[1 + field] = b"\xff[" + fields[1 + field]
         return b"\t".join(fields)
 
-    rewrite_entries(parts_file, damage)
+    rewrite_cache_lines(parts_file, damage)
     edit(repo, "aegean-lines.yaml", "last_contact: 2026-11-03", "last_contact: 2025-11-03")
     assert text(repo, fmt=fmt) == cold(repo, fmt=fmt)
     assert paths.full == 2
@@ -223,7 +223,7 @@ def test_damaged_parts_are_never_trusted(
 def test_damaged_metrics_of_a_plan_are_never_trusted(repo: Path, paths: Paths) -> None:
     """What the JSON report's metrics read of an unchanged plan, damaged: recomputed."""
     report = text(repo, fmt="json")
-    (parts_file,) = (repo / ".revplan_cache").glob("check-*.json")
+    (parts_file,) = cache_folder_of(repo).glob("check-*.json")
     target = b"plans/accounts/hoshino-precision.yaml"
 
     def damage(payload: bytes) -> bytes:
@@ -232,7 +232,7 @@ def test_damaged_metrics_of_a_plan_are_never_trusted(repo: Path, paths: Paths) -
             fields[6] = b'["plan",' + fields[6][1:]  # still JSON, no longer what was stored
         return b"\t".join(fields)
 
-    rewrite_entries(parts_file, damage)
+    rewrite_cache_lines(parts_file, damage)
     assert text(repo, fmt="json") == report
     assert paths.full == 2
 

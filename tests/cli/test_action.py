@@ -155,8 +155,11 @@ def run_step(
         **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTIONS": "true",
+        "GITHUB_OUTPUT": str(tmp_path / "github-output"),
+        "RUNNER_TEMP": str(tmp_path),
         **env,
     }
+    (tmp_path / "github-output").write_text("")
     return subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
         cwd=cwd,
@@ -217,3 +220,46 @@ def test_the_render_step_fails_when_documents_are_missing(tmp_path):
     result = run_step("revplan render --check", tmp_path, env, cwd=work)
     assert result.returncode == 1, result.stdout + result.stderr
     assert not (work / "docs").exists()  # --check writes nothing
+
+
+def step_outputs(tmp_path: Path) -> dict[str, str]:
+    lines = (tmp_path / "github-output").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_the_check_step_sets_the_outputs_and_a_missing_baseline_is_a_notice(tmp_path):
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    work = tmp_path / "work"
+    shutil.copytree(REPO / "plans", work / "plans")
+    env = {"REVPLAN_PATHS": "plans", "REVPLAN_BASELINE": "revplan-baseline.json"}
+    result = run_step("revplan check", tmp_path, env, cwd=work)
+    # The example's findings fail the check; the missing baseline does not stop it (exit 2).
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "::notice title=revplan::no baseline file revplan-baseline.json yet" in result.stdout
+    outputs = step_outputs(tmp_path)
+    report = json.loads(run_cli("check", "plans", "--format", "json", cwd=work).stdout)
+    expected = {k: str(report["summary"][k]) for k in ("errors", "warnings", "infos", "waived")}
+    assert outputs == {**expected, "failed": "true"}
+    # With the baseline written, the same run passes and says so.
+    written = run_cli("check", "plans", "--write-baseline", "revplan-baseline.json", cwd=work)
+    assert written.exit_code == 0, written.output
+    result = run_step("revplan check", tmp_path, env, cwd=work)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::notice" not in result.stdout
+    outputs = step_outputs(tmp_path)
+    assert outputs["failed"] == "false" and outputs["errors"] == "0"
+
+
+def test_the_action_declares_its_outputs_from_the_check_step():
+    metadata = action()
+    steps = {s.get("id") for s in metadata["runs"]["steps"]}
+    assert set(metadata["outputs"]) == {"errors", "warnings", "infos", "waived", "failed"}
+    for name, output in metadata["outputs"].items():
+        assert output["value"] == f"${{{{ steps.check.outputs.{name} }}}}"
+    assert "check" in steps
+    # revplan comes from the action's own checkout, never from an index.
+    [install] = [s for s in metadata["runs"]["steps"] if s.get("name") == "Install revplan"]
+    assert '"$GITHUB_ACTION_PATH"' in install["run"]
+    cache = [s for s in metadata["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cache and "pip-cache" in cache[0]["if"]

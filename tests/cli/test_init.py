@@ -130,30 +130,57 @@ def test_pre_commit_config_is_valid_and_runs_revplan_check(tmp_path):
     assert hook["pass_filenames"] is False
 
 
-def test_ci_installs_revplan_from_where_it_came_from_without_credentials(monkeypatch):
+def installed_from(monkeypatch: pytest.MonkeyPatch, direct_url: dict | None) -> None:
     class Distribution:
-        def read_text(self, name: str) -> str:
+        def read_text(self, name: str) -> str | None:
             assert name == "direct_url.json"
-            return json.dumps(
-                {
-                    "url": "https://user:token@git.example.com/team/revplan.git",
-                    "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0", "commit_id": "abc"},
-                }
-            )
+            return None if direct_url is None else json.dumps(direct_url)
 
     monkeypatch.setattr(importlib.metadata, "distribution", lambda _: Distribution())
-    requirement = init_cli.install_requirement()
-    assert requirement == "revplan @ git+https://git.example.com/team/revplan.git@v0.1.0"
-    workflow = init_cli.scaffold(init_cli.date(2026, 11, 23), requirement)[
-        ".github/workflows/revplan.yml"
-    ]
-    assert f'pip install "{requirement}"' in workflow
 
 
-def test_a_release_install_is_pinned_to_this_version(monkeypatch):
-    class Distribution:
-        def read_text(self, name: str) -> None:
-            return None  # installed from an index: no direct_url.json
+def scaffolded_workflow() -> str:
+    source = init_cli.ci_source()
+    return init_cli.scaffold(init_cli.date(2026, 11, 23), source)[".github/workflows/revplan.yml"]
 
-    monkeypatch.setattr(importlib.metadata, "distribution", lambda _: Distribution())
-    assert init_cli.install_requirement() == f"revplan=={init_cli.__version__}"
+
+def test_ci_installs_revplan_from_where_it_came_from_without_credentials(monkeypatch):
+    vcs = {"vcs": "git", "requested_revision": "v0.1.0", "commit_id": "abc"}
+    installed_from(
+        monkeypatch, {"url": "https://user:token@git.example.com/team/revplan.git", "vcs_info": vcs}
+    )
+    requirement = "revplan @ git+https://git.example.com/team/revplan.git@v0.1.0"
+    assert init_cli.ci_source() == (None, requirement)
+    assert f'pip install "{requirement}"' in scaffolded_workflow()
+    # From GitHub: the Action at the same revision (it installs revplan from its checkout).
+    installed_from(
+        monkeypatch, {"url": "https://token@github.com/team/revplan.git", "vcs_info": vcs}
+    )
+    workflow = yaml.safe_load(scaffolded_workflow())
+    steps = workflow["jobs"]["check"]["steps"]
+    assert [s.get("uses") for s in steps] == ["actions/checkout@v4", "team/revplan@v0.1.0"]
+
+
+def test_an_editable_checkout_names_its_origin_and_commit(monkeypatch, tmp_path):
+    import subprocess
+
+    checkout = tmp_path / "revplan"
+    checkout.mkdir()
+    git = ["git", "-C", str(checkout), "-c", "user.name=t", "-c", "user.email=t@e.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    subprocess.run([*git, "remote", "add", "origin", "git@github.com:team/revplan.git"], check=True)
+    commit = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    installed_from(monkeypatch, {"url": checkout.as_uri(), "dir_info": {"editable": True}})
+    assert init_cli.ci_source().action == f"team/revplan@{commit}"
+
+
+def test_a_release_install_never_asks_pypi_for_revplan(monkeypatch):
+    """revplan is not on PyPI: ``pip install revplan==0.1.0`` fails on the first run."""
+    installed_from(monkeypatch, None)  # installed from an index, a wheel: nothing recorded
+    workflow = scaffolded_workflow()
+    assert "revplan==" not in workflow and "pip install" not in workflow
+    assert f"uses: your-org/revplan@v{init_cli.__version__}" in workflow
+    assert "Replace your-org/revplan" in workflow

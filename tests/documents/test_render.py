@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TESTS
+from conftest import TESTS, cache_folder_of
 from markdown_it import MarkdownIt
 from render_support import (
     HOSTILE,
@@ -64,9 +64,9 @@ def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
 
     monkeypatch.setattr(runs, "process_file", counting)
     render_ok(repo, monkeypatch, "--jobs", "1")
-    assert not (repo / ".revplan_cache").exists()  # render writes nothing outside --out
+    assert not cache_folder_of(repo / "plans").exists()  # render writes nothing outside --out
     assert run(["check", "plans", "--jobs", "1"], repo, monkeypatch).exit_code == 1
-    assert (repo / ".revplan_cache").is_dir()
+    assert cache_folder_of(repo / "plans").is_dir()
     checked.clear()
     render_ok(repo, monkeypatch, "--jobs", "1")
     assert checked == []  # every file's check came from the cache
@@ -168,14 +168,14 @@ def test_account_document_states_the_numbers_a_cro_asks_for(
     doc = (repo / "docs" / "accounts" / "aegean-lines.md").read_text(encoding="utf-8")
     # Worked out by hand from plans/accounts/aegean-lines.yaml, today 2026-11-23:
     assert "| ARR | €240,000 |" in doc
-    assert "**February 28, 2027**, in 97 days" in doc  # 7 + 31 + 31 + 28 days
+    assert "| Renewal | **Feb 28, 2027** |" in doc  # a date, never "in 97 days"
     # contribution 240,000 × 0.75 − 90,000 = 90,000; 210,000 / 7,500 a month = 28 months
     assert "| Contribution, per year | €90,000 |" in doc
-    assert "after 28 months, in July 2028 — ⚠️ 17 months after the renewal" in doc
+    assert "28 months after the contract start, in July 2028 — ⚠️ 17 months after the renewal" in doc
     assert "| Return on the account | 43% a year |" in doc  # 90,000 / 210,000
     assert "❌ Key roles with an advocate: 4 of 5 — no advocate for: procurement" in doc
     assert "| ❌ Procurement | — | — | Παναγιώτης Μακρής (detractor) |" in doc
-    assert "⚠️ In progress, overdue by 23 days" in doc  # crew-training, due 2026-10-31
+    assert "| Oct 31, 2026 | ⚠️ In progress, overdue |" in doc  # crew-training
     assert "❌ No open action is working on them." in doc  # zervas
     # Findings link to the line, relative to the document's folder.
     assert "[aegean-lines.yaml:65](../../plans/accounts/aegean-lines.yaml#L65)" in doc
@@ -301,9 +301,9 @@ def test_portfolio_index_ranks_accounts_and_names_common_gaps(
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("zh", ["## 第一组：续约与增购", "**2027年2月28日**，还有 97 天", "| 获客成本 | €210,000 |"]),
-        ("ja", ["## グループ1 — 契約更新と追加購入", "**2027年2月28日**、あと97日", "€210,000"]),
-        ("el", ["## Ομάδα 1 — ανανέωση και πρόσθετες αγορές", "**28 Φεβρουαρίου 2027**, σε 97 ημέρες",
+        ("zh", ["## 第一组：续约与增购", "| 续约 | **2027年2月28日** |", "| 获客成本 | 21万欧元 |"]),
+        ("ja", ["## グループ1 — 契約更新と追加購入", "| 契約更新 | **2027年2月28日** |", "210,000ユーロ"]),
+        ("el", ["## Ομάδα 1 — ανανέωση και πρόσθετες αγορές", "| Ανανέωση | **28 Φεβρουαρίου 2027** |",
                 "| Κόστος απόκτησης | 210.000\u00a0€ |"]),  # CLDR: a no-break space
     ],
 )  # fmt: skip
@@ -660,6 +660,51 @@ def test_a_read_only_output_folder_exits_2(repo: Path, monkeypatch: pytest.Monke
     assert snapshot(repo / "docs") == before
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_documents_rendered_a_week_ago_are_up_to_date_when_no_plan_changed(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, locale: str
+) -> None:
+    """Committed documents change with a plan, the config or a finding, never with the
+    date alone ("in 97 days", "14 days ago", "as of" today)."""
+    render_ok(repo, monkeypatch, "--today", "2026-11-23", "--locale", locale)
+    # No finding of the example starts or ends between these days.
+    later = run(
+        [
+            "render",
+            "plans",
+            "--out",
+            "docs",
+            "--check",
+            "--today",
+            "2026-11-30",
+            "--locale",
+            locale,
+        ],
+        repo,
+        monkeypatch,
+    )
+    assert later.exit_code == 0, later.output
+    # Control: a change of a finding still shows (a contact a year older).
+    plan = repo / "plans" / "accounts" / "aegean-lines.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("2026-11-09", "2025-11-09"))
+    changed = run(
+        [
+            "render",
+            "plans",
+            "--out",
+            "docs",
+            "--check",
+            "--today",
+            "2026-11-30",
+            "--locale",
+            locale,
+        ],
+        repo,
+        monkeypatch,
+    )
+    assert changed.exit_code == 1 and "stale: docs/accounts/aegean-lines.md" in changed.output
+
+
 def test_render_does_not_follow_a_folder_link_out_of_the_output(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -669,7 +714,7 @@ def test_render_does_not_follow_a_folder_link_out_of_the_output(
     (repo / "docs" / "accounts").symlink_to(elsewhere, target_is_directory=True)
     result = run(["render", "plans", "--out", "docs"], repo, monkeypatch)
     assert result.exit_code == 2
-    assert "leads outside docs; not writing there" in result.output
+    assert "docs/accounts is a symlink" in result.output
     assert list(elsewhere.iterdir()) == []
     assert not (repo / "docs" / "README.md").exists()  # all or nothing
 

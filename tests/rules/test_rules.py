@@ -92,7 +92,7 @@ def test_advocate_min_parameter(write, tmp_path):
     )
     _, report = check_json("plans", cwd=tmp_path)
     [finding] = findings_of(report, "advocate-per-role")
-    assert "1 advocate(s) (maria), fewer than the 2 wanted" in finding["message"]
+    assert "1 advocate (maria), fewer than the 2 wanted" in finding["message"]
 
 
 @pytest.mark.parametrize(
