@@ -53,7 +53,7 @@ def test_an_action_engaging_many_detractors_is_held_once(tmp_path):
     quadratic memory, 580 MB for 1,600 detractors (75 MB now)."""
     big.detractors(tmp_path, 1600)
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "cli.py"), "render", "--out", "out", "--jobs", "1",
+        [sys.executable, str(REPO / "cli.py"), "render", "--out", "out", "--jobs", "1", "--no-cache",
          "--today", TODAY, "-q"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
