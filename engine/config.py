@@ -7,6 +7,7 @@ located message: running with half a config would silently change results.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -104,23 +105,25 @@ def load_config(path: Path, display: str | None = None) -> Config:
     errors = [f"{p.loc}: {english(p.key, p.args)}" for p in doc.problems]
     if not errors and doc.kind != "Config":
         errors.append(f"{display}:1:1: kind must be Config in {CONFIG_NAME}")
-    if not errors:
-        errors = [f"{p.loc}: {english(p.key, p.args)}" for p in schema_problems(doc, "Config")]
     if errors:
         raise ConfigError(errors)
-
-    r = reader(doc)
+    # Every error in one run: the schema's, then the rules' own (ids, parameters).
+    problems = schema_problems(doc, "Config")
+    errors = [f"{p.loc}: {english(p.key, p.args)}" for p in problems]
     rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
-    settings = doc.data.get("rules") or {}
-    for rule_id, values in settings.items():
+    settings = doc.data.get("rules")
+    for rule_id, values in (settings if isinstance(settings, dict) else {}).items():
         key_loc = doc.key_loc(("rules", rule_id))
         if rule_id not in RULES:
             close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
             errors.append(f"{key_loc}: unknown rule '{rule_id}'{hint}")
             continue
-        setting, problems = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id))
-        errors += problems
+        if not isinstance(values, dict | None):
+            continue  # the schema has said what it must be
+        flagged = {p.path for p in problems if p.path}
+        setting, wrong = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id), flagged)
+        errors += wrong
         rules[rule_id] = setting
     for index, pattern in enumerate(doc.data.get("plans") or []):
         if isinstance(pattern, str) and (
@@ -132,7 +135,8 @@ def load_config(path: Path, display: str | None = None) -> Config:
                 "checkout (e.g. 'plans/**/*.yaml')"
             )
     if errors:
-        raise ConfigError(errors)
+        raise ConfigError(sorted(errors, key=_place))
+    r = reader(doc)
 
     limit_values = doc.data.get("limits") or {}
     templates = r.text("templates")
@@ -153,9 +157,17 @@ def load_config(path: Path, display: str | None = None) -> Config:
     )
 
 
+def _place(message: str) -> tuple[int, int]:
+    """A located message's line and column, to list a config's errors in its order."""
+    found = re.match(r".*?:(\d+):(\d+): ", message)
+    return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+
+
 def _rule_setting(
-    rule_id: str, values: dict[str, Any], doc: Any, path: tuple[str, ...]
+    rule_id: str, values: dict[str, Any], doc: Any, path: tuple[str, ...], flagged: set[str]
 ) -> tuple[RuleSetting, list[str]]:
+    """The rule's setting, and what is wrong with it that the schema (``flagged``: the
+    places of its errors) has not already said."""
     rule = RULES[rule_id]
     errors: list[str] = []
     params = dict(rule.params)
@@ -165,6 +177,9 @@ def _rule_setting(
         value_loc = doc.loc(path + (name,))
         if name == "severity":
             severity = value  # the schema has checked the value
+            continue
+        place = f"rules.{rule_id}.{name}"
+        if any(f == place or f.startswith((place + ".", place + "[")) for f in flagged):
             continue
         if name not in rule.params:
             known = ["severity", *rule.params]

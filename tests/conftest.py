@@ -11,6 +11,7 @@ a test file's own place.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -39,8 +40,31 @@ SHARED = next(
     (p / "shared" for p in REPO.parents if (p / "shared").is_dir()), REPO.parent / "shared"
 )
 TODAY = "2026-11-23"
+# Test files import helpers from other folders (render_support, test_rules): with every
+# test folder on sys.path a test file runs alone as well as in the whole suite.
+for _folder in sorted({path.parent for path in TESTS.glob("*/test_*.py")}):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 NODE_TOOLS = TESTS / "node"
 NODE_INSTALL = "npm ci --prefix tests/node"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip a test whose tool or file is missing, saying what to install; on CI (``CI``
+    set) fail it instead, so a broken install cannot pass unnoticed."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: a missing tool or file fails the run)")
+    pytest.skip(reason)
+
+
+def require_module(name: str, reason: str) -> Any:
+    """``name`` imported, or ``require``'s skip (or, on CI, failure) with ``reason``."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        require(False, reason)
 
 
 def run_node_tool(script: str, package: str, stdin: Any) -> Any:
@@ -56,9 +80,7 @@ def run_node_tool(script: str, package: str, stdin: Any) -> Any:
     elif not (NODE_TOOLS / "node_modules" / package / "package.json").is_file():
         problem = f"the npm package {package} is not installed; run: {NODE_INSTALL}"
     if problem:
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+        require(False, problem)
     done = subprocess.run(
         ["node", str(NODE_TOOLS / script)],
         input=json.dumps(stdin),

@@ -348,7 +348,7 @@ def _run_in_terminal(cwd: Path, *args: str, env: dict[str, str]) -> str:
     [
         ((), {"NO_COLOR": None}, True),
         ((), {"NO_COLOR": "1"}, False),
-        ((), {"NO_COLOR": ""}, False),
+        ((), {"NO_COLOR": ""}, True),  # no-color.org: only a non-empty value turns it off
         (("--no-color",), {"NO_COLOR": None}, False),
     ],
     ids=["terminal", "NO_COLOR=1", "NO_COLOR-empty", "--no-color"],

@@ -40,9 +40,10 @@ account: {id: acme, name: Acme}
 team: [{id: sam, name: Sam, function: sales}]
 stakeholders:
   - {id: maria, name: Maria, group: renew, stance: advocate, backup: maria, roles: [end_user]}
-  - {id: raj, name: Raj, group: renew, stance: neutral, roles: [end_user]}
+  - {id: raj, name: Raj, group: renew, stance: neutral, roles: [end_user], backup: sam}
   - {id: ana, name: Ana, group: renew, stance: advocate, roles: [procurement]}
   - {id: tom, name: Tom, group: renew, stance: detractor, concerns: [price]}
+  - {id: lea, name: Lea, group: renew, stance: supporter, status: left}
 objectives:
   - id: grow
     title: Grow
@@ -50,6 +51,7 @@ objectives:
     actions:
       - {id: a, title: Act, owner: sma}
       - {id: b, title: Win Tom, stakeholders: [tom], due: 2027-01-01}
+      - {id: c, title: Call Lea, owner: sam, stakeholders: [lea], due: 2027-01-01}
 """,
     "okrs.yaml": """\
 apiVersion: revplan/v1

@@ -18,6 +18,7 @@ from engine.cli.options import (
     common_options,
     handle_errors,
     jobs_option,
+    locale_option,
     progress_bar,
     resolve_config,
     use_color,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @common_options
+@locale_option
 @click.option(
     "--format",
     "formats",

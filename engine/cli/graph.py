@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     type=click.Choice(["mermaid", "dot", "json", "graphml"]),
     default="mermaid",
     show_default=True,
+    help="Graph format: mermaid (a diagram Markdown and GitHub draw), dot (Graphviz), "
+    "json (nodes and links, for scripts), graphml (for yEd, Gephi, networkx).",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
@@ -37,7 +39,6 @@ def graph_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
     today: date | None,
-    locale: str | None,
     quiet: bool,
     verbose: bool,
     no_color: bool,

@@ -58,6 +58,17 @@ jobs_option = click.option(
 )
 
 
+def locale_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--locale``, on the commands whose output it changes (check, render)."""
+    return click.option(
+        "--locale",
+        metavar="LOCALE",
+        help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
+        "or one of your own in the config's locales: folder [default: config locale:, "
+        "else en].",
+    )(func)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command takes (cli.md: "Common options")."""
     options = [
@@ -75,13 +86,6 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Pin today's date (freshness, overdue, expiry) [default: config today:, "
             "else the real date].",
         ),
-        click.option(
-            "--locale",
-            metavar="LOCALE",
-            help=f"Language of findings (text, github) and documents: {', '.join(locales())}, "
-            "or one of your own in the config's locales: folder [default: config locale:, "
-            "else en].",
-        ),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings that fail the run."),
         click.option(
             "-v", "--verbose", is_flag=True, help="Also say which files were skipped and why."
@@ -89,7 +93,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--no-color",
             is_flag=True,
-            help="No colour (also when NO_COLOR is set or output is not a terminal).",
+            help="No colour (also when NO_COLOR is set and not empty, or output is not a "
+            "terminal).",
         ),
     ]
     for option in reversed(options):
@@ -170,8 +175,13 @@ def check_words(locale: str, config: Config) -> CheckWords:
 
 
 def use_color(no_color: bool, stream: Any = None) -> bool:
+    """Colour for a terminal, unless ``--no-color`` or ``NO_COLOR`` is set to a non-empty
+    value (no-color.org: an empty NO_COLOR is not set). click.style paints and
+    click.echo drops the colour again where the stream turns out not to be a terminal."""
     stream = stream or sys.stdout
-    return not no_color and "NO_COLOR" not in os.environ and stream.isatty()
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return bool(stream.isatty())
 
 
 def progress_wanted() -> bool:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import common_options, handle_errors, jobs_option
+from engine.cli.options import common_options, handle_errors, jobs_option, locale_option
 from engine.reporters.base import safe_text
 
 
 @click.command("render")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @common_options
+@locale_option
 @click.option(
     "--out",
     required=True,

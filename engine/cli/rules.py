@@ -26,21 +26,31 @@ def rules_command() -> None:
     Example:
       revplan rules
     """
+    _list_rules()
+
+
+def _list_rules() -> None:
     width = max(len(r) for r in RULES)
     for rule in RULES.values():
         click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
 
 
 @click.command("explain")
-@click.argument("rule_id", metavar="RULE")
+@click.argument("rule_id", metavar="[RULE]", required=False)
 @handle_errors
-def explain_command(rule_id: str) -> None:
+def explain_command(rule_id: str | None) -> None:
     """Explain a rule: why it exists, its parameters, a failing and a fixed example.
+    Without RULE, list the rules to choose from.
 
     \b
-    Example:
+    Examples:
       revplan explain backup-per-contact
+      revplan explain
     """
+    if rule_id is None:
+        _list_rules()
+        click.echo("\nrevplan explain RULE explains one of them.")
+        return
     rule = RULES.get(rule_id)
     if rule is None:
         import difflib

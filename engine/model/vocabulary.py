@@ -8,6 +8,11 @@ if TYPE_CHECKING:  # networkx takes a third of a second to import; warm runs nev
     pass
 
 
+# The plan's two audiences: Group 1 renews and buys more, Group 2 is the rest of
+# the customer's organisation, reached through Group 1's references.
+GROUPS = ("renew", "expand")
+
+
 ROLES = ("end_user", "administrator", "procurement", "budget_owner", "executive_sponsor")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from engine.findings import Location, Problem, detailed
+from engine.parse import indentation
 
 try:  # libyaml's parser when present: several times faster
     from yaml import CSafeLoader as _EventLoader
@@ -58,6 +59,9 @@ class Document:
     value_locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_locs: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # yaml-syntax problems
+    # Numbers written with '.' before groups of three digits (480.000), as they
+    # were written: YAML reads them as decimals, their author most likely did not.
+    grouped: dict[Path, str] = field(default_factory=dict)
 
     def loc(self, path: Path) -> Location:
         """The value at ``path``, or the nearest enclosing value that has a place."""
@@ -109,6 +113,7 @@ _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 
 
+_GROUPED = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?\Z")
 
 
@@ -326,7 +331,9 @@ class _Builder:
                     # plain (libyaml says '', the pure-Python parser None), and not
                     # plain words, which most values are: resolve it
                     if not event.style and (value[:1] in _NUMBER_START or value in _SPECIAL):
-                        value = resolve_plain(value)
+                        written, value = value, resolve_plain(value)
+                        if type(value) is float and _GROUPED.match(written):
+                            doc.grouped[path] = written
                 elif tag in _KNOWN_SCALAR_TAGS:
                     value = _tagged_scalar(tag, event.value, line, col)
                 else:
@@ -511,6 +518,10 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
         line, col = _inside(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "malformed YAML"
         message = f"{problem}{_syntax_hint(problem, text, mark)}"
+        if problem.startswith(indentation.SUSPECT):
+            found = indentation.mistake(text, line)
+            if found is not None:
+                line, col, message = found
         what = (exc.context or "").removeprefix("while scanning ").removeprefix("while parsing ")
         if exc.problem and exc.context_mark and what.startswith(("a flow", "a quoted")):
             # Where the unclosed quote or bracket began is what the author must find.

@@ -16,8 +16,10 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from engine.findings import Problem, Text, detailed
+from engine.parse import numbers
 from engine.parse.loader import Document, Path
 from engine.resources import schema
+from engine.suggest import slug
 
 if TYPE_CHECKING:  # jsonschema is imported when a document fails: it takes a tenth of a second
     import jsonschema
@@ -236,9 +238,20 @@ def _kind_problem(value: Any) -> str | None:
 
 def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[Problem]:
     """Every schema error in the document, located and worded for a plan author."""
+    separators = [
+        detailed(
+            doc.loc(path),
+            "schema",
+            f"{dotted(path)}: {written} is read as {numbers.read_as(written)} — YAML takes "
+            f"'.' for the decimal point; for {int(meant):,} write {meant}",
+            plan=plan,
+            path=dotted(path),
+        )
+        for path, written, meant in numbers.grouped(doc)
+    ]
     if is_valid(kind, doc.data):
-        return []
-    problems: list[Problem] = []
+        return separators
+    problems: list[Problem] = separators
     errors = list(islice(_validator(kind).iter_errors(doc.data), MAX_SCHEMA_ERRORS + 1))
     more, errors = errors[MAX_SCHEMA_ERRORS:], errors[:MAX_SCHEMA_ERRORS]
     # A value that is wrong in shape is not also reported as an impossible date.
@@ -347,7 +360,10 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     elif validator == "const":
         yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
     elif validator == "type":
-        yield problem(f"{where}: {_type_message(value, asked)}")
+        # A number written as people write money or margins is told the number it means.
+        meant = numbers.hint(path, value) if isinstance(value, str) else ""
+        message = f"{_shown(value)} should be a number{meant}" if meant else None
+        yield problem(f"{where}: {message or _type_message(value, asked)}")
     elif validator == "pattern":
         yield problem(f"{where}: {_pattern_message(value, asked)}")
     elif validator == "format":
@@ -361,7 +377,10 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
             "maximum": "at most",
             "exclusiveMaximum": "less than",
         }[validator]
-        yield problem(f"{where}: {_shown(value)} must be {bound} {error.validator_value}")
+        limit = error.validator_value
+        yield problem(
+            f"{where}: {_shown(value)} must be {bound} {limit}{numbers.hint(path, value)}"
+        )
     elif validator == "minLength":
         yield problem(f"{where}: must not be empty")
     elif validator == "minItems":
@@ -410,11 +429,9 @@ def _pattern_message(value: Any, pattern: str) -> str:
             "'<OKRs id>/<objective id>', e.g. cro-fy27/nrr-115"
         )
     if pattern.startswith("^[a-z0-9]"):
-        slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in str(value).lower())
-        slug = slug.strip("-_") or "my-id"
         return (
             f"{_shown(value)} is not a valid id — use lower-case letters, digits, "
-            f"'-' and '_' (e.g. '{slug}')"
+            f"'-' and '_' (e.g. '{slug(str(value)) or 'my-id'}')"
         )
     if pattern == "^[A-Z]{3}$":
         return f"{_shown(value)} is not a currency code — write three capitals, e.g. USD"

@@ -7,13 +7,20 @@ from datetime import date
 from itertools import groupby
 from operator import attrgetter
 
+import click
+
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
 from engine.report import Report
 from engine.reporters.base import Reporter, safe_text, verdict_line
 
-_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "waived": "\033[2m"}
-_RESET = "\033[0m"
+# click's styles: the same codes on every terminal it supports (Windows' included).
+_STYLES: dict[str, dict[str, str | bool]] = {
+    "error": {"fg": "red"},
+    "warning": {"fg": "yellow"},
+    "info": {"fg": "cyan"},
+    "waived": {"dim": True},
+}
 # Beyond the controls safe_text escapes: tabs, and the Unicode line separators
 # and bidirectional overrides that make a terminal show text other than what
 # is there (a finding could be made to read as a different file or verdict).
@@ -37,7 +44,7 @@ class TextReporter(Reporter):
     description = "for people (default): path:line:col: severity rule-id message"
 
     def _paint(self, text: str, key: str) -> str:
-        return f"{_COLORS[key]}{text}{_RESET}" if self.color else text
+        return click.style(text, **_STYLES[key]) if self.color else text  # type: ignore[arg-type]
 
     def line(self, f: Finding) -> str:
         severity = self._paint(f.severity, "waived" if f.waived else f.severity)

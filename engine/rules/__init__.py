@@ -51,6 +51,7 @@ RULE_MODULES = (
     "contact_freshness",
     "action_owner",
     "action_overdue",
+    "action_engages_departed",
     "expansion_via_reference",
     "milestone_review",
     "break_even",

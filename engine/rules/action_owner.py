@@ -32,12 +32,12 @@ Best practice::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.findings import Phrase, Problem, Text, args
 from engine.rules.base import Context, item
+from engine.suggest import Suggester
 
 ID = "action-owner"
 SEVERITY = "error"
@@ -45,14 +45,15 @@ SEVERITY = "error"
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
     for plan in ctx.plans:
-        team = [m.id for m in plan.team]
+        team = {m.id for m in plan.team}
+        suggester = Suggester(team)
         for _, action in plan.actions():
             if not action.owner:
                 key, values = f"{ID}.none", args(action=item(action))
             elif action.owner not in team:
-                close = difflib.get_close_matches(action.owner, team, n=1, cutoff=0.6)
+                close = suggester.closest(action.owner)
                 hint = (
-                    Phrase("hint.suggest", args(close=Text(close[0])))
+                    Phrase("hint.suggest", args(close=Text(close)))
                     if close
                     else Phrase(f"{ID}.hint.add")
                 )

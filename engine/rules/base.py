@@ -51,6 +51,11 @@ def all_objectives(ctx: Context) -> Iterator[tuple[str, Objective]]:
             yield okrs.id, objective
 
 
+def in_groups(person: Stakeholder, params: Mapping[str, Any]) -> bool:
+    """Whether a person rule judges ``person``: their ``group`` is in its ``groups`` parameter."""
+    return person.group in params["groups"]
+
+
 def key_person(person: Stakeholder) -> bool:
     """Advocates, detractors and the influential: the relationships a renewal rests on."""
     return person.active and (

@@ -4,6 +4,13 @@ Relationships go cold quietly. The people the renewal rests on — advocates,
 detractors and the influential — need a real conversation at least every
 ``max_age_days``; ``last_contact`` records the last one.
 
+The method asks this of Group 1 (``group: renew``), whose relationships the
+renewal rests on. Group 2 (``group: expand``) is "barely involved so far":
+the team earns the right to reach them through Group 1's results, so no
+recent conversation with a prospect is expected, and by default they are
+not judged. Parameters: ``max_age_days``, and ``groups``, the groups judged
+(``renew``, ``expand``).
+
 Anti-pattern::
 
     # checked with today = 2026-11-23
@@ -29,18 +36,20 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engine.findings import Day, Number, Problem, args
-from engine.rules.base import Context, key_person, person
+from engine.model.vocabulary import GROUPS
+from engine.rules.base import Context, in_groups, key_person, person
 
 ID = "contact-freshness"
 SEVERITY = "warning"
-PARAMS = {"max_age_days": 60}
+PARAMS = {"max_age_days": 60, "groups": ["renew"]}
+CHOICES = {"groups": GROUPS}
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
     limit = params["max_age_days"]
     for plan in ctx.plans:
         for s in plan.stakeholders:
-            if not key_person(s):
+            if not key_person(s) or not in_groups(s, params):
                 continue
             values = args(person=person(s), limit=Number(limit))
             if s.last_contact is None:

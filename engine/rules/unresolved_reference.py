@@ -33,28 +33,53 @@ Best practice::
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from engine.findings import Item, Label, Location, Person, Phrase, Problem, Text, args
 from engine.model.types import AccountPlan, Node, Stakeholder
 from engine.model.vocabulary import ROLES
 from engine.rules.base import Context, RepoIndex, item, person
+from engine.suggest import Suggester
 
 ID = "unresolved-reference"
 SEVERITY = "error"
 
 
+# What each reference must name, as an ``enum.id_kind`` value.
+_WANTED = {
+    "owner": "team",
+    "plan_owner": "team",
+    "backup": "stakeholders",
+    "reports_to": "stakeholders",
+    "stakeholders": "stakeholders",
+    "via": "stakeholders",
+    "met_by": "work",
+}
+
+
+def _kind(section: str) -> str:
+    """A plan section (``AccountPlan.ids``) as an ``enum.id_kind`` value."""
+    if section.endswith("/key_results"):
+        return "key_results"
+    return section.removeprefix("renewal.")
+
+
 def _problem(
-    loc: Location, field: str, name: str, candidates: Iterable[str], plan: str, path: str,
-    holder: Person | Item | None,
+    loc: Location, field: str, name: str, candidates: Suggester, plan: str, path: str,
+    holder: Person | Item | None, defined: Mapping[str, str] | None = None,
 ) -> Problem:  # fmt: skip
-    """``field``: what the reference is (an ``enum.reference`` value); ``holder``: whose."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    hint = Phrase("hint.suggest", args(close=Text(close[0]))) if close else Phrase("hint.none")
+    """``field``: what the reference is (an ``enum.reference`` value); ``holder``: whose;
+    ``defined``: the kind of every id of the plan, to name an id of the wrong kind."""
+    close = candidates.closest(name)
+    hint = Phrase("hint.suggest", args(close=Text(close))) if close else Phrase("hint.none")
     values = args(field=Label("reference", field), name=Text(name), hint=hint)
-    if path.startswith("waivers/"):
+    actual = (defined or {}).get(name)
+    if actual is not None and field in _WANTED:
+        key = f"{ID}.kind"
+        values += args(actual=Label("id_kind", actual), wanted=Label("id_kind", _WANTED[field]))
+    elif path.startswith("waivers/"):
         key = f"{ID}.waiver"
     elif holder is not None and holder.id:
         key, values = f"{ID}.of", values + args(holder=holder)
@@ -70,23 +95,43 @@ def _holder(obj: Node) -> Person | Item | None:
     return item(obj) if hasattr(obj, "id") else None
 
 
+@dataclass(frozen=True)
+class _Ids:
+    """The ids one kind of reference may name, their did-you-mean index, and every
+    id of the plan with its kind."""
+
+    known: set[str]
+    suggester: Suggester
+    defined: Mapping[str, str]
+
+
 def _refs(
-    obj: Node, field: str, names: Iterable[str], known: set[str], plan: str, path: str
+    obj: Node, field: str, names: Iterable[str], ids: _Ids, plan: str, path: str
 ) -> Iterator[Problem]:
     for index, name in enumerate(names):
-        if name not in known:
+        if name not in ids.known:
             yield _problem(
-                obj.at(field, index), field, name, known, plan, f"{path}/{field}", _holder(obj)
-            )
+                obj.at(field, index), field, name, ids.suggester, plan, f"{path}/{field}",
+                _holder(obj), ids.defined,
+            )  # fmt: skip
 
 
 def _plan(plan: AccountPlan) -> Iterator[Problem]:
     p = plan.id
-    team = {m.id for m in plan.team}
-    people = {s.id for s in plan.stakeholders}
-    work = {o.id for o in plan.objectives} | {a.id for _, a in plan.actions()}
-    if plan.owner and plan.owner not in team:
-        yield _problem(plan.at("owner"), "plan_owner", plan.owner, team, p, "owner", None)
+    defined: dict[str, str] = {}
+    for section, name, _ in plan.ids():
+        defined.setdefault(name, _kind(section))
+
+    def ids(names: set[str]) -> _Ids:
+        return _Ids(names, Suggester(names), defined)
+
+    team = ids({m.id for m in plan.team})
+    people = ids({s.id for s in plan.stakeholders})
+    work = ids({o.id for o in plan.objectives} | {a.id for _, a in plan.actions()})
+    if plan.owner and plan.owner not in team.known:
+        yield _problem(
+            plan.at("owner"), "plan_owner", plan.owner, team.suggester, p, "owner", None, defined
+        )
     for s in plan.stakeholders:
         path = f"stakeholders/{s.id}"
         if s.owner:
@@ -120,29 +165,35 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
     okr_objectives = {
         f"{f.id}/{objective}" for f in index.files if f.kind == "OKRs" for objective in f.objectives
     }
+    objectives = Suggester(okr_objectives)
     for summary in index.files:
         for link in summary.alignments:
             if link.target not in okr_objectives:
                 yield _problem(
-                    link.loc, "aligns_to", link.target, okr_objectives, link.plan,
+                    link.loc, "aligns_to", link.target, objectives, link.plan,
                     f"objectives/{link.objective}/aligns_to",
                     Item(link.objective, link.title or None),
                 )  # fmt: skip
     by_id = {f.id: f for f in index.files}
+    rules, plans = Suggester(RULES), Suggester(by_id)
+    targets: dict[str, tuple[set[str], Suggester]] = {}
     # Findings about roles name the role, so a waiver may target a role too.
     for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
         if waiver.rule and waiver.rule not in RULES:
             yield _problem(
-                waiver.at("rule"), "waiver_rule", waiver.rule, RULES, plan or "", path, None
+                waiver.at("rule"), "waiver_rule", waiver.rule, rules, plan or "", path, None
             )
         if plan is None:
             continue
         if plan not in by_id:
-            yield _problem(waiver.at("plan"), "waiver_plan", plan, by_id, plan, path, None)
+            yield _problem(waiver.at("plan"), "waiver_plan", plan, plans, plan, path, None)
             continue
-        ids = by_id[plan].ids | set(ROLES)
+        if plan not in targets:
+            ids = set(by_id[plan].ids) | set(ROLES)
+            targets[plan] = ids, Suggester(ids)
+        ids, suggester = targets[plan]
         if waiver.target and waiver.target not in ids:
             yield _problem(
-                waiver.at("target"), "waiver_target", waiver.target, ids, plan, path, None
+                waiver.at("target"), "waiver_target", waiver.target, suggester, plan, path, None
             )

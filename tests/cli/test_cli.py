@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import REPO, TESTS, TODAY, check_json, run_cli
+from conftest import REPO, TESTS, TODAY, check_json, require, run_cli
 
 CLEAN = """\
 apiVersion: revplan/v1
@@ -205,11 +204,10 @@ def _installed_revplan() -> str | None:
     return str(beside) if beside.exists() else shutil.which("revplan")
 
 
-@pytest.mark.skipif(
-    _installed_revplan() is None, reason="revplan is not installed in this environment"
-)
 def test_installed_command_runs_from_any_directory(tmp_path):
     revplan = _installed_revplan()
+    require(revplan is not None, "revplan is not installed in this environment: pip install .")
+    assert revplan is not None
     plans = REPO / "plans"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(

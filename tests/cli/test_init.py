@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import require_module, run_cli
 
 from engine import scaffold as init_cli
 
@@ -122,7 +122,7 @@ def test_vscode_settings_map_every_generated_plan_to_its_schema(tmp_path):
 
 
 def test_pre_commit_config_is_valid_and_runs_revplan_check(tmp_path):
-    clientlib = pytest.importorskip("pre_commit.clientlib", reason="pre-commit is not installed")
+    clientlib = require_module("pre_commit.clientlib", "pre-commit is not installed")
     run_cli("init", cwd=tmp_path)
     config = clientlib.load_config(str(tmp_path / ".pre-commit-config.yaml"))
     [hook] = [h for repo in config["repos"] for h in repo["hooks"]]

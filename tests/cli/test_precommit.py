@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, run_cli
+from conftest import REPO, require, require_module, run_cli
 
 from engine.cli import main
 
-pre_commit_clientlib = pytest.importorskip(
-    "pre_commit.clientlib", reason="pre-commit is not installed (pip install pre-commit)"
+pre_commit_clientlib = require_module(
+    "pre_commit.clientlib", "pre-commit is not installed (pip install pre-commit)"
 )
 
 # What `pip install` of revplan needs, and the hook manifest.
@@ -116,10 +116,9 @@ def try_repo(source: Path, plans: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_try_repo_passes_on_a_good_plan_and_fails_on_a_bad_one(tmp_path):
-    if not (REPO / ".git").exists():
-        pytest.skip("the checkout is not a git repository: cannot list its files")
+    require(shutil.which("git") is not None, "git is not installed")
+    require((REPO / ".git").exists(), "the checkout is not a git repository: cannot list its files")
     source = source_copy(tmp_path / "revplan")
     plans = tmp_path / "plans-repo"
     (plans / "plans").mkdir(parents=True)
@@ -139,8 +138,8 @@ def test_try_repo_passes_on_a_good_plan_and_fails_on_a_bad_one(tmp_path):
     assert "plans/marketing.yaml:6:5: error objective-has-key-results" in failed.stdout
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_the_hook_that_init_writes_runs_the_installed_revplan(tmp_path):
+    require(shutil.which("git") is not None, "git is not installed")
     repo = tmp_path / "scaffold"
     init = [sys.executable, str(REPO / "cli.py"), "init", str(repo)]
     assert subprocess.run(init, capture_output=True).returncode == 0
@@ -179,10 +178,8 @@ def documented_config(source: Path) -> str:
 @pytest.fixture(scope="module")
 def tagged_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This working tree committed, and tagged as docs/ci.md tells its host to tag it."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
-    if not (REPO / ".git").exists():
-        pytest.skip("the checkout is not a git repository: cannot list its files")
+    require(shutil.which("git") is not None, "git is not installed")
+    require((REPO / ".git").exists(), "the checkout is not a git repository: cannot list its files")
     source = source_copy(tmp_path_factory.mktemp("revplan"))
     [repo] = yaml.safe_load(documented_config(source))["repos"]
     git("tag", str(repo["rev"]), cwd=source)

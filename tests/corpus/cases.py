@@ -129,6 +129,18 @@ def _named_pipe(path: Path) -> None:
     os.mkfifo(path)
 
 
+def _near_miss_references(path: Path) -> None:
+    # 1,000 people, each backed up by a misspelt colleague (125 KB, within the node
+    # limit): the did-you-mean once compared each broken reference with every id.
+    lines = [HEADER + "account: {id: near-miss-references, name: Typos}", "stakeholders:"]
+    lines += [
+        f"  - {{id: regional-operations-lead-{i:04d}, name: Regional operations lead,"
+        f" group: renew, backup: regional-operatons-lead-{(i + 1) % 1000:04d}}}"
+        for i in range(1000)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "five-mb-line.yaml": _five_mb_line,
     "deep-flow-lists.yaml": _deep_lists,
@@ -142,6 +154,7 @@ BUILDERS: dict[str, Callable[[Path], None]] = {
     "symlink-to-dev-zero.yaml": _symlink_to_dev_zero,
     "dangling-symlink.yaml": _dangling_symlink,
     "named-pipe.yaml": _named_pipe,
+    "near-miss-references.yaml": _near_miss_references,
 }
 
 

@@ -207,6 +207,8 @@ def gaps_repository(root: Path) -> Path:
                       "due": "2026-12-01"},
                      {"id": "finished", "title": "Finished work", "owner": "sam",
                       "due": "2026-09-01", "status": "done", "stakeholders": ["foe3"]},
+                     {"id": "farewell", "title": "Meet who left", "owner": "sam",
+                      "due": "2026-12-01", "stakeholders": ["gone"]},
                  ]},
             ],
             "renewal": {"requirements": [{"id": "unplanned", "title": "Nobody delivers"}]},

@@ -1,7 +1,6 @@
 """SARIF output: valid against the official 2.1.0 schema, faithful to the findings, stable ids."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import NODE_INSTALL, NODE_TOOLS, REPO, TESTS, run_cli
+from conftest import NODE_INSTALL, NODE_TOOLS, REPO, TESTS, require, run_cli
 
 from engine.rules import RULES
 
@@ -161,11 +160,9 @@ def test_output_is_deterministic_and_paths_are_uri_references(example):
 
 def multitool_validate(tmp_path: Path, log: dict) -> list[dict]:
     """Microsoft's SARIF validator with its SARIF and GitHub rules: its errors and warnings."""
-    if not MULTITOOL.is_file():
-        problem = f"@microsoft/sarif-multitool is not installed; run: {NODE_INSTALL}"
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require(
+        MULTITOOL.is_file(), f"@microsoft/sarif-multitool is not installed; run: {NODE_INSTALL}"
+    )
     target = tmp_path / "log.sarif"
     target.write_text(json.dumps(log), encoding="utf-8")
     output = tmp_path / "validation.sarif"

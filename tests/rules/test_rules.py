@@ -63,7 +63,7 @@ def test_advocate_per_role_names_who_holds_the_role(write):
     messages = {f["target"]: f["message"] for f in findings_of(report, "advocate-per-role")}
     assert set(messages) == {"end_user", "administrator", "procurement", "budget_owner"}
     assert messages["procurement"].startswith(
-        "role procurement has no advocate: tom (detractor) holds it — win them over"
+        "role procurement has no advocate: Tom (tom, detractor) holds it — win them over"
     )
     assert "nobody in the plan holds it" in messages["administrator"]
 
@@ -216,8 +216,8 @@ def test_backup_who_left_or_is_a_detractor_is_no_backup(write):
     )
     _, report = check_json(plan)
     messages = {f["target"]: f["message"] for f in findings_of(report, "backup-per-contact")}
-    assert "backup tom is a detractor" in messages["maria"]
-    assert "backup bob has left the company" in messages["ana"]
+    assert "backup Tom (tom) is a detractor" in messages["maria"]
+    assert "backup Bob (bob) has left the company" in messages["ana"]
     assert "is named as their own backup" in messages["cy"]
     assert "bob" not in messages  # someone who left needs no backup
 
