@@ -4,7 +4,6 @@ no "internal error", output its readers accept, names shown safely."""
 import json
 import os
 import shutil
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,14 +12,10 @@ from conftest import REPO, TODAY, run_cli
 
 from engine.controls import CONTROL
 
-# A byte that is not UTF-8 (Latin-1 ÿ), as a file name can hold on Linux.
+# A byte that is not UTF-8 (Latin-1 ÿ), as a file name can hold on Linux (revplan's CI).
 NOT_UTF8 = os.fsdecode(b"plan-\xff.yaml")
 # Set the window title, then write to the clipboard (OSC 0 and OSC 52).
 ESCAPES = "osc-\x1b]0;owned\x07-\x1b]52;c;ZXZpbA==\x07.yaml"
-
-pytestmark = pytest.mark.skipif(
-    sys.platform != "linux", reason="file names that are not UTF-8: a Linux file system"
-)
 
 
 @pytest.fixture
