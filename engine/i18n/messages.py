@@ -223,7 +223,9 @@ def _select(cat: Catalogue, prefix: str, view: str, value: Value) -> str:
     key = f"view.{view}.{value.stance}"
     if key not in cat.messages:
         key = f"view.{view}.other"
-    return cat(key, id=value.id, name=value.name or value.id, stance=value.stance)
+    # The stance in the locale's words (the English check has no labels: its own name).
+    stance = cat.label("stance", value.stance)
+    return cat(key, id=value.id, name=value.name or value.id, stance=stance)
 
 
 def _month(cat: Catalogue, prefix: str, value: Value) -> str:

@@ -75,7 +75,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
                 f"{ID}.late",
                 args(
                     plan=Text(plan.name),
-                    months=Number(m.break_even_months),
+                    months=Number(round(m.break_even_months, 1)),
                     date=Day(m.break_even_date),
                     renewal=Day(account.renewal_date),
                 ),

@@ -167,3 +167,17 @@ def test_json_of_a_german_run_equals_the_english_one(tmp_path):
     assert all(re.search(r"[a-z]", f["message"]) for f in german["findings"])
     assert german == json.loads(run_cli(*args).output)
     assert Path(plans).is_dir()
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_a_contacts_stance_is_named_in_the_readers_language(locale, tmp_path, monkeypatch):
+    plans = gaps_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    report, _ = run_check((plans,), load_config(tmp_path / "revplan.yaml"), None)
+    words = CheckWords(locale)
+    # Big Shot: a neutral, high-influence contact whose backup has left.
+    said = [words.finding(f) for f in report.findings if f.key == "backup-per-contact.left"]
+    neutral = words.cat.label("stance", "neutral")
+    # (German's word is "neutral" too; elsewhere the enum value must not show through.)
+    leaked = neutral != "neutral" and any("neutral" in s for s in said)
+    assert said and all(neutral in s for s in said) and not leaked, (locale, said)
