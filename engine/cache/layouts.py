@@ -22,6 +22,7 @@ from engine.report import Report
 from engine.reporters.json import JsonReporter
 from engine.reporters.sarif import SarifReporter, repository_prefix
 from engine.reporters.text import TextReporter
+from engine.rules.custom.definition import CustomRule
 
 # Stands for the files' blocks in a document rendered around them: JSON never
 # prints a control character raw.
@@ -178,6 +179,9 @@ class SarifLayout(Layout):
     name = "sarif"
     separator = ","
 
+    def __init__(self, custom: tuple[CustomRule, ...] = ()) -> None:
+        self.custom = custom
+
     def options(self) -> list[Any]:
         # The URIs are relative to the repository root: a block depends on where
         # the run starts from.
@@ -187,7 +191,9 @@ class SarifLayout(Layout):
         return SarifReporter().render(report)
 
     def block(self, findings: list[Finding]) -> str:
-        return self.separator.join(SarifReporter().results(findings, repository_prefix()))
+        return self.separator.join(
+            SarifReporter().results(findings, repository_prefix(), self.custom)
+        )
 
     def finish(
         self,
@@ -197,5 +203,5 @@ class SarifLayout(Layout):
         notes: list[str],
         fields: list[list[bytes]],
     ) -> bytes:
-        head, tail = SarifReporter.frame()
+        head, tail = SarifReporter.frame(self.custom)
         return head.encode() + body + tail.encode()
