@@ -17,6 +17,12 @@ corpus expects, or when its check takes longer than the time budget or its
 process more memory (peak resident) than the memory budget. The time budget
 holds for the check alone: starting Python and importing revplan costs every
 run the same (the table's first rows, the cheapest cases, show how much).
+
+Then the plans that are small to write and were large to render or check
+(tests/corpus/big.py: an alignment chain, an alignment ladder, one action
+engaging many detractors, thousands of waivers): ``revplan render`` and
+``revplan check`` on each, as CI runs them, with wall time, peak resident
+memory and the size of the documents (``--budget-render-seconds``, default 20).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from corpus import big  # noqa: E402
 from corpus.cases import Case, cases, materialise  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -142,11 +149,53 @@ def table(rows: list[dict[str, object]], markdown: bool) -> str:
     return "\n".join(fmt.format(*row) for row in [HEAD, *lines])
 
 
+# name -> builder and size: each was seconds to minutes, a RecursionError or GBs.
+BIG_CASES = {
+    "OKR chain of 1,500 objectives": (big.okr_chain, 1500),
+    "OKR ladder of 16 levels": (big.okr_ladder, 16),
+    "1,600 detractors, one action": (big.detractors, 1600),
+    "2,400 waivers": (big.waivers, 2400),
+}
+
+
+def run_measured(args: list[str], cwd: Path) -> tuple[int, float, int]:
+    """(exit code, wall seconds, peak resident bytes) of ``revplan ARGS``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "cli.py"), *args, "--today", TODAY],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss * 1024
+
+
+def big_cases(tmp: Path, budget_seconds: float) -> list[str]:
+    """Print the render and check of each big case; the names of those over budget."""
+    over = []
+    head = ("case", "command", "exit", "wall (s)", "RSS (MB)", "docs (KB)")
+    line = "{:<32} {:<7} {:>4} {:>9} {:>9} {:>10}"
+    print("\n" + line.format(*head))
+    for name, (build, size) in BIG_CASES.items():
+        folder = tmp / "big" / name.replace(" ", "-").replace(",", "")
+        build(folder, size)
+        for command in (["render", "--out", "out", "--no-cache"], ["check", "--no-cache"]):
+            code, wall, rss = run_measured(command, folder)
+            docs = sum(p.stat().st_size for p in (folder / "out").rglob("*.md"))
+            shown = (f"{wall:.2f}", f"{rss / 1e6:.0f}", f"{docs / 1e3:.0f}")
+            print(line.format(name, command[0], code, *shown))
+            if code == 2 or wall > budget_seconds:
+                over.append(f"{name} ({command[0]})")
+    return over
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget-seconds", type=float, default=1.0)
     parser.add_argument("--budget-mb", type=float, default=200.0)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--budget-render-seconds", type=float, default=20.0)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="revplan-hostile-") as tmp:
@@ -157,6 +206,7 @@ def main() -> int:
         invalid.write_text("apiVersion: revplan/v1\nkind: OKRs\nid: 7\n")
         rows = [measure(case, corpus, [valid, invalid]) for case in cases()]
         code, wall, cpu, rss = end_to_end(corpus, Path(tmp))
+        big_over = big_cases(Path(tmp), args.budget_render_seconds)
 
     print(table(rows, args.markdown))
     print(
@@ -169,7 +219,7 @@ def main() -> int:
         if r["check"] > args.budget_seconds
         or r["rss"] > args.budget_mb * 1e6
         or r["exit"] != r["expected_exit"]
-    ]
+    ] + big_over
     if over:
         print(f"over budget or wrong exit code: {', '.join(over)}", file=sys.stderr)
         return 1

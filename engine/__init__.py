@@ -9,3 +9,6 @@ stage is one folder or module; docs/architecture.md lists them.
 from __future__ import annotations
 
 __version__ = "0.1.0"
+# Where revplan's documentation lives: SARIF's informationUri and each rule's
+# helpUri (docs/rules.md) point here.
+HOMEPAGE = "https://github.com/revplan/revplan"

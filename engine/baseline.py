@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from engine.controls import json_escaped_surrogates
 from engine.errors import UsageError
 from engine.findings import Finding
 from engine.paths import refusal
@@ -114,7 +115,10 @@ def write_baseline(report: Report, path: Path) -> Baseline:
         "comment": _COMMENT,
         "findings": [{"fingerprint": fp, "count": n} for fp, n in sorted(counts.items())],
     }
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = (
+        json_escaped_surrogates(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+        + "\n"
+    )
     folder = baseline.root
     refused = refusal(path)
     if refused:
@@ -150,6 +154,11 @@ def load_baseline(path: Path) -> Baseline:
     except json.JSONDecodeError as exc:
         raise BaselineError(
             f"{path}:{exc.lineno}:{exc.colno}: not a revplan baseline (invalid JSON: {exc.msg})"
+        ) from None
+    except RecursionError:  # deeper than the parser goes: a baseline is three levels deep
+        raise BaselineError(
+            f"{path}: not a revplan baseline (nested too deep) — regenerate it with "
+            f"`revplan check --write-baseline {path}`"
         ) from None
     return Baseline(path, _counts(document, path))
 

@@ -10,7 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from engine.i18n.messages import english
@@ -151,6 +151,15 @@ def load_config(path: Path, display: str | None = None) -> Config:
         setting, wrong = _rule_setting(rule_id, values or {}, doc, ("rules", rule_id), flagged)
         errors += wrong
         rules[rule_id] = setting
+    for index, pattern in enumerate(doc.data.get("plans") or []):
+        if isinstance(pattern, str) and (
+            PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute()
+        ):
+            errors.append(
+                f"{doc.loc(('plans', index))}: plans: '{pattern}' is an absolute path — write "
+                f"it relative to the folder of {CONFIG_NAME}, so the config works in every "
+                "checkout (e.g. 'plans/**/*.yaml')"
+            )
     if errors:
         raise ConfigError(sorted(errors, key=_place))
     r = reader(doc)

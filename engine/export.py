@@ -1,12 +1,43 @@
-"""Graph export: Mermaid, Graphviz DOT, JSON (node-link data) and GraphML."""
+"""Graph export: Mermaid, Graphviz DOT, JSON (node-link data) and GraphML.
+
+Plan text and file names reach every format readable and safe: a file name's
+undecodable bytes as ``\\xNN``, and in DOT and GraphML control characters as
+``\\x1b`` too (raw, they would drive the terminal the graph is printed to, and
+XML 1.0 cannot hold them at all). JSON escapes controls itself.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import networkx as nx
 
+from engine.controls import CONTROL, utf8_safe
 from engine.graph import PlanGraph
+
+
+def readable(text: str, controls: bool) -> str:
+    """``text`` with undecodable bytes as ``\\xNN`` and, if ``controls``, control
+    characters (not tab or newline) as ``\\x1b``."""
+    text = utf8_safe(text).replace("\ufffe", "\ufffd").replace("\uffff", "\ufffd")
+    if controls:
+        text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text
+
+
+def _readable_graph(g: nx.MultiDiGraph[str], controls: bool) -> nx.MultiDiGraph[str]:
+    """A copy of ``g`` whose node ids, keys and text attributes are ``readable``."""
+
+    def clean(value: Any) -> Any:
+        return readable(value, controls) if isinstance(value, str) else value
+
+    out: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for n, data in g.nodes(data=True):
+        out.add_node(clean(n), **{k: clean(v) for k, v in data.items()})
+    for s, t, k, data in g.edges(keys=True, data=True):
+        out.add_edge(clean(s), clean(t), clean(k), **{a: clean(v) for a, v in data.items()})
+    return out
 
 
 def mermaid_label(text: str) -> str:
@@ -60,7 +91,7 @@ def to_dot(g: nx.MultiDiGraph[str]) -> str:
 
 
 def export_graph(graph: PlanGraph, fmt: str) -> str:
-    g = graph.export()
+    g = _readable_graph(graph.export(), controls=fmt in ("dot", "graphml"))
     if fmt == "mermaid":
         return to_mermaid(g)
     if fmt == "dot":
@@ -69,7 +100,9 @@ def export_graph(graph: PlanGraph, fmt: str) -> str:
         data = nx.node_link_data(g, edges="links")
         data["nodes"].sort(key=lambda n: n["id"])
         data["links"].sort(key=lambda e: (e["source"], e["target"], e["key"]))
-        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+        return (
+            json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, sort_keys=True) + "\n"
+        )
     ordered: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     ordered.add_nodes_from((n, g.nodes[n]) for n in _sorted_nodes(g))
     for source, target, key in _sorted_edges(g):

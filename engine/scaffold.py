@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from engine import __version__
 from engine.config import CONFIG_NAME
+from engine.errors import UsageError
 from engine.model.metrics import add_months
 from engine.resources import SCHEMA_FILES, schema, templates_dir
 
@@ -29,7 +30,22 @@ TEMPLATES = {
 
 
 def example_dates(today: date) -> dict[str, str]:
-    """Dates for the example plan that keep every date-based rule quiet as of ``today``."""
+    """Dates for the example plan that keep every date-based rule quiet as of ``today``.
+
+    They span from five months before ``today`` to two years after: a ``today`` so
+    near either end of the calendar (years 1 to 9999) that they do not fit is a
+    usage error, not an overflow."""
+    try:
+        return _example_dates(today)
+    except (OverflowError, ValueError) as exc:
+        raise UsageError(
+            f"--today {today.isoformat()}: the example plan's dates run from five months "
+            "before it to two years after, past the calendar's years 1 to 9999 — "
+            "pick a day between 0002-01-01 and 9997-12-31"
+        ) from exc
+
+
+def _example_dates(today: date) -> dict[str, str]:
     contract_start = add_months(today, -5).replace(day=1)
     period_start = today.replace(day=1)
     dates = {

@@ -135,7 +135,13 @@ def test_the_baseline_matches_from_another_directory(repo):
             '{"version": 1, "findings": [{"fingerprint": "x", "count": 0}]}',
             "findings[0].count must be a whole number",
         ),
+        ("[" * 100_000 + "]" * 100_000, "not a revplan baseline (nested too deep)"),
+        (
+            '{"version": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "not a revplan baseline (nested too deep)",
+        ),
     ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
 def test_a_missing_or_malformed_baseline_exits_2(repo, content, message):
     if content is not None:

@@ -20,7 +20,7 @@ from engine.model.metrics import OKRMetrics, PlanMetrics, segment_metrics
 from engine.pipeline.file import FileResult
 from engine.report import Report
 from engine.reporters.json import JsonReporter
-from engine.reporters.sarif import SarifReporter
+from engine.reporters.sarif import SarifReporter, repository_prefix
 from engine.reporters.text import TextReporter
 from engine.rules.custom.definition import CustomRule
 
@@ -182,11 +182,18 @@ class SarifLayout(Layout):
     def __init__(self, custom: tuple[CustomRule, ...] = ()) -> None:
         self.custom = custom
 
+    def options(self) -> list[Any]:
+        # The URIs are relative to the repository root: a block depends on where
+        # the run starts from.
+        return [repository_prefix()]
+
     def render(self, report: Report) -> str:
         return SarifReporter().render(report)
 
     def block(self, findings: list[Finding]) -> str:
-        return self.separator.join(SarifReporter().results(findings, self.custom))
+        return self.separator.join(
+            SarifReporter().results(findings, repository_prefix(), self.custom)
+        )
 
     def finish(
         self,

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from engine.config import CONFIG_NAME
+from engine.errors import UsageError
 from engine.paths import refusal, write_file
 from engine.scaffold import ci_source, scaffold
 
@@ -60,7 +61,10 @@ def command(directory: Path, force: bool, today: date) -> None:
             "(--force overwrites the scaffold files, the example plans included)"
         )
     source = ci_source()
-    files = scaffold(today, source)
+    try:
+        files = scaffold(today, source)
+    except UsageError as exc:  # a --today the example's dates do not fit around
+        raise Failure(str(exc)) from exc
     # A symlink in DIR (a dangling .gitignore, a .github pointing elsewhere) would make
     # init write outside it: nothing is written, and the message names each one.
     refused = sorted({r for p in files if (r := refusal(directory / p, below=directory))})

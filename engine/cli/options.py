@@ -233,14 +233,16 @@ def _write_output(target: Path, text: str | bytes) -> None:
     if refused:
         raise Failure(f"not writing {target}: {refused}")
     try:
-        write_file(target, text if isinstance(text, bytes) else text.encode("utf-8"))
+        # A non-UTF-8 file name's bytes, as they are (as on standard output).
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+        write_file(target, data)
     except OSError as exc:
         raise Failure(f"cannot write {target}: {exc.strerror}") from exc
 
 
 def _append_output(target: Path, text: str) -> None:
     try:
-        with target.open("a", encoding="utf-8") as out:
+        with target.open("a", encoding="utf-8", errors="surrogateescape") as out:
             out.write(text)
     except OSError as exc:
         raise Failure(f"cannot append to {target}: {exc.strerror}") from exc

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from engine.cli.options import common_options, handle_errors, jobs_option, locale_option
+from engine.reporters.base import safe_text
 
 
 @click.command("render")
@@ -136,15 +137,15 @@ def run(
                 jobs,
                 progress,
             )
-        for note in outcome.notes:
-            click.echo(f"revplan: {note}", err=True)
+        for note in outcome.notes:  # they name files: shown safe for the terminal
+            click.echo(f"revplan: {safe_text(note)}", err=True)
         changes = compare(out, outcome.documents) if check else write(out, outcome.documents)
     except RenderError as exc:
         raise Failure(str(exc)) from exc
 
     def show(paths: list[str], what: str) -> None:
-        for path in paths:
-            click.echo(f"{what}: {out / path}")
+        for path in paths:  # files found in --out may have any name
+            click.echo(f"{what}: {safe_text(str(out / path))}")
 
     if check:
         show(changes.stale, "stale")

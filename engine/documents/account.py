@@ -59,13 +59,21 @@ def context(
             return (today - action.due).days
         return None
 
+    # One row per action, however many detractors it engages: a row for each of them
+    # held each person the action engages once per detractor (an action engaging
+    # 1,600 detractors: 2.6 million rows, 580 MB).
+    action_rows: dict[int, dict[str, Any]] = {}
+
     def action_row(action: Any) -> dict[str, Any]:
-        return {
-            "action": action,
-            "owner": member(action.owner),
-            "overdue": overdue_days(action),
-            "engages": [person(i) for i in action.stakeholders],
-        }
+        row = action_rows.get(id(action))
+        if row is None:
+            row = action_rows[id(action)] = {
+                "action": action,
+                "owner": member(action.owner),
+                "overdue": overdue_days(action),
+                "engages": [person(i) for i in action.stakeholders],
+            }
+        return row
 
     renewal_date = account.renewal_date if account else None
     renewal = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import is_dataclass
@@ -14,6 +16,7 @@ from typing import Any
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from jinja2.environment import TemplateModule
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -106,8 +109,88 @@ _RECORDS = frozenset(
 )
 
 
+# What one document's templates may build, so that a template (a user's, with
+# --templates) cannot take the machine: ``('x' * 1000000000) | length`` took 1 GB,
+# ``lipsum(n=1000000)`` never returned. The largest example document is 40 KB, one
+# of 10,000 plans' portfolio 3 MB.
+MAX_SEQUENCE = 1_000_000  # characters of a string, items of a list, a template makes
+MAX_DOCUMENT = 20_000_000  # characters of one document
+MAX_RANGE_ITEMS = 1_000_000  # items of all the range() calls of one document
+MAX_POWER_BITS = 100_000  # bits of an integer a template raises to a power
+# str and list methods, and filters, whose result grows with an argument.
+_GROWING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap"})
+
+
+def _too_big(what: str) -> SecurityError:
+    return SecurityError(
+        f"{what} is over the limit for a template ({MAX_SEQUENCE:,} characters or items)"
+    )
+
+
+def _size(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple) else None
+
+
+# A width of a million or more in a format string ("%1000000s", "{:>1000000}").
+_HUGE_WIDTH = re.compile(r"[%:<>^=]\D{0,3}\d{7,}")
+
+
+def _check_growth(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """Refuse ``'x'.center(10**9)``, ``s.replace(a, b)``, a join or a format whose result
+    would be over MAX_SEQUENCE, before it is built."""
+    values = [*args, *kwargs.values()]
+    if name in ("format", "format_map", "mod") and any(
+        isinstance(v, str) and _HUGE_WIDTH.search(v) for v in values
+    ):
+        raise _too_big("a format of that width")
+    if name in _GROWING and any(type(v) is int and v > MAX_SEQUENCE for v in values):
+        raise _too_big(f"{name}() of that width")
+    if name == "replace" and len(args) >= 3 and all(isinstance(a, str) for a in args[:3]):
+        text, old, new = args[:3]
+        if old and text.count(old) * len(new) > MAX_SEQUENCE:
+            raise _too_big("the result of replace()")
+    # str.join(items) or the join filter's (items, separator)
+    items = next((a for a in args if isinstance(a, list | tuple)), None) if name == "join" else None
+    if items is not None and (sum(len(v) for v in items if isinstance(v, str)) > MAX_SEQUENCE):
+        raise _too_big("the result of join()")
+
+
 class _Sandbox(SandboxedEnvironment):
     helpers: frozenset[Callable[..., Any]] = frozenset()
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    # What the range() calls of the document being rendered may still yield.
+    range_budget = MAX_RANGE_ITEMS
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        """``*``, ``+`` and ``**`` with the size of their result checked first."""
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                size = _size(sequence)
+                if size is not None and type(times) is int and size * times > MAX_SEQUENCE:
+                    raise _too_big("a repeated string or list")
+        elif operator == "+":
+            sizes = (_size(left), _size(right))
+            if None not in sizes and sum(sizes) > MAX_SEQUENCE:  # type: ignore[arg-type]
+                raise _too_big("a joined string or list")
+        elif operator == "%":
+            _check_growth("mod", (left, right), {})
+        elif (
+            operator == "**"
+            and type(left) is int
+            and type(right) is int
+            and right * max(left.bit_length(), 1) > MAX_POWER_BITS
+        ):
+            raise SecurityError(f"{left} ** {right} is too large for a template")
+        return super().call_binop(context, operator, left, right)
+
+    def bounded_range(self, *args: int) -> range:
+        """``range()`` with a budget for the whole document: each call is at most the
+        sandbox's 100,000 items, and loops inside loops multiplied them."""
+        numbers = range(*args)
+        if len(numbers) > self.range_budget:
+            raise SecurityError(f"range() would go past {MAX_RANGE_ITEMS:,} items in one document")
+        self.range_budget -= len(numbers)
+        return numbers
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``row.name`` on the context's plain dicts, without the failed attribute lookup.
@@ -131,6 +214,11 @@ class _Sandbox(SandboxedEnvironment):
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
             return obj(*args, **kwargs)
+        # A str or list method (str.format as the sandbox wraps it: __wrapped__).
+        method = getattr(obj, "__wrapped__", obj)
+        bound = getattr(method, "__self__", None)
+        if isinstance(bound, str | list | tuple):
+            _check_growth(getattr(method, "__name__", ""), (bound, *args), kwargs)
         return super().call(context, obj, *args, **kwargs)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -140,6 +228,22 @@ class _Sandbox(SandboxedEnvironment):
         if type(obj) in _RECORDS:
             return not attr.startswith("_")
         return super().is_safe_attribute(obj, attr, value)
+
+
+def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that checks the size of its result first: templates call filters
+    directly (and fold constant ones while compiling), not through call_filter."""
+
+    # A filter that takes the environment or context first (jinja_pass_arg) is
+    # checked on the arguments after it.
+    skip = 1 if getattr(function, "jinja_pass_arg", None) else 0
+
+    @functools.wraps(function)  # keeps jinja_pass_arg: Jinja passes what it passed
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_growth(name, args[skip:], kwargs)
+        return function(*args, **kwargs)
+
+    return guarded
 
 
 def environment(catalogue: Catalogue, user_templates: Path | None) -> _Sandbox:
@@ -184,6 +288,11 @@ def environment(catalogue: Catalogue, user_templates: Path | None) -> _Sandbox:
         **_pieces(cat, t),
     }
     env.globals.update(text=cat, locale=cat.locale, **helpers)
+    for name in (*_GROWING, "replace", "join", "format"):
+        if name in env.filters:
+            env.filters[name] = _guarded(name, env.filters[name])
+    env.globals.pop("lipsum")  # placeholder text, at any length: no document needs it
+    env.globals["range"] = env.bounded_range
     env.helpers = frozenset(helpers.values())
     return env
 

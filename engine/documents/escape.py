@@ -109,7 +109,8 @@ def _bar(score: float | None) -> Markup:
 def relative_link(target: str, from_folder: Path) -> str:
     """The URL of ``target`` (a path as the check displays it) from a document's folder."""
     rel = os.path.relpath(os.path.abspath(target), os.path.abspath(from_folder))
-    return urllib.parse.quote(Path(rel).as_posix(), safe="/.-_~")
+    # As bytes: a non-UTF-8 file name's bytes are percent-encoded as they are.
+    return urllib.parse.quote(os.fsencode(Path(rel).as_posix()), safe="/.-_~")
 
 
 def _link(text: Any, href: str) -> Markup:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.documents.builder import OKR_SETS, Builder, DocumentKind, grade, score_of
@@ -64,8 +64,21 @@ def doc_link(
     return relative_link(target, builder.folder(document)) + anchor
 
 
+# Deeper rows are shown at this depth: a 1,500-objective chain indented to its
+# depth made a document quadratic in size, and Markdown viewers stop nesting long
+# before (the order of the rows still shows who aligns to whom).
+MAX_TREE_DEPTH = 12
+
+
 def tree(builder: Builder, okrs: OKRSet, document: str) -> list[dict[str, Any]]:
-    """The alignment tree through this set's objectives: ancestors, them, descendants."""
+    """The alignment tree through this set's objectives: ancestors, them, descendants.
+
+    An objective aligned to several (a DAG, not a tree) is a row under each, its
+    own subtree under the first only (later rows say "shown above"), so the rows
+    are as many as the alignments: expanded into a tree, a ladder of objectives
+    each aligned to both above it doubled at every level. Iterative throughout: an
+    alignment chain may be thousands deep.
+    """
     mine = {f"{okrs.id}/{o.id}" for o in okrs.objectives}
     parents: dict[str, list[str]] = {}
     objects: dict[str, tuple[str, PlanSummary | OKRSet, AnyObjective]] = {}
@@ -75,60 +88,64 @@ def tree(builder: Builder, okrs: OKRSet, document: str) -> list[dict[str, Any]]:
             objects.setdefault(key, ("okr", s, o))
             parents.setdefault(key, list(o.aligns_to))
 
-    def ancestors(key: str, seen: set[str]) -> set[str]:
-        found = set()
-        for parent in parents.get(key, []):
-            if parent in objects and parent not in seen:
-                seen.add(parent)
-                found |= {parent} | ancestors(parent, seen)
+    def child_key(kind: str, owner: PlanSummary | OKRSet, child: AnyObjective) -> str:
+        return f"account:{owner.id}/{child.id}" if kind == "account" else f"{owner.id}/{child.id}"
+
+    def reach(start: set[str], step: Callable[[str], Iterable[str]]) -> set[str]:
+        found, todo = set(start), list(start)
+        while todo:
+            for nxt in step(todo.pop()):
+                if nxt not in found:
+                    found.add(nxt)
+                    todo.append(nxt)
         return found
 
-    def descendants(key: str, seen: set[str]) -> set[str]:
-        found = set()
-        for kind, owner, child in builder.children.get(key, []):
-            child_key = (
-                f"{kind}:{owner.id}/{child.id}" if kind == "account" else f"{owner.id}/{child.id}"
-            )
-            if child_key not in seen:
-                seen.add(child_key)
-                found |= {child_key} | (descendants(child_key, seen) if kind == "okr" else set())
-        return found
-
-    relevant = set(mine)
-    for key in mine:
-        relevant |= ancestors(key, {key}) | descendants(key, {key})
+    ancestors = reach(mine, lambda k: (p for p in parents.get(k, []) if p in objects))
+    # Only OKR objectives have children: account objectives are the leaves.
+    descendants = reach(
+        mine, lambda k: (child_key(*entry) for entry in builder.children.get(k, []))
+    )
+    relevant = ancestors | descendants
     roots = sorted(
         {k for k in relevant if k in objects and not any(p in objects for p in parents[k])}
         | {k for k in mine if not any(p in objects for p in parents[k])},
         key=lambda k: _order(builder, k, objects),
     )
     rows: list[dict[str, Any]] = []
-
-    def walk(key: str, depth: int, path: tuple[str, ...]) -> None:
+    expanded: set[str] = set()
+    on_path: set[str] = set()
+    # (key, depth) to show, or (key, -1): leaving key's subtree.
+    stack: list[tuple[str, int]] = [(root, 0) for root in reversed(roots)]
+    while stack:
+        key, depth = stack.pop()
+        if depth < 0:
+            on_path.discard(key)
+            continue
         kind, owner, objective = objects[key]
         score = score_of(objective)
+        again = key in expanded
         rows.append(
-            {"depth": depth, "kind": kind, "owner": owner, "objective": objective,
-             "score": score, "grade": grade(score), "mine": key in mine,
+            {"depth": min(depth, MAX_TREE_DEPTH), "kind": kind, "owner": owner,
+             "objective": objective, "score": score, "grade": grade(score),
+             "mine": key in mine, "again": again,
              "href": None if key in mine and kind == "okr" and owner.id == okrs.id
              else doc_link(builder, kind, owner, objective, document),
-             "anchor": objective.id if key in mine and SLUG.match(objective.id) else None}
+             "anchor": objective.id if key in mine and SLUG.match(objective.id) and not again
+             else None}
         )  # fmt: skip
-        if kind != "okr":
-            return
+        if kind != "okr" or again:
+            continue
+        expanded.add(key)
+        on_path.add(key)
+        stack.append((key, -1))
+        children = []
         for child_kind, child_owner, child in builder.children.get(key, []):
-            child_key = (
-                f"account:{child_owner.id}/{child.id}"
-                if child_kind == "account"
-                else f"{child_owner.id}/{child.id}"
-            )
-            if child_key not in relevant or child_key in path:
+            ck = child_key(child_kind, child_owner, child)
+            if ck not in relevant or ck in on_path:  # an alignment cycle: shown once
                 continue
-            objects.setdefault(child_key, (child_kind, child_owner, child))
-            walk(child_key, depth + 1, path + (child_key,))
-
-    for root in roots:
-        walk(root, 0, (root,))
+            objects.setdefault(ck, (child_kind, child_owner, child))
+            children.append((ck, depth + 1))
+        stack.extend(reversed(children))
     return rows
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from jinja2 import TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from engine.config import Config
+from engine.controls import utf8_safe
 from engine.documents.builder import (
     OKR_SETS,
     PLAN,
@@ -35,7 +35,13 @@ from engine.documents.builder import (
     DocumentKind,
     Portfolio,
 )
-from engine.documents.environment import _template_place, environment
+from engine.documents.environment import (
+    MAX_DOCUMENT,
+    MAX_RANGE_ITEMS,
+    _Sandbox,
+    _template_place,
+    environment,
+)
 from engine.documents.inputs import (
     _SUMMARY_HINT,
     SLUG,
@@ -288,7 +294,8 @@ class _Renderer:
         made of."""
         text = _render(self.env, kind.template, context, self.today)
         notice = self.builder.cat("fmt.generated", source=source)
-        return pack((marker(notice) + text).encode("utf-8"))
+        # A plan whose file name is not UTF-8 is named with its bytes as \xNN.
+        return pack(utf8_safe(marker(notice) + text).encode("utf-8"))
 
 
 # The renderer of a worker process, made once by _start_worker.
@@ -317,10 +324,26 @@ def _common_folder(files: list[str]) -> str:
     return os.path.commonpath(folders)
 
 
-def _render(env: SandboxedEnvironment, name: str, context: dict[str, Any], today: date) -> str:
+def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date) -> str:
     try:
         template = env.get_template(name)
-        text = template.render(today=today, **context)
+        env.range_budget = MAX_RANGE_ITEMS
+        chunks, size = [], 0
+        # Built piece by piece, so that a document past the limit stops there.
+        for chunk in template.generate(today=today, **context):
+            size += len(chunk)
+            if size > MAX_DOCUMENT:
+                raise RenderError(
+                    f"template error in {name}: the document is over {MAX_DOCUMENT:,} "
+                    "characters, the limit for one document"
+                )
+            chunks.append(chunk)
+        text = "".join(chunks)
+    except RecursionError:
+        raise RenderError(
+            f"template error in {name}: macros or includes nested too deep "
+            "(a macro that calls itself without end?)"
+        ) from None
     except TemplateError as exc:
         place = _template_place(exc) or name
         message = exc.message or str(exc)

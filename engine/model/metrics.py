@@ -8,10 +8,11 @@ account. Per segment: the return aggregated. Per OKR set: scores by lever.
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from engine.model.types import AccountPlan, KeyResult, Objective, OKRSet, Stakeholder
@@ -62,6 +63,15 @@ def backup_gap(person: Stakeholder, people: dict[str, Stakeholder]) -> str | Non
     if backup.stance == "detractor":
         return "detractor"
     return None
+
+
+def days_after(start: date, days: int) -> date:
+    """``start`` plus ``days`` (negative: before), held within the calendar's years 1 to
+    9999: ``--today 9999-12-20`` plus a fortnight is the last day there is."""
+    try:
+        return start + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def add_months(start: date, months: float) -> date:
@@ -182,7 +192,10 @@ class Metrics:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+    """A metric as JSON carries it: one that overflowed (a return on an acquisition
+    cost of 1e-300, ARRs that add up past 1e308) is unknown, ``None``: JSON has no
+    Infinity or NaN."""
+    return None if value is None or not math.isfinite(value) else round(value, 4)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:

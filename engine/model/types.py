@@ -11,7 +11,7 @@ other checks still run; the schema findings say what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -47,6 +47,23 @@ class Places:
             for key, position in self.positions.items()
             if depth < len(key) <= depth + 2 and key[:depth] == self.path
         ]
+
+    @staticmethod
+    def written_each(places: Sequence[Places]) -> list[list[list[Any]]]:
+        """``written()`` of each of ``places``, in one pass over their positions (the
+        places of one document's waivers share them): a pass for each waiver was
+        quadratic, 2,400 waivers 70 s."""
+        if not places or any(p.positions is not places[0].positions for p in places):
+            return [p.written() for p in places]
+        wanted: dict[Path, list[list[Any]]] = {p.path: [] for p in places}
+        for key, position in places[0].positions.items():  # in document order
+            for cut in (len(key) - 1, len(key) - 2):
+                found = wanted.get(key[:cut]) if cut >= 0 else None
+                if found is not None:
+                    found.append(
+                        [key[cut], key[cut + 1] if len(key) > cut + 1 else None, *position]
+                    )
+        return [wanted[p.path] for p in places]
 
     @classmethod
     def from_written(cls, file: str, written: list[list[Any]]) -> Places:

@@ -379,7 +379,7 @@ class _Builder:
                 if container is not None:
                     if not in_map:
                         container.append(child)
-                    elif key != _DUPLICATE:
+                    elif key is not _DUPLICATE:
                         container[key] = child
                     outer.append((container, base, in_map, anchor, opened))
                 container, base, in_map, key = child, path, etype is _MAP_START, None
@@ -396,7 +396,7 @@ class _Builder:
             if not in_map:
                 container.append(value)
             else:
-                if key != _DUPLICATE:
+                if key is not _DUPLICATE:
                     container[key] = value
                 key = None
             event = get_event()
@@ -443,8 +443,9 @@ def _text_size(value: Any) -> int:
     return size
 
 
-# Stands for the key of a duplicate entry: NUL cannot occur in YAML text.
-_DUPLICATE = "\x00duplicate"
+# Stands for the key of a duplicate entry. Not a string: any string can be a key
+# (a double-quoted "\0duplicate" included), and that key must stay an unknown field.
+_DUPLICATE: Any = object()
 
 
 def _unknown_tag(tag: str) -> str:

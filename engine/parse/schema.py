@@ -43,7 +43,29 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
 
     checker = jsonschema.FormatChecker(formats=("date",))
     cls = jsonschema.validators.validator_for(schema(kind))
-    return cls(schema(kind), format_checker=checker)
+    return cls(_string_end_anchors(schema(kind)), format_checker=checker)
+
+
+# A pattern's closing ``$`` not escaped by a backslash.
+_CLOSING_DOLLAR = re.compile(r"(?<!\\)\$$")
+
+
+def _string_end_anchors(node: Any) -> Any:
+    """The schema with each pattern's closing ``$`` as ``\\Z``.
+
+    In JSON Schema (ECMA-262 regular expressions) ``$`` matches only at the end;
+    Python's also matches before a final newline, so ``id: "acme\\n"`` (a block
+    scalar) passed ``^[a-z0-9][a-z0-9_-]*$`` and became a file name with a newline.
+    fastjsonschema makes the same change.
+    """
+    if isinstance(node, list):
+        return [_string_end_anchors(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _string_end_anchors(value) for key, value in node.items()}
+    if isinstance(node.get("pattern"), str):
+        out["pattern"] = _CLOSING_DOLLAR.sub(r"\\Z", node["pattern"])
+    return out
 
 
 @cache

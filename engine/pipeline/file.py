@@ -167,8 +167,10 @@ def process_file(
         id_loc = model.account.at("id") if model.account else model.loc
         ids = frozenset(ident for _, ident, _ in model.ids())
         # The result outlives the document: its waivers keep their own places only.
+        written = Places.written_each([w.locs for w in model.waivers])
         waivers = tuple(
-            replace(w, locs=Places.from_written(file, w.locs.written())) for w in model.waivers
+            replace(w, locs=Places.from_written(file, places))
+            for w, places in zip(model.waivers, written, strict=True)
         )
     else:
         okrs_id = doc.data.get("id")

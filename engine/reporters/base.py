@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from engine.controls import CONTROL
+from engine.controls import CONTROL, undecodable_as_bytes
 from engine.i18n.words import CheckWords
 from engine.report import Report
 
 
 def safe_text(text: str) -> str:
-    """``text`` with control characters shown as escapes (``\\x1b``); newlines as ``\\n``."""
+    """``text`` with control characters shown as escapes (``\\x1b``), newlines as ``\\n``,
+    and a non-UTF-8 file name's bytes as ``\\xNN``."""
     if text.isprintable():  # no control, separator or format character: the common case
         return text
-    text = text.replace("\n", "\\n")
+    text = undecodable_as_bytes(text).replace("\n", "\\n")
     return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

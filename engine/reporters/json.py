@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.controls import json_escaped_surrogates
 from engine.findings import Finding
 from engine.model.metrics import OKRMetrics, PlanMetrics, SegmentMetrics, segment_metrics
 from engine.report import Report
@@ -42,12 +43,16 @@ class JsonReporter(Reporter):
     @staticmethod
     def finding_line(finding: Finding) -> str:
         """A finding as the report prints it, on a line of its own."""
-        return json.dumps(finding_json(finding), ensure_ascii=False)
+        return json_escaped_surrogates(
+            json.dumps(finding_json(finding), ensure_ascii=False, allow_nan=False)
+        )
 
     @staticmethod
     def metrics_line(metrics: PlanMetrics | SegmentMetrics | OKRMetrics) -> str:
         """A plan's, segment's or OKR set's metrics as the report prints them."""
-        return json.dumps(metrics.as_json(), ensure_ascii=False)
+        return json_escaped_surrogates(
+            json.dumps(metrics.as_json(), ensure_ascii=False, allow_nan=False)
+        )
 
     @staticmethod
     def assemble(
@@ -65,7 +70,7 @@ class JsonReporter(Reporter):
             "summary": summary,
             "metrics": {"plans": _Lines(plans), "segments": _Lines(segments), "okrs": _Lines(okrs)},
         }
-        return _dumps(document) + "\n"
+        return json_escaped_surrogates(_dumps(document)) + "\n"
 
 
 class _Lines(list[str]):
@@ -85,11 +90,12 @@ def _dumps(value: Any, depth: int = 0, in_list: bool = False) -> str:
         return "[" + inner + ("," + inner).join(value) + "\n" + "  " * depth + "]"
     one_line = depth >= 3 or (depth == 2 and in_list)
     if one_line or not isinstance(value, dict | list) or not value:
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
     inner = "\n" + "  " * (depth + 1)
     if isinstance(value, dict):
         items = [
-            f"{json.dumps(k, ensure_ascii=False)}: {_dumps(v, depth + 1)}" for k, v in value.items()
+            f"{json.dumps(k, ensure_ascii=False, allow_nan=False)}: {_dumps(v, depth + 1)}"
+            for k, v in value.items()
         ]
         open_, close = "{", "}"
     else:

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 
 from engine.findings import Day, Finding, Many, Problem, Text, args
 from engine.i18n.messages import to_finding
+from engine.model.metrics import days_after
 from engine.model.types import Waiver
 
 EXPIRY_NOTICE_DAYS = 14
@@ -36,15 +37,23 @@ class WaiverMatcher:
     findings (only the config's waivers reach across files)."""
 
     def __init__(self, entries: list[tuple[Waiver, str | None, bool]], today: date) -> None:
-        # Indexed by (rule, plan) so that matching stays linear in findings + waivers.
-        self._active: dict[tuple[str, str | None], list[int]] = {}
+        # Indexed by (rule, plan), then by target, so that matching stays linear in
+        # findings + waivers (2,400 waivers of one rule in one plan, each for its own
+        # target, were a scan of them all for each finding). Each index keeps the
+        # first waiver of its kind: the first that waives a finding is the earlier of
+        # the first without a target and the first for the finding's target.
+        # Keyed by the file too: a plan's own waiver is indexed under its file, the
+        # config's under None.
+        self._untargeted: dict[tuple[str, str | None, str | None], int] = {}
+        self._targeted: dict[tuple[str, str | None, str | None, str], int] = {}
         for index, (w, plan, _) in enumerate(entries):
             if not (w.expires and w.expires < today):
-                self._active.setdefault((w.rule, plan), []).append(index)
+                file = w.loc.file if plan is not None and w.plan is None else None
+                if w.target is None:
+                    self._untargeted.setdefault((w.rule, plan, file), index)
+                else:
+                    self._targeted.setdefault((w.rule, plan, file, w.target), index)
         self._waivers = [w for w, _, _ in entries]
-        self._files = [
-            w.loc.file if plan is not None and w.plan is None else None for w, plan, _ in entries
-        ]
 
     def waive(self, findings: Iterable[Finding]) -> tuple[list[Finding], set[int]]:
         """The findings as the waivers leave them, and the waivers they use (indices)."""
@@ -60,15 +69,15 @@ class WaiverMatcher:
 
     def match(self, finding: Finding) -> int | None:
         """The index in ``entries`` of the waiver that waives ``finding``."""
-        active = self._active
         for key in ((finding.rule, finding.plan), (finding.rule, None)):
-            for index in active.get(key, ()):
-                target = self._waivers[index].target
-                file = self._files[index]
-                if (target is None or target == finding.target) and (
-                    file is None or file == finding.file
-                ):
-                    return index
+            found = []
+            for file in (finding.file, None):
+                found.append(self._untargeted.get((*key, file)))
+                if finding.target is not None:
+                    found.append(self._targeted.get((*key, file, finding.target)))
+            indices = [i for i in found if i is not None]
+            if indices:
+                return min(indices)
         return None
 
 
@@ -127,6 +136,6 @@ def apply_waivers(
         severity = settings.severity(rule_id)
         if severity != "off":
             out.append(to_finding(rule_id, severity, problem))
-    soon = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+    soon = days_after(today, EXPIRY_NOTICE_DAYS)
     expiring = [w for w, _, _ in entries if w.expires and today <= w.expires <= soon]
     return out, expiring, [w for w, _, _ in entries]

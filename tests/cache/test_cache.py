@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, TODAY, cache_folder_of, rewrite_cache_lines, run_cli
 
 from engine import session as run
+from engine.cache import codec
 from engine.cli import options as cli
 from engine.session import PARALLEL_THRESHOLD
 
@@ -205,6 +206,7 @@ def first_line_only(edit):  # noqa: ANN001, ANN201 - a test helper
     return change
 
 
+DEEP = b"[" * 200_000 + b"]" * 200_000
 ENTRY_EDITS = {
     # Entries are parsed together: a damaged one must not shift the results of others.
     "one result holding two values": (
@@ -460,3 +462,11 @@ def test_a_result_survives_the_cache_unchanged(ids: set[str]) -> None:
     back.metrics = decode_part("metrics", encoded.metrics, "a.yaml")
     assert back.metrics == metrics
     assert encode_result(back) == encoded
+
+
+def test_the_codec_reads_deep_nesting_as_damage() -> None:
+    """Deeper than the JSON parser recurses (a planted or damaged entry): a
+    RecursionError, an internal error of `check`, until the codec read it as damage."""
+    assert codec._parse_all([b"[1]", DEEP]) == [[1], None]
+    with pytest.raises(ValueError):
+        codec.decode_part("findings", DEEP, "a.yaml")

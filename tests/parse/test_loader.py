@@ -139,3 +139,18 @@ def test_oversized_file_is_a_finding_not_a_parse():
     doc = load_bytes(b"a: " + b"x" * 100, "big.yaml", Limits(max_file_bytes=50))
     [problem] = doc.problems
     assert "limits.max_file_bytes" in message(problem) and doc.data is None
+
+
+def test_a_key_written_as_the_duplicate_marker_is_an_unknown_field(write):
+    """A double-quoted key may hold NUL: ``"\\0duplicate"`` is a key like any other."""
+    from conftest import check_json
+
+    path = write(
+        "acme.yaml",
+        'apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: acme, name: Acme}\n"\\0duplicate": 1\n',
+    )
+    code, report = check_json(path)
+    [finding] = [f for f in report["findings"] if f["rule"] == "schema"]
+    assert (
+        code == 1 and finding["line"] == 4 and "unknown field '\x00duplicate'" in finding["message"]
+    )

@@ -153,3 +153,51 @@ def test_every_schema_property_has_title_and_description():
 
     for name in ("accountplan", "okrs", "config"):
         walk(json.loads((REPO / "schemas" / f"{name}.schema.json").read_text()), name)
+
+
+def test_an_id_with_a_final_newline_is_not_a_slug(write):
+    """A block scalar (``id: |``) ends in a newline, which Python's ``$`` let through."""
+    path = write(
+        "acme.yaml",
+        'apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: "acme\\n", name: Acme}\n',
+    )
+    code, report = check_json(path)
+    [finding] = schema_findings(report)
+    assert code == 1 and finding["line"] == 3 and "not a valid id" in finding["message"]
+
+
+# A value each pattern of schemas/ accepts; a new pattern must be added here.
+PATTERN_SAMPLES = {
+    "^revplan/v1$": "revplan/v1",
+    "^[a-z0-9][a-z0-9_-]*$": "acme",
+    "^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$": "acme/q1",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "2026-11-23",
+    "^[A-Z]{3}$": "EUR",
+    "^[a-z]{2,3}(_[A-Z][a-z]{3})?(_([A-Z]{2}|[0-9]{3}))?$": "zh_Hant_TW",
+}
+
+
+def schema_patterns(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from schema_patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from schema_patterns(item)
+
+
+def test_no_pattern_in_the_schemas_lets_a_final_newline_through():
+    import jsonschema
+
+    from engine.parse.schema import _string_end_anchors
+
+    patterns = set()
+    for path in (REPO / "schemas").glob("*.json"):
+        patterns |= set(schema_patterns(json.loads(path.read_text(encoding="utf-8"))))
+    assert patterns <= set(PATTERN_SAMPLES), patterns - set(PATTERN_SAMPLES)
+    for pattern in patterns:
+        validator = jsonschema.Draft202012Validator(_string_end_anchors({"pattern": pattern}))
+        assert validator.is_valid(PATTERN_SAMPLES[pattern])
+        assert not validator.is_valid(PATTERN_SAMPLES[pattern] + "\n"), pattern

@@ -5,7 +5,9 @@ import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
-from conftest import run_cli
+import junitparser
+import xmlschema
+from conftest import TESTS, run_cli
 
 from engine.findings import Finding
 from engine.report import Report
@@ -125,8 +127,53 @@ def test_counts_add_up(tmp_path):
         found = list(element.iter("testcase"))
         assert int(element.get("tests")) == len(found)
         assert int(element.get("failures")) == sum(c.find("failure") is not None for c in found)
-        assert int(element.get("skipped")) == sum(c.find("skipped") is not None for c in found)
+    for suite in root.iter("testsuite"):
+        found = list(suite.iter("testcase"))
+        assert int(suite.get("skipped")) == sum(c.find("skipped") is not None for c in found)
     assert root.get("failures") == "1"
+
+
+# Jenkins xUnit's schema, vendored with its source (tests/data/README.md).
+JUNIT_XSD = xmlschema.XMLSchema10(TESTS / "data/junit-10.xsd")
+
+
+def test_report_is_valid_against_the_jenkins_xunit_schema(tmp_path):
+    _, root, _ = junit(tmp_path)
+    assert root.find(".//skipped") is not None and root.find(".//failure") is not None
+    errors = [str(e.reason) for e in JUNIT_XSD.iter_errors(ET.tostring(root, encoding="unicode"))]
+    assert errors == []
+
+
+def test_schema_check_would_catch_a_broken_report(tmp_path):
+    """Control for the test above: the schema rejects what the old output had."""
+    _, root, _ = junit(tmp_path)
+    root.set("skipped", "1")  # <testsuites skipped>: not in junit-10.xsd
+    assert not JUNIT_XSD.is_valid(ET.tostring(root, encoding="unicode"))
+
+
+def test_junitparser_reads_back_suites_files_times_and_results(tmp_path):
+    _, _, report = junit(tmp_path)
+    (tmp_path / "report.xml").write_text(
+        run_cli("check", "--no-cache", "--format", "junit", cwd=tmp_path).stdout, encoding="utf-8"
+    )
+    xml = junitparser.JUnitXml.fromfile(str(tmp_path / "report.xml"))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"okrs/clean.yaml", "okrs/mixed.yaml", "okrs/waived.yaml"}
+    for name, suite in suites.items():
+        assert suite._elem.get("file") == name  # GitLab and Jenkins show the file
+        assert suite.time == 0
+        for case in suite:
+            assert case.time == 0 and case.classname == name
+    outcomes = {
+        (name, case.name): type(case.result[0]).__name__ if case.result else "passed"
+        for name, suite in suites.items()
+        for case in suite
+    }
+    assert outcomes[("okrs/mixed.yaml", "objective-has-key-results")] == "Failure"
+    assert outcomes[("okrs/waived.yaml", "objective-has-key-results")] == "Skipped"
+    assert outcomes[("okrs/clean.yaml", "revplan")] == "passed"
+    failing = [f for f in report["findings"] if f["severity"] == "error" and not f["waived"]]
+    assert xml.failures == len({(f["file"], f["rule"]) for f in failing})
 
 
 def test_control_characters_in_findings_still_give_well_formed_xml():

@@ -2,17 +2,29 @@
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, SHARED, require, run_cli
+from conftest import NODE_INSTALL, NODE_TOOLS, REPO, TESTS, require, run_cli
 
 from engine.rules import RULES
 
-# The official schema lives in the shared folder next to the checkout (../shared).
-SARIF_SCHEMA = SHARED / "data/sarif-schema-2.1.0.json"
+# The official schema, vendored with its source (tests/data/README.md).
+SARIF_SCHEMA = TESTS / "data/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# @microsoft/sarif-multitool ships a self-contained build per platform (no .NET needed).
+MULTITOOL = (
+    NODE_TOOLS
+    / "node_modules/@microsoft"
+    / (
+        {"win32": "sarif-multitool-win32/Sarif.Multitool.exe"}.get(
+            sys.platform, f"sarif-multitool-{sys.platform}/Sarif.Multitool"
+        )
+    )
+)
 
 
 @pytest.fixture
@@ -37,7 +49,6 @@ def sarif_and_json(cwd: Path) -> tuple[int, dict, dict]:
 
 
 def test_sarif_validates_against_the_official_schema(example):
-    require(SARIF_SCHEMA.is_file(), f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/)")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     _, log, report = sarif_and_json(example)
     assert any(f["waived"] for f in report["findings"])  # suppressions are validated too
@@ -48,7 +59,6 @@ def test_sarif_validates_against_the_official_schema(example):
 
 def test_schema_check_would_catch_a_broken_log(example):
     """Control for the test above: the validator does reject what breaks the schema."""
-    require(SARIF_SCHEMA.is_file(), f"the official SARIF schema is not at {SARIF_SCHEMA} (shared/)")
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     _, log, _ = sarif_and_json(example)
     log["runs"][0]["results"][0]["level"] = "fatal"
@@ -66,10 +76,12 @@ def test_each_result_matches_a_finding(example):
         assert result["message"]["text"] == finding["message"]
         [location] = result["locations"]
         physical = location["physicalLocation"]
-        assert physical["artifactLocation"]["uri"] == finding["file"]
+        assert physical["artifactLocation"] == {"uri": finding["file"], "uriBaseId": "%SRCROOT%"}
         assert physical["region"] == {
             "startLine": finding["line"],
             "startColumn": finding["column"],
+            "endLine": finding["line"],
+            "endColumn": finding["column"] + 1,
         }
 
 
@@ -106,8 +118,8 @@ def test_waived_findings_are_suppressed_with_the_waiver_reason(example):
         reasons.add(suppression["justification"])
     assert any(reason and reason in plan_text for reason in reasons)  # the plan's own words
     for result, finding in zip(log["runs"][0]["results"], report["findings"], strict=True):
-        if not finding["waived"]:
-            assert "suppressions" not in result
+        if not finding["waived"]:  # SARIF §3.27.23: on every result or on none
+            assert result["suppressions"] == []
 
 
 def fingerprints(log: dict) -> dict[str, int]:
@@ -144,3 +156,68 @@ def test_output_is_deterministic_and_paths_are_uri_references(example):
         for r in json.loads(first)["runs"][0]["results"]
     }
     assert "plans/accounts/%CE%B1%CE%B9%CE%B3%CE%B1%CE%AF%CE%BF%20lines.yaml" in uris
+
+
+def multitool_validate(tmp_path: Path, log: dict) -> list[dict]:
+    """Microsoft's SARIF validator with its SARIF and GitHub rules: its errors and warnings."""
+    require(
+        MULTITOOL.is_file(), f"@microsoft/sarif-multitool is not installed; run: {NODE_INSTALL}"
+    )
+    target = tmp_path / "log.sarif"
+    target.write_text(json.dumps(log), encoding="utf-8")
+    output = tmp_path / "validation.sarif"
+    done = subprocess.run(
+        [str(MULTITOOL), "validate", str(target), "--rule-kind", "Gh;Sarif",
+         "--level", "Error;Warning", "--output", str(output), "--log", "ForceOverwrite"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert output.is_file(), done.stdout + done.stderr
+    [run] = json.loads(output.read_text(encoding="utf-8-sig"))["runs"]
+    assert all(i.get("executionSuccessful") for i in run["invocations"]), done.stdout
+    return run.get("results", [])
+
+
+def test_sarif_multitool_accepts_the_log_with_the_github_rules(example, tmp_path):
+    _, log, _ = sarif_and_json(example)
+    assert multitool_validate(tmp_path, log) == []
+
+
+def test_sarif_multitool_would_catch_what_github_rejects(example, tmp_path):
+    """Control for the test above: the GitHub rules do run and do flag a broken log."""
+    _, log, _ = sarif_and_json(example)
+    del log["runs"][0]["tool"]["driver"]["informationUri"]  # SARIF2005
+    log["runs"][0]["results"][0]["locations"] = []  # GH1001: a result GitHub cannot place
+    rules = {r["ruleId"] for r in multitool_validate(tmp_path, log)}
+    assert "SARIF2005" in rules and any(rule.startswith("GH") for rule in rules)
+
+
+def test_rules_have_names_and_help_pages_and_the_tool_its_home(example):
+    _, log, _ = sarif_and_json(example)
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
+    rules_page = (REPO / "docs/rules.md").read_text(encoding="utf-8")
+    for descriptor in driver["rules"]:
+        if "-" in descriptor["id"]:  # a one-word id needs no name beside it (SARIF1001)
+            assert descriptor["name"].isalnum() and descriptor["name"][0].isupper()
+        page, _, anchor = descriptor["helpUri"].partition("#")
+        assert page.endswith("docs/rules.md") and anchor == descriptor["id"]
+        assert f"## {anchor}\n" in rules_page  # the page has the rule's heading
+
+
+def test_uris_are_relative_to_the_repository_root_from_any_folder(example):
+    (example / ".git").mkdir()  # the repository root
+    from_root = run_cli("check", "plans", "--no-cache", "--format", "sarif", cwd=example)
+    below = run_cli("check", ".", "--no-cache", "--format", "sarif", cwd=example / "plans")
+
+    def locations(output: str) -> list[dict]:
+        log = json.loads(output)
+        assert "%SRCROOT%" in log["runs"][0]["originalUriBaseIds"]
+        return [
+            r["locations"][0]["physicalLocation"]["artifactLocation"]
+            for r in log["runs"][0]["results"]
+        ]
+
+    assert locations(below.stdout) == locations(from_root.stdout)
+    assert {"uri": "plans/accounts/aegean-lines.yaml", "uriBaseId": "%SRCROOT%"} in locations(
+        below.stdout
+    )
