@@ -13,7 +13,10 @@ In one run, on the same generated files (see bench/generate.py), for each N:
 - ``revplan render`` of every plan, after the check (with its cache) and with
   ``--no-cache``;
 - ``check-jsonschema`` with revplan's own schemas (schema only);
-- ``yamllint`` with its default config (syntax and style only).
+- ``yamllint`` with its default config (syntax and style only);
+- ``revplan check`` cold and warm (no change) with ten rules of the custom-rules
+  cookbook (docs/custom-rules.md) added to the config, beside the same runs
+  without (``--custom-only``: these rows alone).
 
 Each is a subprocess timed from start to exit (interpreter start-up included);
 peak memory is the largest sum of the proportional set sizes of the process and
@@ -56,6 +59,7 @@ class Timing:
     peak_bytes: int
     exit_code: int
     note: str = ""
+    cpu: float = 0.0  # user + system seconds of the process and the workers it waited for
 
     @property
     def per_second(self) -> float:
@@ -128,10 +132,11 @@ def measure(
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     # The largest single process, as the kernel counted it, in case sampling missed a peak.
     peak = max(peak, usage.ru_maxrss * 1024)
-    timing = Timing(name, seconds, files, peak, process.returncode, note)
+    cpu = usage.ru_utime + usage.ru_stime
+    timing = Timing(name, seconds, files, peak, process.returncode, note, cpu)
     print(
         f"  {name}: {seconds:.2f} s, {timing.per_second:,.0f} files/s, "
-        f"{timing.peak_mib:,.0f} MiB, exit {process.returncode}",
+        f"{timing.peak_mib:,.0f} MiB, {cpu:.2f} s CPU, exit {process.returncode}",
         file=sys.stderr,
     )
     if process.returncode not in (0, 1):
@@ -211,6 +216,43 @@ def _warm(root: Path, files: int, env: dict[str, str], runs: int, fmt: str, day:
     return _median(timings, f"median of {len(timings)}")
 
 
+CUSTOM_RULES = 10
+
+
+def custom_config(root: Path) -> Path:
+    """The repository's config plus the first ten AccountPlan rules of the cookbook."""
+    text = (REPO / "docs" / "custom-rules.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(- id:.*?)```", text, re.S) if "kind: OKRs" not in b]
+    rules = "".join("\n".join("  " + line for line in b.splitlines()) + "\n" for b in blocks)
+    path = root / "revplan-custom.yaml"
+    base = (root / "revplan.yaml").read_text(encoding="utf-8")
+    path.write_text(base + "\ncustom_rules:\n" + rules, encoding="utf-8")
+    assert len(blocks) >= CUSTOM_RULES
+    return path
+
+
+def custom_rows(root: Path, files: int, env: dict[str, str], repeat: int) -> dict[str, Timing]:
+    """Cold and warm checks with and without the cookbook's rules, interleaved."""
+    config = custom_config(root)
+    json_null = ["--format", "json", "--output", os.devnull]
+    runs: dict[str, list[Timing]] = {"cold": [], "custom_cold": []}
+    for _ in range(repeat):
+        for key, extra in (("cold", ()), ("custom_cold", ("--config", str(config)))):
+            name = "revplan check, cold" + (", ten custom rules" if extra else " (--no-cache)")
+            runs[key].append(
+                measure(name, revplan("check", "--no-cache", *extra, *json_null), root, files, env)
+            )
+    out = {key: _best(timings) for key, timings in runs.items()}
+    for key, extra in (("unchanged", ()), ("custom_unchanged", ("--config", str(config)))):
+        name = "revplan check, warm (no change)" + (", ten custom rules" if extra else "")
+        subprocess.run(revplan("check", *extra, *json_null), cwd=root, env=env, check=False)
+        warm = [
+            measure(name, revplan("check", *extra, *json_null), root, files, env) for _ in range(5)
+        ]
+        out[key] = _median(warm, "median of 5")
+    return out
+
+
 def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | str]:
     root = args.root / str(n)
     ensure_repository(root, n)
@@ -220,6 +262,10 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
     print(f"N = {n:,} ({files:,} files)", file=sys.stderr)
     subprocess.run(revplan("rules"), env=env, stdout=subprocess.DEVNULL, check=True)  # bytecode
     out: dict[str, Timing | str] = {"load_before": load_average()}
+    if args.custom_only:
+        out.update(custom_rows(root, files, env, args.repeat))
+        out["load_after"] = load_average()
+        return out
 
     json_null = ["--format", "json", "--output", os.devnull]
     floors, colds = [], []
@@ -247,6 +293,12 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
         )
     out["floor"] = _best(floors) if floors else None
     out["cold"] = _best(colds)
+    if not big:
+        custom = custom_rows(root, files, env, repeat)
+        out["custom_cold"], out["custom_unchanged"] = (
+            custom["custom_cold"],
+            custom["custom_unchanged"],
+        )
     if not big or args.big_warm:
         shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
         report = args.root / f"report-{n}.json"
@@ -450,6 +502,7 @@ def _median(runs: list[Timing], note: str) -> Timing:
         max(r.peak_bytes for r in runs),
         middle.exit_code,
         f"{note}: " + ", ".join(f"{r.seconds:.2f}" for r in runs) + " s",
+        statistics.median(r.cpu for r in runs),
     )
 
 
@@ -525,7 +578,7 @@ def write_report(path: Path, results: dict[int, dict]) -> None:
     sizes = sorted(results)
     for n in sizes:
         r = results[n]
-        floor = r["floor"]
+        floor = r.get("floor")
         cjs = r.get("jsonschema")
         lines += [
             f"## {n:,} account plans ({r['cold'].files:,} files)",
@@ -537,8 +590,8 @@ def write_report(path: Path, results: dict[int, dict]) -> None:
             "|---|---:|---:|---:|---:|---:|---|",
         ]
         for key in ("floor", "cold", "fill", "warm", "fill_text", "warm_text", "fill_sarif",
-                    "warm_sarif", "unchanged", "render", "render_cold", "jsonschema",
-                    "yamllint"):  # fmt: skip
+                    "warm_sarif", "unchanged", "custom_cold", "custom_unchanged", "render",
+                    "render_cold", "jsonschema", "yamllint"):  # fmt: skip
             t = r.get(key)
             if not isinstance(t, Timing):
                 continue
@@ -572,7 +625,7 @@ def growth_table(results: dict[int, dict]) -> list[str]:
     ]
     for n in sorted(results):
         r = results[n]
-        cold, floor, warm = r["cold"], r["floor"], r.get("warm")
+        cold, floor, warm = r["cold"], r.get("floor"), r.get("warm")
         lines.append(
             f"| {n:,} | {f'{floor.seconds:,.2f}' if floor else '—'} | {cold.seconds:,.2f} | "
             f"{_ratio(cold, floor)} | {cold.seconds / cold.files * 1e6:,.0f} | "
@@ -583,13 +636,34 @@ def growth_table(results: dict[int, dict]) -> list[str]:
 
 
 def targets_table(results: dict[int, dict]) -> list[str]:
-    r = results.get(10_000)
-    if r is None:
-        return []
+    r = results.get(10_000) or results[max(results)]
     rows: list[tuple[str, str, bool]] = []
-    cold, floor = r["cold"], r["floor"]
-    ratio = cold.seconds / floor.seconds
-    rows.append(("cold check ≤ parse floor", f"{ratio:.2f} × floor", ratio <= 1))
+    cold, floor = r["cold"], r.get("floor")
+    if isinstance(floor, Timing):
+        ratio = cold.seconds / floor.seconds
+        rows.append(("cold check ≤ parse floor", f"{ratio:.2f} × floor", ratio <= 1))
+    for n in sorted(results):
+        with_rules, without = results[n].get("custom_cold"), results[n].get("cold")
+        if isinstance(with_rules, Timing) and isinstance(without, Timing):
+            added = with_rules.seconds / without.seconds - 1
+            rows.append(
+                (
+                    f"ten custom rules add ≤ 15% to a cold check ({n:,})",
+                    f"{added:+.1%}",
+                    added <= 0.15,
+                )
+            )
+        warm, warm_without = results[n].get("custom_unchanged"), results[n].get("unchanged")
+        if isinstance(warm, Timing) and isinstance(warm_without, Timing):
+            delta = warm.cpu - warm_without.cpu
+            rows.append(
+                (
+                    f"ten custom rules add nothing measurable to a warm check ({n:,}; CPU time)",
+                    f"{delta:+.2f} s CPU ({warm.cpu:.2f} against {warm_without.cpu:.2f} s); "
+                    f"wall {warm.seconds:.2f} against {warm_without.seconds:.2f} s",
+                    delta <= 0.05,
+                )
+            )
     cjs = r.get("jsonschema")
     if isinstance(cjs, Timing):
         speedup = cjs.seconds / cold.seconds
@@ -658,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tools", action="store_true", help="no check-jsonschema/yamllint")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--custom-only", action="store_true", help="only the custom-rules rows")
     args = parser.parse_args(argv)
     if args.floor_of:
         floor_main(args.floor_of)

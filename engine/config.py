@@ -19,6 +19,8 @@ from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
 from engine.rules import RULES
+from engine.rules.custom.definition import CustomRule
+from engine.rules.custom.loading import load_rules
 
 CONFIG_NAME = "revplan.yaml"
 
@@ -50,6 +52,8 @@ class Config:
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = Limits()
+    # ``custom_rules:``, each with its severity after ``rules:``.
+    custom_rules: tuple[CustomRule, ...] = ()
 
     def catalogues(self, templates: Path | None = None) -> tuple[Path, ...]:
         """Where a team's catalogues are, weakest first: ``templates``' (else the config's
@@ -66,6 +70,9 @@ class Config:
     def setting(self, rule_id: str) -> RuleSetting:
         if rule_id in self.rules:
             return self.rules[rule_id]
+        for custom in self.custom_rules:
+            if custom.id == rule_id:
+                return RuleSetting(custom.severity, {})
         rule = RULES[rule_id]
         return RuleSetting(rule.severity, dict(rule.params))
 
@@ -112,10 +119,20 @@ def load_config(path: Path, display: str | None = None) -> Config:
     errors = [f"{p.loc}: {english(p.key, p.args)}" for p in problems]
     rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
     settings = doc.data.get("rules")
+    entries = doc.data.get("custom_rules")
+    custom_ids = [
+        e.get("id") for e in (entries if isinstance(entries, list) else []) if isinstance(e, dict)
+    ]
+    severities: dict[str, str] = {}
     for rule_id, values in (settings if isinstance(settings, dict) else {}).items():
         key_loc = doc.key_loc(("rules", rule_id))
+        if rule_id in custom_ids and rule_id not in RULES:
+            if isinstance(values, dict | None):
+                errors += _custom_setting(rule_id, values or {}, doc, severities)
+            continue
         if rule_id not in RULES:
-            close = difflib.get_close_matches(rule_id, list(RULES), n=1, cutoff=0.6)
+            known = [*RULES, *custom_ids]
+            close = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
             errors.append(f"{key_loc}: unknown rule '{rule_id}'{hint}")
             continue
@@ -128,6 +145,11 @@ def load_config(path: Path, display: str | None = None) -> Config:
     if errors:
         raise ConfigError(sorted(errors, key=_place))
     r = reader(doc)
+    # Examples run with the config's today; a run with another today checks them again
+    # (engine.pipeline.settings).
+    custom, errors = load_rules(doc, RULES, severities, r.day("today") or date.today())
+    if errors:
+        raise ConfigError(errors)
 
     limit_values = doc.data.get("limits") or {}
     templates = r.text("templates")
@@ -145,7 +167,27 @@ def load_config(path: Path, display: str | None = None) -> Config:
         rules=rules,
         waivers=tuple(waiver(w) for w in r.items("waivers")),
         limits=Limits(**{k: v for k, v in limit_values.items()}),
+        custom_rules=custom,
     )
+
+
+def _custom_setting(
+    rule_id: str, values: dict[str, Any], doc: Any, severities: dict[str, str]
+) -> list[str]:
+    """A custom rule's entry under ``rules:``: its severity only (it has no parameters)."""
+    errors = []
+    for name, value in values.items():
+        if name == "severity":
+            severities[rule_id] = value  # the schema has checked the value
+            continue
+        where = doc.key_loc(("rules", rule_id, name))
+        hint = (
+            " — did you mean 'severity'?" if difflib.get_close_matches(name, ["severity"]) else ""
+        )
+        errors.append(
+            f"{where}: custom rule {rule_id} has no parameter '{name}'{hint} (it takes: severity)"
+        )
+    return errors
 
 
 def _place(message: str) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from engine.findings import Finding, fails, tally
 from engine.model.metrics import OKRMetrics, PlanMetrics
 from engine.model.types import Waiver
 from engine.pipeline.file import FileResult
+from engine.rules.custom.definition import CustomRule
 
 if TYPE_CHECKING:
     pass
@@ -23,6 +24,7 @@ class Report:
     fail_on: str
     expiring: list[Waiver] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    custom_rules: tuple[CustomRule, ...] = ()  # the config's, for formats that list the rules
 
     @property
     def checked(self) -> list[FileResult]:

@@ -267,6 +267,7 @@ def check(
         index = RepoIndex(
             files=tuple(s for r in results if r.kind and (s := r.summary) is not None),
             waivers=tuple((w, plan) for w, plan, _ in entries),
+            custom_rules=frozenset(rule.id for rule in settings.custom),
         )
         return repository_findings(index, settings)
 
@@ -276,7 +277,9 @@ def check(
         findings += repository()
     findings, expiring, all_waivers = apply_waivers(findings, entries, settings)
     findings.sort(key=Finding.sort_key)
-    return Report(findings, results, settings.today, fail_on, expiring, all_waivers)
+    return Report(
+        findings, results, settings.today, fail_on, expiring, all_waivers, settings.custom
+    )
 
 
 def run_check(

@@ -105,7 +105,10 @@ def _findings(root: Path) -> list[Finding]:
 
 
 def _check(folder: Path) -> list[Finding]:
-    return run_check((folder,), default_config(), date.fromisoformat(TODAY))[0].findings
+    """The folder's findings, with its own revplan.yaml if an example brings one."""
+    own = folder / "revplan.yaml"
+    config = load_config(own) if own.is_file() else default_config()
+    return run_check((folder,), config, date.fromisoformat(TODAY))[0].findings
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from engine.report import Report
 from engine.reporters.json import JsonReporter
 from engine.reporters.sarif import SarifReporter
 from engine.reporters.text import TextReporter
+from engine.rules.custom.definition import CustomRule
 
 # Stands for the files' blocks in a document rendered around them: JSON never
 # prints a control character raw.
@@ -178,11 +179,14 @@ class SarifLayout(Layout):
     name = "sarif"
     separator = ","
 
+    def __init__(self, custom: tuple[CustomRule, ...] = ()) -> None:
+        self.custom = custom
+
     def render(self, report: Report) -> str:
         return SarifReporter().render(report)
 
     def block(self, findings: list[Finding]) -> str:
-        return self.separator.join(SarifReporter().results(findings))
+        return self.separator.join(SarifReporter().results(findings, self.custom))
 
     def finish(
         self,
@@ -192,5 +196,5 @@ class SarifLayout(Layout):
         notes: list[str],
         fields: list[list[bytes]],
     ) -> bytes:
-        head, tail = SarifReporter.frame()
+        head, tail = SarifReporter.frame(self.custom)
         return head.encode() + body + tail.encode()

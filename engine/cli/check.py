@@ -30,6 +30,7 @@ from engine.session import run_check, run_report_check
 
 if TYPE_CHECKING:
     from engine.cache.layouts import Layout
+    from engine.rules.custom.definition import CustomRule
 
 
 # Commands that live in modules of their own; they import this module's
@@ -129,7 +130,7 @@ def check_command(
     cache = cache_folder(cache_dir, no_cache, config, verbose)
     fail_on = fail_on or config.fail_on
     words = check_words(locale or config.locale, config)
-    layout = _layout(targets, no_color, quiet, verbose, fail_on, words)
+    layout = _layout(targets, no_color, quiet, verbose, fail_on, words, config.custom_rules)
     if (
         cache is not None
         and layout is not None
@@ -183,6 +184,7 @@ def _layout(
     verbose: bool,
     fail_on: str,
     words: CheckWords,
+    custom: tuple[CustomRule, ...] = (),
 ) -> Layout | None:
     """How the cache keeps the report's parts, for a run of one format that has them."""
     from engine.cache.layouts import JsonLayout, SarifLayout, TextLayout
@@ -195,7 +197,9 @@ def _layout(
             color=target is None and use_color(no_color), quiet=quiet, words=words
         )
         return TextLayout(reporter, fail_on)
-    return {"json": JsonLayout, "sarif": SarifLayout}.get(name, lambda: None)()
+    if name == "sarif":
+        return SarifLayout(custom)
+    return JsonLayout() if name == "json" else None
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:

@@ -26,6 +26,9 @@ from engine.parse.schema import (
 )
 from engine.rules import RULES
 from engine.rules.base import Alignment, Context, FileSummary
+from engine.rules.custom.compile import compiled
+from engine.rules.custom.definition import CustomRule
+from engine.rules.custom.evaluate import problems as custom_problems
 
 
 @dataclass(frozen=True)
@@ -35,12 +38,20 @@ class Settings:
     today: date
     limits: Limits
     rules: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]  # (id, severity, params)
+    custom: tuple[CustomRule, ...] = ()  # the config's custom rules, severities applied
 
     def severity(self, rule_id: str) -> str:
         for ident, severity, _ in self.rules:
             if ident == rule_id:
                 return severity
+        for rule in self.custom:
+            if rule.id == rule_id:
+                return rule.severity
         return RULES[rule_id].severity
+
+    def knows(self, rule_id: str) -> bool:
+        """A built-in rule, or one of the config's custom rules."""
+        return rule_id in RULES or any(rule.id == rule_id for rule in self.custom)
 
 
 class Deferred:
@@ -180,6 +191,8 @@ def process_file(
             continue
         for problem in rule.check(ctx, dict(params)):
             findings.append(to_finding(rule_id, severity, problem))
+    if valid and settings.custom:
+        findings += _custom_findings(doc, kind, model.id, settings)
 
     alignments = tuple(
         Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id, o.title)
@@ -209,6 +222,22 @@ def process_file(
         metrics=figures,
         model=model if keep_model else None,
     )
+
+
+def _custom_findings(doc: Document, kind: str, plan_id: str, settings: Settings) -> list[Finding]:
+    """The custom rules' findings: at the item, or the document's first key."""
+    on = tuple(rule for rule in settings.custom if rule.severity != "off")
+    first = (next(iter(doc.data)),)
+
+    def place(path: tuple[str | int, ...]) -> Location:
+        return doc.loc(path) if path else doc.key_loc(first)
+
+    found = custom_problems(compiled(on), doc.data, kind, settings.today, place, plan_id)
+    return [
+        to_finding(rule_id, severity, problem)
+        for rule_id, problem in found
+        if (severity := settings.severity(rule_id)) != "off"
+    ]
 
 
 def model_of(raw: bytes, file: str, limits: Limits, valid: bool) -> AccountPlan | OKRSet | None:

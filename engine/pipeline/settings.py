@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from engine.config import Config
+from engine.config import Config, ConfigError
 from engine.pipeline.file import Settings
 from engine.rules import RULES
+from engine.rules.custom.loading import example_errors
 
 if TYPE_CHECKING:
     pass
@@ -26,4 +27,11 @@ def settings_for(config: Config, today: date) -> Settings:
                 ),
             )
         )
-    return Settings(today=today, limits=config.limits, rules=tuple(rules))
+    if config.custom_rules and today != (config.today or date.today()):
+        # The config's examples ran with its own today: they must behave on this one too.
+        errors = example_errors(config.custom_rules, today)
+        if errors:
+            raise ConfigError(errors)
+    return Settings(
+        today=today, limits=config.limits, rules=tuple(rules), custom=config.custom_rules
+    )

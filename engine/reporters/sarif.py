@@ -22,6 +22,8 @@ from engine.report import Report
 from engine.reporters.base import Reporter
 from engine.rules import RULES
 from engine.rules.base import Rule
+from engine.rules.custom.adapter import as_rule
+from engine.rules.custom.definition import CustomRule
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = (
@@ -76,14 +78,14 @@ class SarifReporter(Reporter):
     description = "SARIF 2.1.0, for code-scanning views (GitHub code scanning)"
 
     def render(self, report: Report) -> str:
-        head, tail = self.frame()
-        results = self.results(report.findings)
+        head, tail = self.frame(report.custom_rules)
+        results = self.results(report.findings, report.custom_rules)
         return head + ",".join(results) + tail
 
-    def results(self, findings: list[Finding]) -> list[str]:
+    def results(self, findings: list[Finding], custom: tuple[CustomRule, ...] = ()) -> list[str]:
         """Each finding's result, as compact JSON. A fingerprint names its file, so
         the occurrences counted here are those of the findings' files alone."""
-        index = _rule_indices()
+        index = _rule_indices(custom)
         seen: dict[str, int] = {}
         results = []
         for finding in findings:
@@ -94,8 +96,9 @@ class SarifReporter(Reporter):
         return results
 
     @staticmethod
-    def frame() -> tuple[str, str]:
-        """The log before its results and after them."""
+    def frame(custom: tuple[CustomRule, ...] = ()) -> tuple[str, str]:
+        """The log before its results and after them; ``custom``: the config's custom rules,
+        listed after the built-in ones."""
         log = {
             "$schema": SARIF_SCHEMA_URI,
             "version": SARIF_VERSION,
@@ -106,7 +109,8 @@ class SarifReporter(Reporter):
                             "name": "revplan",
                             "version": __version__,
                             "semanticVersion": __version__,
-                            "rules": [rule_descriptor(RULES[r]) for r in RULES],
+                            "rules": [rule_descriptor(RULES[r]) for r in RULES]
+                            + [rule_descriptor(as_rule(c)) for c in custom],
                         }
                     },
                     # libyaml counts columns in characters, not UTF-16 code units.
@@ -151,8 +155,8 @@ class SarifReporter(Reporter):
         return result
 
 
-def _rule_indices() -> dict[str, int]:
-    return {rule_id: i for i, rule_id in enumerate(RULES)}
+def _rule_indices(custom: tuple[CustomRule, ...] = ()) -> dict[str, int]:
+    return {rule_id: i for i, rule_id in enumerate([*RULES, *(c.id for c in custom)])}
 
 
 def _compact(value: object) -> str:

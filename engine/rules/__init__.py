@@ -59,6 +59,7 @@ RULE_MODULES = (
     "lever_coverage",
     "waiver_expired",
     "waiver_unused",
+    "rule_error",
 )
 
 

@@ -95,6 +95,7 @@ class RepoIndex:
 
     files: tuple[FileSummary, ...]
     waivers: tuple[tuple[Waiver, str | None], ...] = ()
+    custom_rules: frozenset[str] = frozenset()  # the config's custom rule ids
 
 
 CheckFunction = Callable[[Context, Mapping[str, Any]], Iterator[Problem]]
@@ -115,9 +116,13 @@ class Rule:
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     check: CheckFunction | None = None
     check_repository: RepoCheckFunction | None = None
+    custom: bool = False  # from the config's custom_rules:
+    page: str = ""  # a custom rule's explain page (built-in rules: from the fields)
 
     def explain(self) -> str:
         """The rule's documentation page, as `revplan explain` prints it."""
+        if self.page:
+            return self.page
         lines = [f"{self.id} (default severity: {self.severity})", "", self.summary, ""]
         lines += [self.rationale, ""]
         if self.params:

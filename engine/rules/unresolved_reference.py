@@ -175,12 +175,12 @@ def check_repository(index: RepoIndex, params: Mapping[str, Any]) -> Iterator[Pr
                     Item(link.objective, link.title or None),
                 )  # fmt: skip
     by_id = {f.id: f for f in index.files}
-    rules, plans = Suggester(RULES), Suggester(by_id)
+    rules, plans = Suggester([*RULES, *sorted(index.custom_rules)]), Suggester(by_id)
     targets: dict[str, tuple[set[str], Suggester]] = {}
     # Findings about roles name the role, so a waiver may target a role too.
     for waiver, plan in index.waivers:
         path = f"waivers/{waiver.rule}"
-        if waiver.rule and waiver.rule not in RULES:
+        if waiver.rule and waiver.rule not in RULES and waiver.rule not in index.custom_rules:
             yield _problem(
                 waiver.at("rule"), "waiver_rule", waiver.rule, rules, plan or "", path, None
             )

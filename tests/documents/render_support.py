@@ -149,7 +149,11 @@ def gaps_repository(root: Path) -> Path:
     write_yaml(
         root / "revplan.yaml",
         {"apiVersion": "revplan/v1", "kind": "Config", "today": TODAY,
-         "rules": {"key-results-count": {"min": 1, "max": 2}}},
+         "rules": {"key-results-count": {"min": 1, "max": 2}},
+         # Fails only where a stakeholder has no last_contact (p3): a rule-error.
+         "custom_rules": [{"id": "contact-dated", "summary": "Contacts are dated",
+                           "each": "stakeholders",
+                           "assert": "days_since(item.last_contact) > -100000"}]},
     )  # fmt: skip
     kr = {"id": "k", "title": "Measured", "baseline": 0, "target": 10, "current": 5}
     write_yaml(

@@ -1,0 +1,297 @@
+"""Running custom rules on one document: converted once, one execution per rule.
+
+The document's variables are converted to CEL once for all its rules, and
+only those some rule reads (converting is most of the cost: a 20 KB plan
+takes about 1.3 ms, its eleven cookbook rules 0.5 ms). Each rule runs once
+over the whole document (``Compiled.flags``); if that fails (a field read
+without ``has()``, a type mismatch, a result that is not a bool), the rule
+runs element by element, so that each element that fails is reported where
+it is, as a ``rule-error``, and the others are still judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine.findings import Location, Problem, Text, args
+from engine.rules.custom.compile import Compiled
+from engine.rules.custom.definition import EACH, ID_LISTS, top_level_fields
+from engine.rules.custom.runtime import cel
+
+Path = tuple[str | int, ...]
+RULE_ERROR = "rule-error"
+MESSAGE_KEY = "custom-rule"
+# What an absent top-level field is bound to, so that ``stakeholders.exists(...)``
+# works on a plan without stakeholders (``has(plan.x)`` still tells).
+_EMPTY_LISTS = ("team", "stakeholders", "objectives", "expansion", "milestones", "waivers")
+_EMPTY_MAPS = ("account", "renewal", "messages", "period")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One finding (``error`` None) or evaluation error of a rule at ``path``."""
+
+    rule: str
+    path: Path
+    item: Any
+    text: str
+    error: str | None = None
+
+
+def _days(start: Any, end: Any) -> int:
+    if not isinstance(start, str) or not isinstance(end, str):
+        raise ValueError("dates are 'YYYY-MM-DD' strings")
+    try:
+        return (date.fromisoformat(end) - date.fromisoformat(start)).days
+    except ValueError:
+        raise ValueError(f"'{start}' or '{end}' is not a YYYY-MM-DD date") from None
+
+
+def _functions(today: str) -> dict[str, Callable[..., int]]:
+    return {
+        "days_since": lambda day: _days(day, today),
+        "days_until": lambda day: _days(today, day),
+        "days_between": _days,
+    }
+
+
+def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> Iterator[tuple[Path, Any, Any]]:
+    """(path, element, parent) of every element a path pattern ("*": each of a list)
+    names; the parent of an action or key result is the objective holding it."""
+
+    def walk(value: Any, rest: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
+        if not rest:
+            yield path, value
+        elif rest[0] == "*":
+            if isinstance(value, list):
+                for i, element in enumerate(value):
+                    yield from walk(element, rest[1:], (*path, i))
+        elif isinstance(value, dict) and rest[0] in value:
+            yield from walk(value[rest[0]], rest[1:], (*path, rest[0]))
+
+    if len(pattern) == 4 and pattern[0] == "objectives":
+        for i, objective in enumerate(data.get("objectives") or []):
+            if isinstance(objective, dict):
+                for path, element in walk(objective, pattern[2:], ("objectives", i)):
+                    yield path, element, objective
+        return
+    for path, element in walk(data, pattern, ()):
+        yield path, element, None
+
+
+class Document:
+    """One document's variables, converted to CEL once, in one context for all its
+    rules; ``at(path)`` points ``__i`` (and ``__o``) at one element, which the
+    element-by-element programs read through a resolver, costing no conversion."""
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        kind: str,
+        today: str,
+        names: set[str],
+        plan_fields: tuple[str, ...] | None = None,
+        ids_fields: tuple[str, ...] | None = None,
+    ) -> None:
+        self.data = data
+        self.kind = kind
+        values: dict[str, Any] = {}
+        for name in top_level_fields(kind):
+            if name in data:
+                values[name] = data[name]
+            elif name in _EMPTY_LISTS:
+                values[name] = []
+            elif name in _EMPTY_MAPS:
+                values[name] = {}
+        # Read only as plan.<field>, plan need hold only those: converting is the cost.
+        values["plan"] = (
+            data if plan_fields is None else {k: data[k] for k in plan_fields if k in data}
+        )
+        values["today"] = today
+        if "ids" in names:
+            values["ids"] = self._ids(ids_fields)
+        chosen = {n: values[n] for n in names if n in values}
+        self.context = cel.Context(variables=chosen, functions=_functions(today))
+        self.position: dict[str, int] = {}
+        self.context.set_variable_resolver(self.position.get)
+
+    def _ids(self, fields: tuple[str, ...] | None) -> dict[str, Any]:
+        """Every id to its element (``fields``: only those fields of it are read)."""
+        ids: dict[str, Any] = {}
+        for pattern in ID_LISTS[self.kind]:
+            for _, element, _ in elements(self.data, pattern):
+                ident = element.get("id") if isinstance(element, dict) else None
+                if isinstance(ident, str) and ident not in ids:
+                    ids[ident] = (
+                        element
+                        if fields is None
+                        else {k: element[k] for k in fields if k in element}
+                    )
+        return ids
+
+    def at(self, path: Path) -> Any:
+        """The context, with ``__i`` (and ``__o``) at the element of ``path``."""
+        if len(path) == 4:  # ("objectives", o, "actions" | "key_results", i)
+            self.position["__o"] = int(path[1])
+        if path:
+            self.position["__i"] = int(path[-1])
+        return self.context
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return f"no such field or key {exc}"
+    text = " ".join(str(exc).split())
+    first, dot, _ = text.partition(". ")
+    return (first + dot).strip() or type(exc).__name__
+
+
+def _flat(value: Any) -> list[Any] | None:
+    if isinstance(value, bool):
+        return [value]
+    if isinstance(value, list):
+        out: list[Any] = []
+        for v in value:
+            part = _flat(v)
+            if part is None:
+                return None
+            out += part
+        return out
+    return None
+
+
+def run(rule: Compiled, doc: Document) -> list[Outcome]:
+    """What one rule finds in one document: findings and evaluation errors."""
+    spec = rule.rule
+    targets: list[tuple[Path, Any]]
+    if spec.each is None:
+        targets = [((), None)]
+    else:
+        targets = [(p, e) for p, e, _ in elements(doc.data, EACH[spec.kind][spec.each][0])]
+    try:
+        flags = _flat(rule.flags.execute(doc.context))
+    except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
+        flags = None
+    if flags is not None and len(flags) == len(targets):
+        found = [t for t, flag in zip(targets, flags, strict=True) if flag]
+        return [_finding(rule, doc, *t) for t in found]
+    return [o for t in targets for o in _one(rule, doc, *t)]
+
+
+def _one(rule: Compiled, doc: Document, path: Path, item: Any) -> list[Outcome]:
+    spec = rule.rule
+    for field, program in (("when", rule.when), ("assert", rule.check)):
+        if program is None:
+            continue
+        try:
+            value = program.execute(doc.at(path))
+        except Exception as exc:  # noqa: BLE001 - any evaluation error is a finding
+            return [Outcome(spec.id, path, item, "", f"`{field}` failed: {_describe(exc)}")]
+        if not isinstance(value, bool):
+            kind = "null" if value is None else type(value).__name__
+            return [Outcome(spec.id, path, item, "", f"`{field}` gave {kind}, not true or false")]
+        if not value:
+            return [] if field == "when" else [_finding(rule, doc, path, item)]
+    return []
+
+
+def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
+    """The finding, its message written: a placeholder that fails stays as written,
+    and the finding comes with a ``rule-error`` naming the placeholder."""
+    spec = rule.rule
+    pieces: list[str] = []
+    errors: list[str] = []
+    for part in rule.message:
+        if isinstance(part, str):
+            pieces.append(part)
+            continue
+        source, program = part
+        try:
+            pieces.append(_shown(program.execute(doc.at(path))))
+        except Exception as exc:  # noqa: BLE001 - reported, never silent
+            pieces.append("{" + source + "}")
+            errors.append(f"`message` placeholder {{{source}}} failed: {_describe(exc)}")
+    text = "".join(pieces).strip() or spec.summary
+    return Outcome(spec.id, path, item, text, "; ".join(errors) or None)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _union(parts: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The fields all the rules read (None: one reads the whole value)."""
+    fields: set[str] = set()
+    for part in parts:
+        if part is None:
+            return None
+        fields.update(part)
+    return tuple(sorted(fields))
+
+
+def outcomes(
+    rules: tuple[Compiled, ...], data: dict[str, Any], kind: str, today: date
+) -> list[Outcome]:
+    """Every outcome of the rules of ``kind`` on one document, in the rules' order."""
+    mine = [r for r in rules if r.rule.kind == kind]
+    if not mine:
+        return []
+    names = {n for r in mine for n in r.names}
+    fields: set[str] | None = set()
+    for r in mine:
+        if "plan" in r.names:
+            fields = (
+                None if r.plan_fields is None or fields is None else fields | set(r.plan_fields)
+            )
+    doc = Document(
+        data, kind, today.isoformat(), names, None if fields is None else tuple(sorted(fields))
+    )
+    return [o for r in mine for o in run(r, doc)]
+
+
+def problems(
+    rules: tuple[Compiled, ...],
+    data: dict[str, Any],
+    kind: str,
+    today: date,
+    place: Callable[[Path], Location],
+    plan_id: str,
+) -> Iterator[tuple[str, Problem]]:
+    """(rule id, problem) of every outcome: a custom rule's finding, or a ``rule-error``
+    (then also the rule's finding, if the error was only in its message)."""
+    for outcome in outcomes(rules, data, kind, today):
+        loc = place(outcome.path)
+        target = outcome.item.get("id") if isinstance(outcome.item, dict) else None
+        target = target if isinstance(target, str) else None
+        where = "/".join(str(p) for p in _id_path(data, outcome.path))
+        path = f"custom/{outcome.rule}" + (f"/{where}" if where else "")
+        if outcome.error is not None:
+            detail = args(rule=Text(outcome.rule), detail=Text(outcome.error))
+            yield RULE_ERROR, Problem(loc, RULE_ERROR, detail, plan_id, target, path)
+        if outcome.text:
+            detail = args(detail=Text(outcome.text))
+            yield outcome.rule, Problem(loc, MESSAGE_KEY, detail, plan_id, target, path)
+
+
+def _id_path(data: Any, path: Path) -> list[str | int]:
+    """A path with list indices replaced by the element's id where it has one."""
+    out: list[str | int] = []
+    value = data
+    for step in path:
+        value = value[step]
+        ident = value.get("id") if isinstance(step, int) and isinstance(value, dict) else None
+        out.append(ident if isinstance(ident, str) else step)
+    return out
