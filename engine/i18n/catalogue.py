@@ -268,8 +268,10 @@ class Catalogue:
         if value is None:
             return ""
         # One style a document: a catalogue's fmt.date_style wins over the style asked for.
-        own = self.messages.get("fmt.date_style")
-        chosen = own if isinstance(own, str) and own else style
+        # A style per plural form of the day, where the language writes some days apart
+        # (Greek: one: "d'η' MMMM y" for «1η Σεπτεμβρίου 2026», other: long).
+        own = self.pattern("fmt.date_style", value.day) if self.has("fmt.date_style") else ""
+        chosen = own or style
         return format_date(value, format=chosen, locale=self.babel)
 
     @_memoized

@@ -1,6 +1,7 @@
 """Locales as data: a team's catalogue file adds a language or corrects entries, and
 `revplan locales check` says what such a file lacks or gets wrong."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,11 @@ def test_every_count_is_worded_in_the_form_the_language_uses(locale, count):
         elif "{count}" in message:
             # A count in a plain message is fine only where the language has one form.
             assert babel.plural_form.tags == set(), (locale, key)
+
+
+def test_greek_writes_the_first_of_a_month_as_an_ordinal_and_other_days_as_numbers():
+    """«1η Σεπτεμβρίου 2026» (never «1 Σεπτεμβρίου»), «28 Φεβρουαρίου 2027»; English unchanged."""
+    greek = Catalogue.load("el", BUILTIN)
+    assert greek.date(datetime.date(2026, 9, 1)) == "1η Σεπτεμβρίου 2026"
+    assert greek.date(datetime.date(2027, 2, 28)) == "28 Φεβρουαρίου 2027"
+    assert Catalogue.load("en", BUILTIN).date(datetime.date(2026, 9, 1)) == "Sep 1, 2026"
