@@ -287,20 +287,18 @@ class _Filter:
             if name not in _TOOL_FOLDERS:
                 self.found.skip(parent, name, HIDDEN, True)
             return False
-        reason = EXCLUDED if self._excluded(_child(parent, name)) else None
-        if reason is None and self.ignores.ignored(parent, name, True):
-            reason = GITIGNORED
-        if reason is not None:
-            self.found.skip(parent, name, reason, True)
-            return False
-        return True
+        return self._kept(parent, name, True)
 
     def file(self, parent: str, name: str) -> bool:
+        return self._kept(parent, name, False)
+
+    def _kept(self, parent: str, name: str, is_dir: bool) -> bool:
+        """Whether ``exclude:`` and ``.gitignore`` keep ``name``; a skip is recorded."""
         reason = EXCLUDED if self._excluded(_child(parent, name)) else None
-        if reason is None and self.ignores.ignored(parent, name, False):
+        if reason is None and self.ignores.ignored(parent, name, is_dir):
             reason = GITIGNORED
         if reason is not None:
-            self.found.skip(parent, name, reason, False)
+            self.found.skip(parent, name, reason, is_dir)
             return False
         return True
 
