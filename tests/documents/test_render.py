@@ -668,40 +668,13 @@ def test_documents_rendered_a_week_ago_are_up_to_date_when_no_plan_changed(
     date alone ("in 97 days", "14 days ago", "as of" today)."""
     render_ok(repo, monkeypatch, "--today", "2026-11-23", "--locale", locale)
     # No finding of the example starts or ends between these days.
-    later = run(
-        [
-            "render",
-            "plans",
-            "--out",
-            "docs",
-            "--check",
-            "--today",
-            "2026-11-30",
-            "--locale",
-            locale,
-        ],
-        repo,
-        monkeypatch,
-    )
+    week_later = ["render", "plans", "--out", "docs", "--check", "--today", "2026-11-30"]
+    later = run([*week_later, "--locale", locale], repo, monkeypatch)
     assert later.exit_code == 0, later.output
     # Control: a change of a finding still shows (a contact a year older).
     plan = repo / "plans" / "accounts" / "aegean-lines.yaml"
     plan.write_text(plan.read_text(encoding="utf-8").replace("2026-11-09", "2025-11-09"))
-    changed = run(
-        [
-            "render",
-            "plans",
-            "--out",
-            "docs",
-            "--check",
-            "--today",
-            "2026-11-30",
-            "--locale",
-            locale,
-        ],
-        repo,
-        monkeypatch,
-    )
+    changed = run([*week_later, "--locale", locale], repo, monkeypatch)
     assert changed.exit_code == 1 and "stale: docs/accounts/aegean-lines.md" in changed.output
 
 
