@@ -46,6 +46,18 @@ for _folder in sorted({path.parent for path in TESTS.glob("*/test_*.py")}):
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 NODE_TOOLS = TESTS / "node"
+# An OKR set with nothing to find: the "good" file of tests that need one.
+COMPLETE_OKRS = """\
+apiVersion: revplan/v1
+kind: OKRs
+id: sales
+title: Sales
+objectives:
+  - id: pipeline
+    title: Build pipeline
+    key_results:
+      - {id: opps, title: Qualified opportunities, baseline: 10, target: 40, current: 22}
+"""
 NODE_INSTALL = "npm ci --prefix tests/node"
 
 

@@ -14,21 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, cache_folder_of, rewrite_cache_lines, run_cli
+from conftest import COMPLETE_OKRS, TODAY, cache_folder_of, rewrite_cache_lines, run_cli
 
 from engine.cache.location import choose, secret_key
 
-COMPLETE = """\
-apiVersion: revplan/v1
-kind: OKRs
-id: sales
-title: Sales
-objectives:
-  - id: pipeline
-    title: Build pipeline
-    key_results:
-      - {id: opps, title: Qualified opportunities, baseline: 10, target: 40, current: 22}
-"""
 BROKEN = """\
 apiVersion: revplan/v1
 kind: OKRs
@@ -60,10 +49,10 @@ def plant_cache(repo: Path, folder: str, monkeypatch: pytest.MonkeyPatch, tmp_pa
     every line signed with the attacker's own key."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker"))
     plan = repo / "plans" / "sales.yaml"
-    plan.write_text(COMPLETE, encoding="utf-8")
+    plan.write_text(COMPLETE_OKRS, encoding="utf-8")
     for fmt in ("text", "json", "junit"):
         assert check(repo, "--format", fmt, "--cache-dir", folder).exit_code == 0
-    good = hashlib.sha256(COMPLETE.encode()).hexdigest().encode()
+    good = hashlib.sha256(COMPLETE_OKRS.encode()).hexdigest().encode()
     bad = hashlib.sha256(BROKEN.encode()).hexdigest().encode()
     for log in (repo / folder).glob("check-*"):
         rewrite_cache_lines(log, lambda payload: payload.replace(good, bad))
@@ -143,7 +132,7 @@ def test_a_committed_cache_symlink_is_never_written_through(
 def test_one_cache_per_repository_wherever_revplan_runs(repo: Path) -> None:
     git("init", "-q", cwd=repo)
     (repo / "plans" / "accounts").mkdir()
-    (repo / "plans" / "sales.yaml").write_text(COMPLETE, encoding="utf-8")
+    (repo / "plans" / "sales.yaml").write_text(COMPLETE_OKRS, encoding="utf-8")
     assert check(repo / "plans" / "accounts", "--format", "json", "../sales.yaml").exit_code == 0
     assert check(repo, "--format", "json").exit_code == 0
     assert check(repo, "-v").exit_code == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, require, require_module, run_cli
+from conftest import COMPLETE_OKRS, REPO, require, require_module, run_cli
 
 from engine.cli import main
 
@@ -32,17 +32,6 @@ SOURCE_PARTS = (
     "schemas",
     "templates",
 )
-GOOD = """\
-apiVersion: revplan/v1
-kind: OKRs
-id: sales
-title: Sales
-objectives:
-  - id: pipeline
-    title: Build pipeline
-    key_results:
-      - {id: opps, title: Qualified opportunities, baseline: 10, target: 40, current: 22}
-"""
 BAD = """\
 apiVersion: revplan/v1
 kind: OKRs
@@ -123,7 +112,7 @@ def test_try_repo_passes_on_a_good_plan_and_fails_on_a_bad_one(tmp_path):
     source = source_copy(tmp_path / "revplan")
     plans = tmp_path / "plans-repo"
     (plans / "plans").mkdir(parents=True)
-    (plans / "plans" / "sales.yaml").write_text(GOOD, encoding="utf-8")
+    (plans / "plans" / "sales.yaml").write_text(COMPLETE_OKRS, encoding="utf-8")
     git("init", "-q", cwd=plans)
     git("add", "-A", cwd=plans)
 
