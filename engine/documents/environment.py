@@ -13,8 +13,9 @@ from pathlib import Path
 from types import FunctionType
 from typing import Any
 
-from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, StrictUndefined, nodes
 from jinja2.bccache import Bucket
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext
@@ -117,6 +118,11 @@ MAX_SEQUENCE = 1_000_000  # characters of a string, items of a list, a template 
 MAX_DOCUMENT = 20_000_000  # characters of one document
 MAX_RANGE_ITEMS = 1_000_000  # items of all the range() calls of one document
 MAX_POWER_BITS = 100_000  # bits of an integer a template raises to a power
+# Steps of all the for loops of one document: loops inside loops over a short list
+# multiply without building anything the limits above see. Measured on 1,000
+# generated plans: at most 812 steps an account document, 1,120 the portfolio,
+# 8,885 an OKR set.
+MAX_LOOP_STEPS = 10_000_000
 # str and list methods, and filters, whose result grows with an argument.
 _GROWING = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap"})
 
@@ -155,11 +161,31 @@ def _check_growth(name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -
         raise _too_big("the result of join()")
 
 
+class _CountedLoops(CodeGenerator):
+    """Compiles every ``{% for %}`` to iterate through ``environment.counted``."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("counted"), [node.iter], [], None, None)
+        super().visit_For(node, frame)
+
+
 class _Sandbox(SandboxedEnvironment):
     helpers: frozenset[Callable[..., Any]] = frozenset()
     intercepted_binops = frozenset({"*", "**", "+", "%"})
-    # What the range() calls of the document being rendered may still yield.
+    code_generator_class = _CountedLoops
+    # What the range() calls and the loops of the document being rendered may still take.
     range_budget = MAX_RANGE_ITEMS
+    loop_budget = MAX_LOOP_STEPS
+
+    def counted(self, items: Any) -> Iterable[Any]:
+        for item in items:
+            self.loop_budget -= 1
+            if self.loop_budget < 0:
+                raise SecurityError(
+                    f"the loops would take more than {MAX_LOOP_STEPS:,} steps in one document "
+                    "(loops inside loops?)"
+                )
+            yield item
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         """``*``, ``+`` and ``**`` with the size of their result checked first."""

@@ -37,6 +37,7 @@ from engine.documents.builder import (
 )
 from engine.documents.environment import (
     MAX_DOCUMENT,
+    MAX_LOOP_STEPS,
     MAX_RANGE_ITEMS,
     _Sandbox,
     _template_place,
@@ -328,6 +329,7 @@ def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date) -> s
     try:
         template = env.get_template(name)
         env.range_budget = MAX_RANGE_ITEMS
+        env.loop_budget = MAX_LOOP_STEPS
         chunks, size = [], 0
         # Built piece by piece, so that a document past the limit stops there.
         for chunk in template.generate(today=today, **context):

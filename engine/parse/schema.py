@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from engine.findings import Problem, Text, detailed
 from engine.parse import numbers
@@ -360,10 +360,22 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
         return detailed(loc, "schema", message, plan=plan, path=dotted(at_key or path))
 
-    if validator in ("anyOf", "oneOf") and error.context:
+    alternatives = error.context or []
+    if (
+        validator in ("anyOf", "oneOf")
+        and alternatives
+        and all(e.validator == "required" and not e.relative_path for e in alternatives)
+    ):
+        # e.g. a waiver needs `rule` or `rules`: name every way to satisfy it, not the first.
+        fields = " or ".join(
+            " and ".join(f"'{field}'" for field in cast(list[str], e.validator_value))
+            for e in alternatives
+        )
+        yield problem(f"{where}: missing required field: give {fields}")
+    elif validator in ("anyOf", "oneOf") and alternatives:
         from jsonschema.exceptions import best_match
 
-        yield from _explain(doc, best_match(error.context), plan)
+        yield from _explain(doc, best_match(alternatives), plan)
     elif validator == "additionalProperties" and isinstance(value, dict):
         allowed = list(schema_part.get("properties", {}))
         for key in value:

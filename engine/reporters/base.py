@@ -59,3 +59,17 @@ def verdict_line(words: CheckWords, summary: dict[str, Any], failed: bool, fail_
         verdict=words("failed" if failed else "passed"),
         fail_on=fail_on,
     )
+
+
+def not_checked_line(words: CheckWords, summary: dict[str, Any]) -> str | None:
+    """``not checked: 2 excluded, 1 in a hidden folder ...``: what discovery left out, if anything.
+
+    Said after the verdict in every human format, so a green run never hides a
+    file that was not looked at."""
+    skips = summary["skipped"]
+    left_out = [
+        words(reason, count=skips[reason])
+        for reason in ("excluded", "gitignored", "hidden")
+        if skips[reason]
+    ]
+    return words("not_checked", counts=words("list").join(left_out)) if left_out else None

@@ -22,7 +22,7 @@ from engine.baseline import Comparison, describe_fingerprint
 from engine.findings import SEVERITY_RANK, Finding
 from engine.i18n.words import CheckWords
 from engine.report import Report
-from engine.reporters.base import Reporter, safe_text, verdict_line
+from engine.reporters.base import Reporter, not_checked_line, safe_text, verdict_line
 
 ANNOTATIONS_PER_KIND = 10
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -137,6 +137,8 @@ def step_summary(
     say = words or CheckWords()
     verdict = say("failed" if report.failed else "passed")
     lines = [f"## {say('title', verdict=verdict)}", "", _verdict(say, report), ""]
+    if left_out := not_checked_line(say, report.summary()):
+        lines += [_cell(left_out), ""]
     open_findings = [f for f in report.findings if not f.waived]
     if open_findings:
         lines += [say("columns"), "|---|---|---|---|"]

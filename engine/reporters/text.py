@@ -13,7 +13,7 @@ import click
 from engine.findings import SEVERITY_RANK, Finding
 from engine.model.types import Waiver
 from engine.report import Report
-from engine.reporters.base import Reporter, safe_text, verdict_line
+from engine.reporters.base import Reporter, not_checked_line, safe_text, verdict_line
 
 # click's styles: the same codes on every terminal it supports (Windows' included).
 _STYLES: dict[str, dict[str, str | bool]] = {
@@ -139,14 +139,8 @@ class TextReporter(Reporter):
         if self.quiet:
             return ""
         lines = [verdict_line(self.words, summary, failed, fail_on)]
-        skips = summary["skipped"]
-        left_out = [
-            self.words(reason, count=skips[reason])
-            for reason in ("excluded", "gitignored", "hidden")
-            if skips[reason]
-        ]
-        if left_out:
-            lines.append(self.words("not_checked", counts=self.words("list").join(left_out)))
+        if left_out := not_checked_line(self.words, summary):
+            lines.append(left_out)
         lines += notes
         return ("\n" if after_lines else "") + "\n".join(lines) + "\n"
 

@@ -37,3 +37,14 @@ def test_every_config_error_is_reported_in_one_run(write, tmp_path):
     assert "did you mean 'backup-per-contact'?" in lines[1]
     assert "did you mean 'max_age_days'?" in lines[3]
     assert "did you mean 'expand'?" in lines[4]
+
+
+def test_a_waiver_that_names_no_rule_is_told_both_ways_to_name_one(write, tmp_path):
+    write("plans/acme.yaml", PLAN)
+    write("revplan.yaml", "apiVersion: revplan/v1\nkind: Config\nwaivers:\n  - {reason: later}\n")
+    result = run_cli("check", "plans", "--no-cache", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "revplan: config: revplan.yaml:4:5: waivers[0]: missing required field: "
+        "give 'rule' or 'rules'\n"
+    )

@@ -18,6 +18,12 @@ HOSTILE = {
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
         "range() would go past",
     ),
+    "loops inside loops over a short list": (
+        "{% set s = range(100) | list %}{% for a in s %}{% for b in s %}{% for c in s %}"
+        "{% for d in s %}{% for e in s %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+        "{% endfor %}",
+        "more than 10,000,000 steps",
+    ),
     "a padding filter": ("{{ 'x' | center(1000000000) }}", "center() of that width"),
     "a padding method": ("{{ 'x'.ljust(1000000000) }}", "ljust() of that width"),
     "a replace that multiplies": (

@@ -81,7 +81,7 @@ def test_binary_and_non_utf8_yaml_files_in_the_plans_folder_are_findings(tmp_pat
     assert finding["rule"] == "yaml-syntax" and says in finding["message"]
 
 
-def test_another_tools_yaml_in_the_plans_folder_is_a_finding_until_excluded(tmp_path):
+def test_another_tools_yaml_in_the_plans_folder_is_a_finding_until_excluded(tmp_path, monkeypatch):
     put(tmp_path, "revplan.yaml", CONFIG)
     put(tmp_path, "plans/ok.yaml", PLAN.format(id="ok"))
     put(tmp_path, "plans/ci.yaml", "name: ci\non: push\n")
@@ -99,6 +99,11 @@ def test_another_tools_yaml_in_the_plans_folder_is_a_finding_until_excluded(tmp_
     assert report["summary"]["skipped"] == {"excluded": 2, "gitignored": 0, "hidden": 0}
     text = run_cli("check", "--no-cache", cwd=tmp_path).stdout
     assert "not checked: 2 excluded by exclude:" in text
+    # The pull request's job summary says it too: a green run shows what it left out.
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    assert run_cli("check", "--no-cache", "--format", "github", cwd=tmp_path).exit_code == 0
+    assert "not checked: 2 excluded by exclude:" in summary.read_text(encoding="utf-8")
     verbose = run_cli("check", "--no-cache", "-v", cwd=tmp_path).stdout
     assert "skipped plans/ci.yaml: excluded by exclude: in the config" in verbose
     assert "skipped plans/drafts/: excluded by exclude: in the config" in verbose
