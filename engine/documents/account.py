@@ -174,16 +174,17 @@ def context(
         roles.append({"role": role, "advocates": advocates, "others": others, "state": state})
 
     def stakeholder_row(s: Stakeholder) -> dict[str, Any]:
-        gap = backup_gap(s, people) if needs_backup(s) else None
+        judged = needs_backup(s) and s.group in builder.backup_groups
+        gap = backup_gap(s, people) if judged else None
         age = (today - s.last_contact).days if s.last_contact else None
-        key = key_person(s)
+        judged_fresh = key_person(s) and s.group in builder.freshness_groups
         return {
             "person": s,
             "backup": person(s.backup),
             "backup_problem": gap,
             "owner": member(s.owner),
             "reports_to": person(s.reports_to),
-            "stale": key and (age is None or age > builder.freshness_days),
+            "stale": judged_fresh and (age is None or age > builder.freshness_days),
         }
 
     group1 = [stakeholder_row(s) for s in plan.stakeholders if s.group == "renew"]

@@ -87,6 +87,10 @@ class Builder:
             self.okrs.setdefault(okr_set.id, okr_set)
         self.roles = list(config.setting("advocate-per-role").params.get("roles", ROLES))
         self.freshness_days = config.setting("contact-freshness").params.get("max_age_days", 60)
+        # The people backup-per-contact and contact-freshness judge: a document never
+        # flags a gap the check does not.
+        self.backup_groups = tuple(config.setting("backup-per-contact").params["groups"])
+        self.freshness_groups = tuple(config.setting("contact-freshness").params["groups"])
         # Every objective that aligns to an OKR objective: "<set>/<objective>" -> children
         self.children: dict[str, list[tuple[str, PlanSummary | OKRSet, AnyObjective]]] = (
             defaultdict(list)

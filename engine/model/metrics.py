@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -203,7 +203,10 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-def plan_metrics(plan: AccountPlan) -> PlanMetrics:
+def plan_metrics(plan: AccountPlan, backup_groups: Collection[str]) -> PlanMetrics:
+    """The plan's figures; backups are counted for the people of ``backup_groups``
+    only, the groups the backup-per-contact rule judges, so that a figure and the
+    findings never disagree."""
     people = {s.id: s for s in reversed(plan.stakeholders)}  # first definition wins
     advocates: dict[str, list[str]] = {role: [] for role in ROLES}
     holders: dict[str, list[str]] = {role: [] for role in ROLES}
@@ -212,8 +215,9 @@ def plan_metrics(plan: AccountPlan) -> PlanMetrics:
             holders.setdefault(role, []).append(s.id)
             if s.group == "renew" and s.stance == "advocate" and s.active:
                 advocates.setdefault(role, []).append(s.id)
-    needing = [s.id for s in plan.stakeholders if needs_backup(s)]
-    backed = [s.id for s in plan.stakeholders if needs_backup(s) and not backup_gap(s, people)]
+    judged = [s for s in plan.stakeholders if needs_backup(s) and s.group in backup_groups]
+    needing = [s.id for s in judged]
+    backed = [s.id for s in judged if not backup_gap(s, people)]
     detractors = [s.id for s in plan.stakeholders if s.stance == "detractor" and s.active]
     addressed: set[str] = set()
     for _, action in plan.actions():

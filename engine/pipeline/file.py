@@ -51,6 +51,13 @@ class Settings:
                 return rule.severity
         return RULES[rule_id].severity
 
+    def params(self, rule_id: str) -> dict[str, Any]:
+        """A built-in rule's parameters, the config's settings applied."""
+        for ident, _, params in self.rules:
+            if ident == rule_id:
+                return dict(params)
+        raise KeyError(rule_id)
+
     def knows(self, rule_id: str) -> bool:
         """A built-in rule, or one of the config's custom rules."""
         return rule_id in RULES or any(rule.id == rule_id for rule in self.custom)
@@ -161,7 +168,7 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        plan_figures = plan_metrics(model)
+        plan_figures = plan_metrics(model, settings.params("backup-per-contact")["groups"])
         figures: PlanMetrics | OKRMetrics = plan_figures
         all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc

@@ -30,10 +30,26 @@ def person_findings(report):
     return {(f["rule"], f["target"]) for f in report["findings"] if f["rule"] in PERSON_RULES}
 
 
+def sofia_in_the_document(repo):
+    """Sofia's row in the stakeholder table of the rendered account document."""
+    result = run_cli("render", "plans", "--out", "docs", cwd=repo)
+    assert result.exit_code == 0, result.output
+    document = (repo / "docs/accounts/acme.md").read_text(encoding="utf-8")
+    return next(line for line in document.splitlines() if "**Sofia**" in line)
+
+
+def backups(report):
+    [figures] = report["metrics"]["plans"]
+    return figures["backup_coverage"], figures["contacts_without_backup"]
+
+
 def test_a_group_2_prospect_fails_no_person_rule_by_default(write, tmp_path):
     write("plans/acme.yaml", PLAN)
     _, report = check_json("plans", cwd=tmp_path, extra=("--fail-on", "warning"))
     assert person_findings(report) == set()
+    # The figures agree with the findings: sofia is not a backup gap either.
+    assert backups(report) == (1.0, [])
+    assert "⚠️" not in sofia_in_the_document(tmp_path)
 
 
 def test_groups_renew_and_expand_judges_the_prospect_too(write, tmp_path):
@@ -43,6 +59,9 @@ def test_groups_renew_and_expand_judges_the_prospect_too(write, tmp_path):
     code, report = check_json("plans", cwd=tmp_path)
     assert person_findings(report) == {(rule, "sofia") for rule in PERSON_RULES}
     assert code == 1  # backup-per-contact is an error
+    assert backups(report) == (0.5, ["sofia"])
+    # No backup, never contacted: both flagged in the document as in the findings.
+    assert sofia_in_the_document(tmp_path).count("⚠️") == 2
 
 
 def test_groups_expand_only_leaves_group_1_unjudged(write, tmp_path):
