@@ -12,7 +12,7 @@ from render_support import copy_plans, gaps_repository
 from engine.config import load_config
 from engine.i18n.catalogue import LOCALES
 from engine.i18n.messages import check_catalogue
-from engine.i18n.words import CheckWords
+from engine.i18n.words import CheckWords, _local
 from engine.session import run_check
 
 LINE = re.compile(r"^(?P<where>[^:]+:\d+:\d+): (?P<severity>error|warning|info) (?P<rule>[a-z-]+) ")
@@ -34,7 +34,7 @@ def test_check_speaks_german_but_keeps_ids_paths_and_positions(tmp_path):
     # People by name, with the id to type.
     assert "Ελένη Γεωργίου (georgiou, Budgetverantwortung)" in german.output
     # Dates the German way.
-    assert "01.09.2026" in german.output and "2026-09-01" not in german.output
+    assert "1. September 2026" in german.output and "2026-09-01" not in german.output
 
 
 def test_machine_formats_keep_the_english_message_whatever_the_locale(tmp_path):
@@ -71,7 +71,28 @@ def test_the_config_locale_and_a_teams_catalogue_reword_the_findings(tmp_path):
     result = run_cli("check", str(plans), "--no-cache", cwd=tmp_path)
     assert result.exit_code == 1
     assert "— durchgefallen (Schwelle: error)" in result.output
-    assert "Rolle Einkauf hat keinen Fürsprecher" in result.output  # the rest: shipped German
+    assert (
+        "Rolle Einkauf hat keinen Fürsprache-Kontakt" in result.output
+    )  # the rest: shipped German
+
+
+def test_a_cached_report_is_worded_anew_when_the_teams_catalogue_changes(tmp_path):
+    plans = copy_plans(tmp_path)
+    words = tmp_path / "words" / "de.yaml"
+    words.parent.mkdir()
+    words.write_text('check:\n  report:\n    failed: "durchgefallen"\n', encoding="utf-8")
+    _configure(plans, "locale: de\nlocales: ../words/\n")
+    base = ("check", str(plans), "--cache-dir", str(tmp_path / "cache"), "--today", TODAY)
+    assert "— durchgefallen" in run_cli(*base, cwd=tmp_path).output  # fills the cache
+    words.write_text(
+        'check:\n  report:\n    failed: "rot"\n  relationship-owner: "kein owner"\n'
+        '  unresolved-reference: "{field} {name} fehlt"\n',
+        encoding="utf-8",
+    )
+    _local.cache_clear()  # as a new process would read the catalogue
+    again = run_cli(*base, cwd=tmp_path).output
+    assert "— rot (Schwelle: error)" in again and "durchgefallen" not in again
+    assert "reports_to) dean-liu fehlt" in again
 
 
 def test_a_language_of_the_teams_own_falls_back_to_english_key_by_key(tmp_path):
