@@ -202,3 +202,46 @@ def test_a_contacts_stance_is_named_in_the_readers_language(locale, tmp_path, mo
     # (German's word is "neutral" too; elsewhere the enum value must not show through.)
     leaked = neutral != "neutral" and any("neutral" in s for s in said)
     assert said and all(neutral in s for s in said) and not leaked, (locale, said)
+
+
+# A plan that breaks the format in the ways people most often do.
+_BROKEN = """apiVersion: revplan/v1
+kind: AccountPlan
+ownr: me
+reviewed: 2026-02-30
+team: []
+stakeholders:
+  - id: a
+    name: A
+    stance: advocat
+    stance: neutral
+"""
+
+
+def _tool_words(message: str) -> list[str]:
+    """The message's words less what the user typed: the path it starts with, quoted
+    values and lists of the values allowed."""
+    text = re.sub(r"^\S+?[:：]", "", message)
+    text = re.sub(r"'[^']*'|“[^”]*”|「[^」]*」|\w+(?:, \w+)+", " ", text)
+    return re.findall(r"[A-Za-z]+", text)
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_format_and_yaml_findings_are_worded_in_the_readers_language(locale, tmp_path):
+    (tmp_path / "broken.yaml").write_text(_BROKEN, encoding="utf-8")
+    (tmp_path / "binary.yaml").write_bytes(b"a: 1\0")
+    english = run_cli("check", str(tmp_path), "--no-cache")
+    local = run_cli("check", str(tmp_path), "--no-cache", "--locale", locale)
+    assert local.exit_code == english.exit_code == 1
+    en_lines, local_lines = _finding_lines(english.output), _finding_lines(local.output)
+    # Positions, severities and rule ids stay; so do the paths into the plan.
+    assert [m.groups() for m in local_lines] == [m.groups() for m in en_lines]
+    assert len(en_lines) >= 7, english.output
+    for en, said in zip(en_lines, local_lines, strict=True):
+        en_message, message = en.string[en.end() :], said.string[said.end() :]
+        ours, theirs = _tool_words(en_message), _tool_words(message)
+        assert len(ours) >= 3, en_message
+        runs = {tuple(ours[i : i + 2]) for i in range(len(ours) - 1)}
+        pairs = {tuple(theirs[i : i + 2]) for i in range(len(theirs) - 1)}
+        assert not runs & pairs, (locale, message)
+    assert "advocate" in local.output  # the value to type is offered as typed
