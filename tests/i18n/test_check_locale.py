@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, run_cli
-from render_support import copy_plans, gaps_repository
+from render_support import copy_plans, gaps_repository, plan_texts
 
 from engine.config import load_config
 from engine.i18n.catalogue import LOCALES
@@ -152,8 +152,7 @@ def test_no_english_sentence_is_left_in_a_localised_finding(locale, tmp_path, mo
     report, _ = run_check((plans,), load_config(tmp_path / "revplan.yaml"), None)
     words = CheckWords(locale)
     fragments = _english_fragments()
-    # The format's own findings quote the parser's English detail (see docs/ci.md).
-    for f in (f for f in report.findings if f.rule not in ("yaml-syntax", "schema")):
+    for f in report.findings:
         said = " ".join(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", words.finding(f)))
         assert not [x for x in fragments if x in said], (locale, f.key, words.finding(f))
     summary = {
@@ -245,3 +244,23 @@ def test_format_and_yaml_findings_are_worded_in_the_readers_language(locale, tmp
         pairs = {tuple(theirs[i : i + 2]) for i in range(len(theirs) - 1)}
         assert not runs & pairs, (locale, message)
     assert "advocate" in local.output  # the value to type is offered as typed
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+@pytest.mark.parametrize("output", ["text", "github"])
+def test_no_english_tool_sentence_in_the_check_of_the_example_plans(
+    locale, output, tmp_path, monkeypatch
+):
+    plans = copy_plans(tmp_path)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = run_cli(
+        "check", str(plans), "--no-cache", "--today", TODAY, "--locale", locale, "--format", output
+    )
+    assert result.exit_code == 1
+    said = result.output + (summary.read_text(encoding="utf-8") if output == "github" else "")
+    for own in plan_texts(plans):
+        said = said.replace(own, " ")
+    words = " ".join(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", said))
+    left = sorted(x for x in _english_fragments() if re.search(rf"\b{re.escape(x)}\b", words))
+    assert left == [], (locale, output, left)
