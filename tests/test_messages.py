@@ -67,6 +67,16 @@ apiVersion: revplan/v1
 kind: AccountPlan
 account: {id: acme, name: Acme again}
 """,
+    "format/empty.yaml": """\
+apiVersion: revplan/v1
+kind: AccountPlan
+account: {id: empty, name: ""}
+reviewed: 2026-02-30
+stakeholders:
+  - {id: a, name: A, group: renew, stance: advocate, roles: [end_user, end_user]}
+  - {id: b, name: B, stance: advocat}
+""",
+    "format/binary.yaml": "a: 1\x00",
     "revplan.yaml": """\
 apiVersion: revplan/v1
 kind: Config
@@ -158,7 +168,7 @@ def test_every_check_message_of_a_rule_is_yielded_by_some_finding(findings) -> N
 
 
 # Parts of sentences that phrases name, not whole findings.
-_PHRASES = {"holder", "group2", "roles", "no_roles", "gap", "add"}
+_PHRASES = {"holder", "group2", "roles", "no_roles", "gap", "add", "merge", "expected"}
 
 
 @pytest.mark.parametrize("rule_id", list(RULES))

@@ -24,8 +24,9 @@ MAGIC = b"revplan-cache-8"
 
 
 def _code_fingerprint() -> bytes:
-    """The engine's source and schemas: results change when they do, version or not."""
-    from engine.resources import schemas_dir
+    """The engine's source, schemas and shipped catalogues: results change when they
+    do, version or not (a finding's English message is worded from ``en.yaml``)."""
+    from engine.resources import schemas_dir, templates_dir
 
     h = hashlib.sha256()
     package = Path(__file__).parent
@@ -36,6 +37,7 @@ def _code_fingerprint() -> bytes:
         if name.endswith(".py")
     ]
     files += sorted(schemas_dir().glob("*.json"))
+    files += sorted((templates_dir() / "locales").glob("*.yaml"))
     for file in sorted(files):
         h.update(file.relative_to(file.parent.parent).as_posix().encode())
         h.update(file.read_bytes())

@@ -79,7 +79,14 @@ class TextLayout(Layout):
         self.reporter, self.fail_on = reporter, fail_on
 
     def options(self) -> list[Any]:
-        return [self.reporter.color, self.reporter.quiet, self.fail_on, self.reporter.words.locale]
+        words = self.reporter.words
+        return [
+            self.reporter.color,
+            self.reporter.quiet,
+            self.fail_on,
+            words.locale,
+            words.fingerprint,
+        ]
 
     def render(self, report: Report) -> str:
         return self.reporter.render(report)

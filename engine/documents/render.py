@@ -79,8 +79,8 @@ PARALLEL_DOCUMENTS = 32
 DOCUMENTS_PER_TASK = 8
 
 
-# What the notes call the plans and OKR sets that documents are of.
-_SUBJECTS = {PLAN: "account", OKR_SETS: "OKRs"}
+# The catalogue's word (note.subject.*) for the plans and OKR sets that documents are of.
+_SUBJECTS = {PLAN: "account", OKR_SETS: "okrs"}
 
 
 def render_documents(
@@ -113,18 +113,12 @@ def render_documents(
 
     def claim(scope: str, ident: str, file: str) -> tuple[str, ...]:
         """The paths of the documents of a plan or OKR set (none: it gets none)."""
-        what = _SUBJECTS[scope]
+        what = cat(f"note.subject.{_SUBJECTS[scope]}")
         if not SLUG.match(ident):
-            outcome.notes.append(
-                f"{file}: not rendered: {what} id {ident!r} is not a valid id "
-                "(see the check's findings)"
-            )
+            outcome.notes.append(cat("note.invalid_id", file=file, what=what, id=repr(ident)))
             return ()
         if ident in rendered:
-            outcome.notes.append(
-                f"{file}: not rendered: {what} id '{ident}' is also used by another file "
-                "(duplicate-id)"
-            )
+            outcome.notes.append(cat("note.duplicate_id", file=file, what=what, id=ident))
             return ()
         paths = tuple(f"{kind.place}/{ident}.md" for kind in of_scope(scope))
         rendered[ident] = paths[0]

@@ -11,6 +11,8 @@ they are what people type and tools match.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,12 @@ class CheckWords:
         self.locale = locale
         self.english = locale == "en" and not any((o / "en.yaml").is_file() for o in overrides)
         self.cat = check_catalogue() if self.english else _local(locale, overrides)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """The wording in use: a cached report is stale when a team's catalogue changes."""
+        text = json.dumps(self.cat.messages, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def finding(self, f: Finding) -> str:
         return f.message if self.english else sentence(self.cat, f.key, f.args)

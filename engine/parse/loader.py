@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from engine.findings import Location, Problem, detailed
+from engine.findings import Location, Number, Problem, Text, args, detailed
 from engine.parse import indentation
 
 try:  # libyaml's parser when present: several times faster
@@ -305,11 +305,10 @@ class _Builder:
                 if key in container:
                     first_line = key_locs[base + (key,)][0]
                     doc.problems.append(
-                        detailed(
+                        Problem(
                             Location(doc.file, line, col),
-                            "yaml-syntax",
-                            f"duplicate key '{key}' (first defined on line {first_line}); "
-                            "a mapping may hold each key once — merge or rename them",
+                            "yaml-syntax.duplicate_key",
+                            args(name=Text(key), line=Number(first_line)),
                         )
                     )
                     key = _DUPLICATE  # its value is read, checked for limits, dropped
@@ -477,13 +476,7 @@ def _load_text(text: str, file: str, limits: Limits, loader_class: Any) -> Docum
     doc = Document(file=file)
     if "\x00" in text:
         line, col = _position_of_offset(text, text.index("\x00"))
-        doc.problems.append(
-            detailed(
-                Location(file, line, col),
-                "yaml-syntax",
-                "the file holds NUL bytes: it is binary, not YAML",
-            )
-        )
+        doc.problems.append(Problem(Location(file, line, col), "yaml-syntax.binary"))
         return doc
     loader = loader_class(text)
     get_event = loader.get_event

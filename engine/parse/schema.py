@@ -15,7 +15,7 @@ from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
-from engine.findings import Problem, Text, detailed
+from engine.findings import Phrase, Problem, Text, args, detailed
 from engine.parse import numbers
 from engine.parse.loader import Document, Path
 from engine.resources import schema
@@ -342,9 +342,14 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _suggest(word: str, options: list[str]) -> str:
+def _closest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else ""
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = _closest(word, options)
+    return f" — did you mean '{close}'?" if close else ""
 
 
 def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterator[Problem]:
@@ -359,6 +364,12 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     def problem(message: str, at_key: Path | None = None) -> Problem:
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
         return detailed(loc, "schema", message, plan=plan, path=dotted(at_key or path))
+
+    def worded(variant: str, at_key: Path | None = None, **values: Text | Phrase) -> Problem:
+        """A problem the catalogues word (``schema.<variant>``), in every language."""
+        loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
+        said = args(where=Text(where), **values)
+        return Problem(loc, f"schema.{variant}", said, plan=plan, path=dotted(at_key or path))
 
     alternatives = error.context or []
     if (
@@ -381,23 +392,35 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         for key in value:
             if key not in allowed:
                 key_path = path + (key,)
-                hint = _suggest(key, allowed) or (
-                    " — YAML merge keys are not supported; write the fields out"
+                close = _closest(key, allowed)
+                hint = (
+                    Phrase("hint.suggest", args(close=Text(close)))
+                    if close
+                    else Phrase("schema.hint.merge")
                     if key == "<<"
-                    else f" — expected one of: {', '.join(allowed)}"
+                    else Phrase("schema.hint.expected", args(options=Text(", ".join(allowed))))
                 )
-                yield problem(f"{dotted(key_path)}: unknown field '{key}'{hint}", key_path)
+                yield worded(
+                    "unknown_field",
+                    key_path,
+                    field=Text(dotted(key_path)),
+                    name=Text(key),
+                    hint=hint,
+                )
     elif validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        yield problem(f"{where}: missing required field '{missing}'")
-    elif validator == "enum":
-        options = [str(o) for o in asked]
-        hint = _suggest(str(value), options) if isinstance(value, str) else ""
-        yield problem(f"{where}: {_shown(value)} is not one of {', '.join(options)}{hint}")
-    elif validator == "const" and path == ("kind",):
-        kinds = ["AccountPlan", "OKRs", "Config"]
-        hint = _suggest(str(value), kinds) if isinstance(value, str) else ""
-        yield problem(f"kind: {_shown(value)} is not one of {', '.join(kinds)}{hint}")
+        yield worded("required", name=Text(missing))
+    elif validator == "enum" or (validator == "const" and path == ("kind",)):
+        options = (
+            [str(o) for o in asked] if validator == "enum" else ["AccountPlan", "OKRs", "Config"]
+        )
+        close = _closest(str(value), options) if isinstance(value, str) else ""
+        yield worded(
+            "enum",
+            value=Text(_shown(value)),
+            options=Text(", ".join(options)),
+            hint=Phrase("hint.suggest", args(close=Text(close))) if close else Phrase("hint.none"),
+        )
     elif validator == "const":
         yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
     elif validator == "type":
@@ -408,7 +431,7 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     elif validator == "pattern":
         yield problem(f"{where}: {_pattern_message(value, asked)}")
     elif validator == "format":
-        yield problem(f"{where}: {_shown(value)} is not a real calendar date")
+        yield worded("date", value=Text(_shown(value)))
     elif validator == "propertyNames":
         yield problem(f"{where}: {error.message}")
     elif validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
@@ -423,11 +446,11 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
             f"{where}: {_shown(value)} must be {bound} {limit}{numbers.hint(path, value)}"
         )
     elif validator == "minLength":
-        yield problem(f"{where}: must not be empty")
+        yield worded("empty")
     elif validator == "minItems":
         yield problem(f"{where}: needs at least {error.validator_value} item(s)")
     elif validator == "uniqueItems":
-        yield problem(f"{where}: lists the same value twice")
+        yield worded("twice")
     else:
         yield problem(f"{where}: {error.message}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from pathlib import Path
@@ -270,3 +271,22 @@ def gaps_repository(root: Path) -> Path:
          "function": "company", "objectives": [dict(objective, id="c", title="C")]},
     )  # fmt: skip
     return plans
+
+
+def plan_texts(plans: Path) -> list[str]:
+    """Every text the plans (and config) hold, longest first: the team's words, which
+    may be English."""
+    found: list[str] = []
+    pending: list[object] = []
+    for path in plans.rglob("*.yaml"):
+        with contextlib.suppress(yaml.YAMLError):  # a broken plan's text is shown nowhere
+            pending.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            pending += value
+        elif isinstance(value, str):
+            found.append(value)
+    return sorted(set(found), key=len, reverse=True)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY, run_cli
-from render_support import copy_plans, gaps_repository
+from render_support import copy_plans, gaps_repository, plan_texts
 
 from engine.config import load_config
 from engine.i18n.catalogue import LOCALES
 from engine.i18n.messages import check_catalogue
-from engine.i18n.words import CheckWords
+from engine.i18n.words import CheckWords, _local
 from engine.session import run_check
 
 LINE = re.compile(r"^(?P<where>[^:]+:\d+:\d+): (?P<severity>error|warning|info) (?P<rule>[a-z-]+) ")
@@ -34,7 +34,7 @@ def test_check_speaks_german_but_keeps_ids_paths_and_positions(tmp_path):
     # People by name, with the id to type.
     assert "Ελένη Γεωργίου (georgiou, Budgetverantwortung)" in german.output
     # Dates the German way.
-    assert "01.09.2026" in german.output and "2026-09-01" not in german.output
+    assert "1. September 2026" in german.output and "2026-09-01" not in german.output
 
 
 def test_machine_formats_keep_the_english_message_whatever_the_locale(tmp_path):
@@ -71,7 +71,28 @@ def test_the_config_locale_and_a_teams_catalogue_reword_the_findings(tmp_path):
     result = run_cli("check", str(plans), "--no-cache", cwd=tmp_path)
     assert result.exit_code == 1
     assert "— durchgefallen (Schwelle: error)" in result.output
-    assert "Rolle Einkauf hat keinen Fürsprecher" in result.output  # the rest: shipped German
+    assert (
+        "Rolle Einkauf hat keinen Fürsprache-Kontakt" in result.output
+    )  # the rest: shipped German
+
+
+def test_a_cached_report_is_worded_anew_when_the_teams_catalogue_changes(tmp_path):
+    plans = copy_plans(tmp_path)
+    words = tmp_path / "words" / "de.yaml"
+    words.parent.mkdir()
+    words.write_text('check:\n  report:\n    failed: "durchgefallen"\n', encoding="utf-8")
+    _configure(plans, "locale: de\nlocales: ../words/\n")
+    base = ("check", str(plans), "--cache-dir", str(tmp_path / "cache"), "--today", TODAY)
+    assert "— durchgefallen" in run_cli(*base, cwd=tmp_path).output  # fills the cache
+    words.write_text(
+        'check:\n  report:\n    failed: "rot"\n  relationship-owner: "kein owner"\n'
+        '  unresolved-reference: "{field} {name} fehlt"\n',
+        encoding="utf-8",
+    )
+    _local.cache_clear()  # as a new process would read the catalogue
+    again = run_cli(*base, cwd=tmp_path).output
+    assert "— rot (Schwelle: error)" in again and "durchgefallen" not in again
+    assert "reports_to) dean-liu fehlt" in again
 
 
 def test_a_language_of_the_teams_own_falls_back_to_english_key_by_key(tmp_path):
@@ -131,8 +152,7 @@ def test_no_english_sentence_is_left_in_a_localised_finding(locale, tmp_path, mo
     report, _ = run_check((plans,), load_config(tmp_path / "revplan.yaml"), None)
     words = CheckWords(locale)
     fragments = _english_fragments()
-    # The format's own findings quote the parser's English detail (see docs/ci.md).
-    for f in (f for f in report.findings if f.rule not in ("yaml-syntax", "schema")):
+    for f in report.findings:
         said = " ".join(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", words.finding(f)))
         assert not [x for x in fragments if x in said], (locale, f.key, words.finding(f))
     summary = {
@@ -181,3 +201,66 @@ def test_a_contacts_stance_is_named_in_the_readers_language(locale, tmp_path, mo
     # (German's word is "neutral" too; elsewhere the enum value must not show through.)
     leaked = neutral != "neutral" and any("neutral" in s for s in said)
     assert said and all(neutral in s for s in said) and not leaked, (locale, said)
+
+
+# A plan that breaks the format in the ways people most often do.
+_BROKEN = """apiVersion: revplan/v1
+kind: AccountPlan
+ownr: me
+reviewed: 2026-02-30
+team: []
+stakeholders:
+  - id: a
+    name: A
+    stance: advocat
+    stance: neutral
+"""
+
+
+def _tool_words(message: str) -> list[str]:
+    """The message's words less what the user typed: the path it starts with, quoted
+    values and lists of the values allowed."""
+    text = re.sub(r"^\S+?[:：]", "", message)
+    text = re.sub(r"'[^']*'|“[^”]*”|「[^」]*」|\w+(?:, \w+)+", " ", text)
+    return re.findall(r"[A-Za-z]+", text)
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+def test_format_and_yaml_findings_are_worded_in_the_readers_language(locale, tmp_path):
+    (tmp_path / "broken.yaml").write_text(_BROKEN, encoding="utf-8")
+    (tmp_path / "binary.yaml").write_bytes(b"a: 1\0")
+    english = run_cli("check", str(tmp_path), "--no-cache")
+    local = run_cli("check", str(tmp_path), "--no-cache", "--locale", locale)
+    assert local.exit_code == english.exit_code == 1
+    en_lines, local_lines = _finding_lines(english.output), _finding_lines(local.output)
+    # Positions, severities and rule ids stay; so do the paths into the plan.
+    assert [m.groups() for m in local_lines] == [m.groups() for m in en_lines]
+    assert len(en_lines) >= 7, english.output
+    for en, said in zip(en_lines, local_lines, strict=True):
+        en_message, message = en.string[en.end() :], said.string[said.end() :]
+        ours, theirs = _tool_words(en_message), _tool_words(message)
+        assert len(ours) >= 3, en_message
+        runs = {tuple(ours[i : i + 2]) for i in range(len(ours) - 1)}
+        pairs = {tuple(theirs[i : i + 2]) for i in range(len(theirs) - 1)}
+        assert not runs & pairs, (locale, message)
+    assert "advocate" in local.output  # the value to type is offered as typed
+
+
+@pytest.mark.parametrize("locale", LOCALES[1:])
+@pytest.mark.parametrize("output", ["text", "github"])
+def test_no_english_tool_sentence_in_the_check_of_the_example_plans(
+    locale, output, tmp_path, monkeypatch
+):
+    plans = copy_plans(tmp_path)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    result = run_cli(
+        "check", str(plans), "--no-cache", "--today", TODAY, "--locale", locale, "--format", output
+    )
+    assert result.exit_code == 1
+    said = result.output + (summary.read_text(encoding="utf-8") if output == "github" else "")
+    for own in plan_texts(plans):
+        said = said.replace(own, " ")
+    words = " ".join(re.findall(r"[A-Za-z]+(?:'[a-z]+)?", said))
+    left = sorted(x for x in _english_fragments() if re.search(rf"\b{re.escape(x)}\b", words))
+    assert left == [], (locale, output, left)
