@@ -309,6 +309,17 @@ def run_check(
     return run.full(fail_on or config.fail_on, progress)
 
 
+def run_check_contents(
+    files: list[tuple[str, bytes]], config: Config, today: date, fail_on: str | None = None
+) -> tuple[Report, list[FileResult]]:
+    """As ``run_check``, of files given as (display path, bytes) rather than read from
+    disk (a revision's blobs); the results keep their models."""
+    settings = settings_for(config, today)
+    results = [process_file(raw, display, settings, keep_model=True) for display, raw in files]
+    report = check(results, config, settings, fail_on or config.fail_on)
+    return report, report.results
+
+
 def run_report_check(
     paths: tuple[Path, ...],
     config: Config,
