@@ -263,10 +263,10 @@ def _changes(base: Side, head: Side, roles: tuple[str, ...]) -> Iterator[Change]
         old, new = base.plans.get(plan_id), head.plans.get(plan_id)
         if old is None and new is not None:
             # A file that was broken at the base (no plan to read) is not a new plan.
-            if new.file not in base.files or _unreadable(base, new.file):
+            if not _unreadable(base, new.file):
                 yield Change("plan-added", plan_id, None, NEUTRAL, new.file, new.loc.line)
         elif new is None and old is not None:
-            if old.file not in head.files or _unreadable(head, old.file):
+            if not _unreadable(head, old.file):
                 yield Change("plan-removed", plan_id, None, NEUTRAL, old.file, old.loc.line)
         elif old is not None and new is not None:
             if isinstance(old, AccountPlan) and isinstance(new, AccountPlan):
@@ -275,8 +275,9 @@ def _changes(base: Side, head: Side, roles: tuple[str, ...]) -> Iterator[Change]
 
 
 def _unreadable(side: Side, file: str) -> bool:
-    """Whether ``file`` on ``side`` was not a plan at all (bad YAML, another kind)."""
-    return not any(plan.file == file for plan in side.plans.values())
+    """Whether ``side`` has ``file`` but not as a plan (bad YAML, another kind): the plan
+    is broken there, not added or removed; its findings say so."""
+    return file in side.files and not any(plan.file == file for plan in side.plans.values())
 
 
 def _place(node: Node | None, plan: Plan, name: str | None = None) -> tuple[str, int]:
