@@ -23,7 +23,7 @@ from engine.model.vocabulary import ROLES
 from engine.pipeline.file import FileResult
 from engine.report import Report
 from engine.review.git import Entry, Repository
-from engine.session import run_check, run_check_contents
+from engine.session import read_sources, run_check_contents
 from engine.sources import glob_matches, is_yaml_name
 
 WORSE, NEUTRAL, BETTER = "worse", "neutral", "better"
@@ -125,12 +125,7 @@ def run_diff(
 
 
 def _work_side(config: Config, today: date, fail_on: str | None) -> Side:
-    from engine.errors import UsageError
-
-    try:
-        report, results = run_check((), config, today, fail_on, jobs=1, keep_models=True)
-    except UsageError:  # no plans in the work tree: nothing to compare is a side too
-        report, results = run_check_contents([], config, today, fail_on)
+    report, results = run_check_contents(read_sources(config), config, today, fail_on)
     return _side(None, None, report, results)
 
 
@@ -181,11 +176,11 @@ def _config_at(repo: Repository, commit: str, config_path: Path | None, rev: str
 def _revision_side(
     repo: Repository, rev: str | None, commit: str, config: Config, today: date, fail_on: str | None
 ) -> Side:
-    files = []
+    files: list[tuple[str, bytes | None, str | None]] = []
     max_bytes = config.limits.max_file_bytes
     for entry in _plan_entries(repo, commit, config):
         # One byte past the limit, as a file is read: the loader reports the excess.
-        files.append((_display(repo, entry.path), repo.read(entry.blob)[: max_bytes + 1]))
+        files.append((_display(repo, entry.path), repo.read(entry.blob)[: max_bytes + 1], None))
     report, results = run_check_contents(files, config, today, fail_on)
     return _side(rev, commit, report, results)
 
@@ -375,8 +370,8 @@ def _account_changes(
                 "role-coverage-lost",
                 role,
                 WORSE,
-                None,
-                None,
+                people_new.get(before[0]),  # where the advocate was, if still in the plan
+                "stance",
                 before,
                 after,
                 names=[names.get(p, p) for p in before],
@@ -386,8 +381,8 @@ def _account_changes(
                 "role-coverage-gained",
                 role,
                 BETTER,
-                None,
-                None,
+                people_new.get(after[0]),
+                "stance",
                 before,
                 after,
                 names=[names.get(p, p) for p in after],

@@ -108,6 +108,7 @@ def test_a_detractor_where_the_advocate_was_is_worse_and_the_role_loses_its_cove
     (repo / "plans/accounts/acme.yaml").write_text(plan(maria="detractor"))
     report = diff(repo)
     stance = next(c for c in report["changes"] if c["kind"] == "stance-changed")
+    assert stance["line"] == 9  # Maria's entry, on the head side
     assert stance | {"line": 0} == {
         "kind": "stance-changed", "plan": "acme", "target": "maria", "from": "advocate",
         "to": "detractor", "effect": "worse", "message": "Maria Chen: advocate → detractor",
