@@ -288,3 +288,45 @@ def test_long_lists_are_folded_and_the_comment_speaks_the_locale(repo: Path) -> 
     assert "<details><summary>" in markdown
     german = run_cli("diff", "--format", "markdown", "--locale", "de", "--today", TODAY, cwd=repo)
     assert german.output.startswith("### Diese Änderung verschlechtert die Pläne")
+
+
+def test_the_markdown_renders_names_literally_with_links_and_folds(repo: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    hostile = "Maria <img src=x> *Chen* [x](javascript:alert(1))"
+    quoted = json.dumps(hostile)  # a YAML double-quoted string too
+    base = plan().replace("Maria Chen", quoted)
+    commit(repo, {"plans/accounts/acme.yaml": base})
+    (repo / "plans/accounts/acme.yaml").write_text(
+        plan(maria="detractor", raj_status="left", seats=0, action="blocked").replace(
+            "Maria Chen", quoted
+        )
+    )
+    result = run_cli("diff", "--format", "markdown", "--today", TODAY, cwd=repo)
+    html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(result.output)
+    assert "<img" not in html and "<em>Chen" not in html and 'href="javascript' not in html
+    assert "Maria &lt;img src=x&gt; *Chen* [x](javascript:alert(1))" in html
+    assert '<a href="plans/accounts/acme.yaml#L9">' in html
+    assert "<details><summary>" in html  # more than five changes to one plan: folded
+
+
+def test_the_readme_tour_shows_what_diff_prints_of_the_example_plans(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    from tests.conftest import REPO
+
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "plans", root / "plans")
+    git(root, "init", "-q", "-b", "main")
+    sha = commit(root, {}, "the example plans")
+    aegean = root / "plans/accounts/aegean-lines.yaml"
+    lines = aegean.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[42] == "    stance: advocate\n"  # Νίκος Παπαδόπουλος's
+    lines[42] = "    stance: detractor\n"
+    aegean.write_text("".join(lines), encoding="utf-8")
+    printed = run_cli("diff", cwd=root).output  # the config pins today
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"\$ revplan diff\n(.*?)```", readme, re.S)
+    assert shown is not None
+    assert printed == shown.group(1).replace("fecdbad542d0", sha[:12])
