@@ -250,8 +250,6 @@ def test_a_shallow_clone_without_the_base_says_to_fetch_the_history(
 
 
 def test_a_non_utf8_file_name_is_read_and_shown(repo: Path) -> None:
-    if os.uname().sysname == "Darwin":
-        pytest.skip("macOS file systems refuse names that are not UTF-8")
     name = b"plans/accounts/caf\xe9.yaml"
     path = Path(os.fsdecode(bytes(repo) + b"/" + name))
     path.write_bytes(plan(id="cafe", maria="detractor").encode())
