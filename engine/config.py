@@ -111,12 +111,15 @@ def _defaults(rule_id: str) -> RuleSetting:
     return RuleSetting(rule.severity, dict(rule.params))
 
 
-def load_config(path: Path, display: str | None = None) -> Config:
+def load_config(path: Path, display: str | None = None, raw: bytes | None = None) -> Config:
+    """The config at ``path``; ``raw``: its bytes as read elsewhere (a revision in git),
+    with ``path`` still the folder its relative paths start from."""
     display = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError([f"{display}: cannot read the config: {exc.strerror}"]) from exc
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError([f"{display}: cannot read the config: {exc.strerror}"]) from exc
     doc = load_bytes(raw, display)
     errors = [f"{p.loc}: {english(p.key, p.args)}" for p in doc.problems]
     if not errors and doc.kind != "Config":

@@ -141,6 +141,19 @@ def _parts_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     )
 
 
+def glob_matches(pattern: str, relative: str, plans: bool = False) -> bool:
+    """Whether a config glob matches ``relative`` (a path from the config's folder), as
+    discovery would; ``plans``: a ``plans:`` glob, whose ``.yaml`` matches either suffix
+    in any case. For files listed from git rather than walked (``revplan diff``)."""
+    pattern_parts = [p for p in pattern.split("/") if p and p != "."]
+    parts = relative.split("/")
+    last = pattern_parts[-1] if pattern_parts else ""
+    if plans and _YAML_SUFFIX.search(last) and is_yaml_name(parts[-1]):
+        pattern_parts[-1] = _YAML_SUFFIX.sub(".yaml", pattern_parts[-1])
+        parts[-1] = _YAML_SUFFIX.sub(".yaml", parts[-1])
+    return _parts_match(tuple(pattern_parts), tuple(parts))
+
+
 class _Git:
     """What git tracks in one work tree, asked once and only if something would be
     skipped as ignored: a tracked file is checked whatever a .gitignore says (git

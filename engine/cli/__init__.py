@@ -11,6 +11,7 @@ import click
 
 from engine import __version__
 from engine.cli.check import check_command
+from engine.cli.diff import diff_command
 from engine.cli.graph import graph_command
 from engine.cli.init import command as init_command
 from engine.cli.locales import locales_command
@@ -38,6 +39,7 @@ def main() -> None:
 
 for command in (
     check_command,
+    diff_command,
     render_command,
     graph_command,
     rules_command,

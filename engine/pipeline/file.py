@@ -128,6 +128,7 @@ def process_file(
     settings: Settings,
     keep_model: bool = False,
     read_error: str | None = None,
+    keep_places: bool = False,
 ) -> FileResult:
     """Check one file: a plan or OKR set, or findings saying what it is instead (every
     YAML file under the plan paths is one or the other, never skipped unseen)."""
@@ -220,7 +221,7 @@ def process_file(
         objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
         alignments=alignments,
     )
-    if keep_model:
+    if keep_model and not keep_places:  # revplan diff points at the fields that changed
         _drop_places(doc)  # every finding is made
     return FileResult(
         file,
