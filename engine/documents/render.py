@@ -250,7 +250,7 @@ class _Renderer:
         portfolio document."""
         entry = job.plan
         plan = read_model(entry.file, AccountPlan, entry.id, entry.valid, self.config)
-        m = plan_metrics(plan)
+        m = plan_metrics(plan, self.today)
         documents = tuple(
             self.document(
                 kind,
