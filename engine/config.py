@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.i18n.messages import english
 from engine.model.build import reader, waivers
+from engine.model.portfolio import PortfolioSettings, portfolio_settings
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
@@ -55,6 +56,8 @@ class Config:
     limits: Limits = Limits()
     # ``custom_rules:``, each with its severity after ``rules:``.
     custom_rules: tuple[CustomRule, ...] = ()
+    # ``reporting_currency``, ``fx_rates``, ``renewal_window_days``, ``health``.
+    portfolio: PortfolioSettings = PortfolioSettings()
 
     def catalogues(self, templates: Path | None = None) -> tuple[Path, ...]:
         """Where a team's catalogues are, weakest first: ``templates``' (else the config's
@@ -190,6 +193,7 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
         waivers=tuple(w for item in r.items("waivers") for w in waivers(item)),
         limits=Limits(**{k: v for k, v in limit_values.items()}),
         custom_rules=custom,
+        portfolio=portfolio_settings(doc.data),
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.findings import Finding, fails, tally
 from engine.model.metrics import OKRMetrics, PlanMetrics
+from engine.model.portfolio import PortfolioSettings
 from engine.model.types import Waiver
 from engine.pipeline.file import FileResult
 from engine.rules.custom.definition import CustomRule
@@ -27,6 +28,14 @@ class Report:
     waivers: list[Waiver] = field(default_factory=list)
     custom_rules: tuple[CustomRule, ...] = ()  # the config's, for formats that list the rules
     skipped: list[Skip] = field(default_factory=list)  # what discovery left out, and why
+    portfolio: PortfolioSettings = PortfolioSettings()
+
+    def failing_files(self) -> set[str]:
+        """The files with a finding (not waived) at the level that fails the run."""
+        by_file: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            by_file.setdefault(f.file, []).append(f)
+        return {file for file, found in by_file.items() if fails(tally(found), self.fail_on)}
 
     @property
     def checked(self) -> list[FileResult]:

@@ -291,6 +291,7 @@ def check(
         all_waivers,
         custom_rules=settings.custom,
         skipped=skipped or [],
+        portfolio=settings.portfolio,
     )
 
 

@@ -31,7 +31,8 @@ LOCALE_DIR = templates_dir() / "locales"
 
 # Variants the other repositories do not reach: an id used again in another file, a
 # waiver limited to no plan, a misspelt owner, a key result that cannot move, too few
-# advocates, ids used twice in OKRs, a detractor whose action lacks an owner.
+# advocates, ids used twice in OKRs, a detractor whose action lacks an owner, a notice
+# date close on a red account, check-ins on one date that disagree with ``current``.
 EXTRA = {
     "acme.yaml": """\
 apiVersion: revplan/v1
@@ -61,6 +62,20 @@ title: Sales
 objectives:
   - {id: o, title: One, key_results: [{id: k, title: K}, {id: k, title: K again}]}
   - {id: o, title: One again}
+""",
+    "late.yaml": """\
+apiVersion: revplan/v1
+kind: AccountPlan
+account: {id: late, name: Late}
+renewal: {notice_date: 2026-12-01}
+objectives:
+  - id: o
+    title: One
+    key_results:
+      - id: k
+        title: K
+        current: 5
+        checkins: [{date: 2026-11-20, value: 4}, {date: 2026-11-20, value: 6}]
 """,
     "again/acme.yaml": """\
 apiVersion: revplan/v1

@@ -12,11 +12,13 @@ reporter's ``render`` uses too, so that both paths print the same bytes.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, ClassVar, NamedTuple
 
 from engine.cache.codec import json_line
 from engine.findings import Finding
 from engine.model.metrics import OKRMetrics, PlanMetrics, segment_metrics
+from engine.model.portfolio import AccountRow, PortfolioSettings
 from engine.pipeline.file import FileResult
 from engine.report import Report
 from engine.reporters.json import JsonReporter
@@ -50,8 +52,9 @@ class Layout:
         """One file's findings (sorted), as the report prints them."""
         raise NotImplementedError
 
-    def file_fields(self, result: FileResult) -> list[bytes]:
-        """What else of a file the report shows, as ``fields`` single-line fields."""
+    def file_fields(self, result: FileResult, failing: bool) -> list[bytes]:
+        """What else of a file the report shows, as ``fields`` single-line fields
+        (``failing``: the file has a finding at the level that fails the run)."""
         return []
 
     def notes(self, expiring: list[Any], today: Any) -> list[str]:
@@ -125,23 +128,32 @@ class JsonLayout(Layout):
     separator = ",\n    "  # as JsonReporter.assemble lays out the findings
     fields = 2  # what the metrics need of the file; its metrics' line
 
+    def __init__(self, settings: PortfolioSettings, today: date) -> None:
+        self.settings, self.today = settings, today
+
+    def options(self) -> list[Any]:
+        return [repr(self.settings)]
+
     def render(self, report: Report) -> str:
         return JsonReporter().render(report)
 
     def block(self, findings: list[Finding]) -> str:
         return self.separator.join(map(JsonReporter.finding_line, findings))
 
-    def file_fields(self, result: FileResult) -> list[bytes]:
+    def file_fields(self, result: FileResult, failing: bool) -> list[bytes]:
         metrics = result.metrics if result.status == "checked" else None
         if isinstance(metrics, PlanMetrics):
             m = metrics
             row = [m.plan, m.segment, m.currency, m.arr, m.yearly_contribution, m.acquisition_cost]
-            about = ["plan", result.plan_id, row]
-        elif isinstance(metrics, OKRMetrics):
+            renewal = m.renewal_date.isoformat() if m.renewal_date else None
+            account = [m.plan, m.currency, m.arr, renewal, m.forecast, m.pipeline, failing]
+            about = ["plan", result.plan_id, row, account]
+            line = JsonReporter.plan_line(m, failing, self.settings)
+            return [json_line(about), line.encode()]
+        if isinstance(metrics, OKRMetrics):
             about = ["okrs", result.plan_id]
-        else:
-            return [b"[]", b""]
-        return [json_line(about), JsonReporter.metrics_line(metrics).encode()]
+            return [json_line(about), JsonReporter.metrics_line(metrics).encode()]
+        return [b"[]", b""]
 
     def finish(
         self,
@@ -152,22 +164,27 @@ class JsonLayout(Layout):
         fields: list[list[bytes]],
     ) -> bytes:
         # As Report.plan_metrics: one entry a plan id, the last file's, where the first was.
-        plans: dict[str, tuple[bytes, _SegmentRow]] = {}
+        plans: dict[str, tuple[bytes, _SegmentRow, AccountRow]] = {}
         okrs: dict[str, bytes] = {}
         abouts = json.loads(b"[%s]" % b",".join(about for about, _ in fields))
         for about, (_, line) in zip(abouts, fields, strict=True):
             if not about:
                 continue
             if about[0] == "plan":
-                plans[about[1]] = (line, _SegmentRow(*about[2]))
+                plan, currency, arr, renewal, forecast, pipeline, failing = about[3]
+                day = date.fromisoformat(renewal) if renewal else None
+                account = AccountRow(plan, currency, arr, day, forecast, pipeline, failing)
+                plans[about[1]] = (line, _SegmentRow(*about[2]), account)
             elif about[0] == "okrs":
                 okrs[about[1]] = line
             else:
                 raise ValueError("a damaged metrics entry")
-        segments = segment_metrics(row for _, row in plans.values())
+        segments = segment_metrics(row for _, row, _ in plans.values())
+        accounts = (account for _, _, account in plans.values())
         document = JsonReporter.assemble(
             [_BODY + "f"] if body else [],
             summary,
+            JsonReporter.portfolio_json(accounts, self.settings, self.today),
             [_BODY + "p"] if plans else [],
             [JsonReporter.metrics_line(s) for s in segments],
             [_BODY + "o"] if okrs else [],
@@ -175,7 +192,7 @@ class JsonLayout(Layout):
         # The lines are never decoded, only joined.
         lines = {
             b"f": body,
-            b"p": b",\n      ".join(line for _, (line, _) in sorted(plans.items())),
+            b"p": b",\n      ".join(line for _, (line, _, _) in sorted(plans.items())),
             b"o": b",\n      ".join(line for _, line in sorted(okrs.items())),
         }
         pieces = document.split(_BODY.encode())

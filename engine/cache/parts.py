@@ -281,7 +281,7 @@ class ReportParts:
         findings = sorted(own + extras, key=Finding.sort_key)
         try:
             block = _stored(self.layout.block(findings)).encode()
-            fields = self.layout.file_fields(result)
+            fields = self.layout.file_fields(result, fails(tally(findings), self.fail_on))
         except (ValueError, UnicodeEncodeError):
             return None
         if any(b"\t" in field or b"\n" in field for field in fields):

@@ -30,7 +30,7 @@ from engine.session import run_check, run_report_check
 
 if TYPE_CHECKING:
     from engine.cache.layouts import Layout
-    from engine.rules.custom.definition import CustomRule
+    from engine.config import Config
 
 
 # Commands that live in modules of their own; they import this module's
@@ -130,7 +130,7 @@ def check_command(
     cache = cache_folder(cache_dir, no_cache, config, verbose)
     fail_on = fail_on or config.fail_on
     words = check_words(locale or config.locale, config)
-    layout = _layout(targets, no_color, quiet, verbose, fail_on, words, config.custom_rules)
+    layout = _layout(targets, no_color, quiet, verbose, fail_on, words, config, today)
     if (
         cache is not None
         and layout is not None
@@ -184,7 +184,8 @@ def _layout(
     verbose: bool,
     fail_on: str,
     words: CheckWords,
-    custom: tuple[CustomRule, ...] = (),
+    config: Config,
+    today: date | None,
 ) -> Layout | None:
     """How the cache keeps the report's parts, for a run of one format that has them."""
     from engine.cache.layouts import JsonLayout, SarifLayout, TextLayout
@@ -198,8 +199,10 @@ def _layout(
         )
         return TextLayout(reporter, fail_on)
     if name == "sarif":
-        return SarifLayout(custom)
-    return JsonLayout() if name == "json" else None
+        return SarifLayout(config.custom_rules)
+    if name == "json":  # the portfolio's window counts from the run's today, as the check's
+        return JsonLayout(config.portfolio, today or config.today or date.today())
+    return None
 
 
 def _formats(formats: tuple[str, ...], output: Path | None) -> list[tuple[str, Path | None]]:

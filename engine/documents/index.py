@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.documents.builder import PORTFOLIO, Builder, DocumentKind, Portfolio, grade
 from engine.documents.escape import relative_link
+from engine.findings import fails
+from engine.model import portfolio as figures
 from engine.model.metrics import PlanMetrics, objective_score
 from engine.model.types import AccountPlan
 from engine.model.vocabulary import LEVERS
@@ -34,6 +36,7 @@ def plan_row(builder: Builder, plan: AccountPlan, m: PlanMetrics) -> dict[str, A
         "roles_covered": len([r for r in builder.roles if m.advocates_by_role.get(r)]),
         "roles_total": len(builder.roles),
         "pipeline": sum(e.value for e in plan.expansion if e.value is not None),
+        "forecast": m.forecast,
         "valid": plan.valid,
         "yearly_contribution": m.yearly_contribution,
         "acquisition_cost": m.acquisition_cost,
@@ -129,7 +132,30 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
              "objectives": len(s.objectives)}
         )  # fmt: skip
 
+    # The CRO's totals, in the reporting currency (engine.model.portfolio: the JSON's figures).
+    money = figures.portfolio(
+        (
+            figures.AccountRow(
+                r["plan"].id, r["currency"], r["arr"], r["renewal"], r["forecast"],
+                r["pipeline"], fails(_tally(r["findings"]), builder.config.fail_on),
+            )
+            for r in accounts
+        ),
+        builder.config.portfolio,
+        builder.today,
+    )  # fmt: skip
+    account_names = {r["plan"].id: r["plan"].name for r in accounts}
+
     return {
+        "money": {
+            "currency": money.reporting_currency,
+            "arr": float(money.arr),
+            "arr_renewing": float(money.arr_renewing),
+            "arr_at_risk": float(money.arr_at_risk),
+            "pipeline": float(money.pipeline),
+            "window": builder.config.portfolio.renewal_window_days,
+            "unconverted": [account_names[p] for p in money.unconverted],
+        },
         "accounts": accounts,
         "focus": [r for r in accounts if r["priority"] is not None][:2] or accounts[:2],
         "segments": segment_rows,
@@ -141,6 +167,11 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
         ],
         "totals": builder.counts(f for f in inputs.findings if f.plan in plan_ids),
     }
+
+
+def _tally(counts: dict[str, int]) -> list[int]:
+    """A row's counts in ``tally``'s order."""
+    return [counts["error"], counts["warning"], counts["info"], counts["waived"]]
 
 
 def _severity(builder: Builder, rule: str) -> str:

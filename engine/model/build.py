@@ -11,6 +11,7 @@ from engine.model.types import (
     Account,
     AccountPlan,
     Action,
+    Checkin,
     Expansion,
     KeyResult,
     Messages,
@@ -19,6 +20,7 @@ from engine.model.types import (
     Objective,
     OKRSet,
     Places,
+    Renewal,
     Requirement,
     Review,
     Stakeholder,
@@ -82,13 +84,30 @@ class _Reader:
 
 
 def _key_result(r: _Reader) -> KeyResult:
+    checkins = sorted(
+        (
+            Checkin(
+                **c.node(),
+                date=c.day("date"),
+                value=c.number("value"),
+                confidence=c.number("confidence"),
+                note=c.text("note"),
+            )
+            for c in r.items("checkins")
+        ),
+        key=lambda c: c.date or date.min,  # stable: equal dates keep their written order
+    )
+    written = r.number("current")
+    latest = next((c.value for c in reversed(checkins) if c.date is not None), None)
     return KeyResult(
         **r.node(),
         id=r.text("id") or "",
         title=r.text("title") or "",
         baseline=r.number("baseline"),
         target=r.number("target"),
-        current=r.number("current"),
+        current=latest if written is None else written,
+        written_current=written,
+        checkins=tuple(checkins),
         unit=r.text("unit"),
         confidence=r.number("confidence"),
         weight=r.number("weight"),
@@ -215,6 +234,7 @@ def build_account_plan(doc: Document, valid: bool = True) -> AccountPlan:
         renewal_date=a.day("renewal_date"),
     )
     messages = r.child("messages")
+    renewal = r.child("renewal")
     return AccountPlan(
         **r.node(),
         file=doc.file,
@@ -240,8 +260,16 @@ def build_account_plan(doc: Document, valid: bool = True) -> AccountPlan:
                 title=q.text("title") or "",
                 met_by=q.texts("met_by"),
             )
-            for q in r.child("renewal").items("requirements")
+            for q in renewal.items("requirements")
         ),
+        renewal=Renewal(
+            **renewal.node(),
+            forecast=renewal.text("forecast"),
+            probability=renewal.number("probability"),
+            notice_date=renewal.day("notice_date"),
+        )
+        if renewal.data
+        else None,
         messages=Messages(messages.text("renew"), messages.text("expand")),
         expansion=tuple(
             Expansion(

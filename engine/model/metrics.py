@@ -11,7 +11,7 @@ import calendar
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -105,6 +105,11 @@ class PlanMetrics:
     break_even_months: float | None  # None: not computable; inf: never reached
     break_even_date: date | None
     account_return: float | None  # yearly contribution / acquisition cost
+    renewal_date: date | None = None
+    forecast: str | None = None
+    pipeline: float | None = None  # the expansion opportunities' values, in the plan's currency
+    # Each health area's 0..1 (None: nothing in the plan to judge it by); docs/health.md.
+    health_areas: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def roles_covered(self) -> list[str]:
@@ -203,10 +208,73 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-def plan_metrics(plan: AccountPlan, backup_groups: Collection[str]) -> PlanMetrics:
-    """The plan's figures; backups are counted for the people of ``backup_groups``
-    only, the groups the backup-per-contact rule judges, so that a figure and the
-    findings never disagree."""
+# How far each forecast carries the renewal area of the health score.
+FORECAST_HEALTH = {"commit": 1.0, "best_case": 0.75, "at_risk": 0.25, "churn": 0.0}
+# A plan reviewed, a key contact met, within this many days is fresh (the defaults of
+# plan-freshness and contact-freshness).
+PLAN_FRESH_DAYS = 90
+CONTACT_FRESH_DAYS = 60
+
+
+def health_areas(plan: AccountPlan, today: date, m: PlanMetrics) -> dict[str, float | None]:
+    """Each area of the health score, 0..1: the mean of its measures that apply."""
+    key_roles = [role for role in ROLES if m.holders_by_role.get(role)]
+    detractors = len(m.detractors)
+    relationships = _mean(
+        [
+            len([r for r in key_roles if m.advocates_by_role.get(r)]) / len(key_roles)
+            if key_roles
+            else None,
+            m.backup_coverage,
+            len(m.detractors_addressed) / detractors if detractors else None,
+        ]
+    )
+    account = plan.account
+    renewal_date = account.renewal_date if account else None
+    met = [bool(q.met_by) for q in plan.requirements]
+    break_even = None
+    if m.break_even_months is not None and renewal_date is not None:
+        late = math.isinf(m.break_even_months) or (
+            m.break_even_date is not None and m.break_even_date > renewal_date
+        )
+        break_even = 0.0 if late else 1.0
+    forecast = plan.renewal.forecast if plan.renewal else None
+    renewal = _mean(
+        [
+            sum(met) / len(met) if met else None,
+            break_even,
+            FORECAST_HEALTH.get(forecast or ""),
+        ]
+    )
+    open_actions = [a for _, a in plan.actions() if a.open]
+    on_time = [not (a.due and a.due < today) for a in open_actions]
+    execution = _mean(
+        [_mean(m.kr_scores.values()), sum(on_time) / len(on_time) if on_time else None]
+    )
+    key_contacts = [s for s in plan.stakeholders if needs_backup(s) or s.stance == "detractor"]
+    met_lately = [
+        s.last_contact is not None and (today - s.last_contact).days <= CONTACT_FRESH_DAYS
+        for s in key_contacts
+        if s.active
+    ]
+    freshness = _mean(
+        [
+            float(plan.reviewed is not None and (today - plan.reviewed).days <= PLAN_FRESH_DAYS),
+            sum(met_lately) / len(met_lately) if met_lately else None,
+        ]
+    )
+    return {
+        "relationships": relationships,
+        "renewal": renewal,
+        "execution": execution,
+        "freshness": freshness,
+    }
+
+
+def plan_metrics(plan: AccountPlan, today: date, backup_groups: Collection[str]) -> PlanMetrics:
+    """The plan's figures on ``today``; backups are counted for the people of
+    ``backup_groups`` only, the groups the backup-per-contact rule judges, so that
+    a figure and the findings never disagree."""
     people = {s.id: s for s in reversed(plan.stakeholders)}  # first definition wins
     advocates: dict[str, list[str]] = {role: [] for role in ROLES}
     holders: dict[str, list[str]] = {role: [] for role in ROLES}
@@ -243,7 +311,8 @@ def plan_metrics(plan: AccountPlan, backup_groups: Collection[str]) -> PlanMetri
                         months = float("inf")
             if account.acquisition_cost > 0:
                 account_return = contribution / account.acquisition_cost
-    return PlanMetrics(
+    values = [e.value for e in plan.expansion if e.value is not None]
+    figures = PlanMetrics(
         plan=plan.id,
         segment=account.segment if account else None,
         currency=account.currency if account else None,
@@ -261,7 +330,11 @@ def plan_metrics(plan: AccountPlan, backup_groups: Collection[str]) -> PlanMetri
         break_even_months=months,
         break_even_date=break_even,
         account_return=account_return,
+        renewal_date=account.renewal_date if account else None,
+        forecast=plan.renewal.forecast if plan.renewal else None,
+        pipeline=sum(values) if values else None,
     )
+    return replace(figures, health_areas=health_areas(plan, today, figures))
 
 
 def okr_metrics(okrs: OKRSet) -> OKRMetrics:

@@ -134,6 +134,14 @@ class Stakeholder(Node):
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class Checkin(Node):
+    date: date | None = None
+    value: float | None = None
+    confidence: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class KeyResult(Node):
     id: str = ""
     title: str = ""
@@ -143,6 +151,14 @@ class KeyResult(Node):
     unit: str | None = None
     confidence: float | None = None
     weight: float | None = None
+    checkins: tuple[Checkin, ...] = ()  # sorted by date (the written order among equal dates)
+    # ``current`` as written: ``current`` itself is the latest check-in's value when absent.
+    written_current: float | None = None
+
+    @property
+    def latest(self) -> Checkin | None:
+        dated = [c for c in self.checkins if c.date is not None]
+        return dated[-1] if dated else None
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -231,6 +247,15 @@ class Account(Node):
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class Renewal(Node):
+    """The team's renewal call (``renewal:`` besides its requirements)."""
+
+    forecast: str | None = None  # commit | best_case | at_risk | churn
+    probability: float | None = None
+    notice_date: date | None = None
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class Messages:
     renew: str | None = None
     expand: str | None = None
@@ -247,6 +272,7 @@ class AccountPlan(Node):
     stakeholders: tuple[Stakeholder, ...] = ()
     objectives: tuple[Objective, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    renewal: Renewal | None = None
     messages: Messages = Messages()
     expansion: tuple[Expansion, ...] = ()
     milestones: tuple[Milestone, ...] = ()

@@ -15,6 +15,7 @@ from engine.findings import Finding, Location, Problem, detailed
 from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
 from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes
 from engine.parse.schema import (
@@ -41,6 +42,7 @@ class Settings:
     limits: Limits
     rules: tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]  # (id, severity, params)
     custom: tuple[CustomRule, ...] = ()  # the config's custom rules, severities applied
+    portfolio: PortfolioSettings = PortfolioSettings()
 
     def severity(self, rule_id: str) -> str:
         for ident, severity, _ in self.rules:
@@ -169,7 +171,9 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        plan_figures = plan_metrics(model, settings.params("backup-per-contact")["groups"])
+        plan_figures = plan_metrics(
+            model, settings.today, settings.params("backup-per-contact")["groups"]
+        )
         figures: PlanMetrics | OKRMetrics = plan_figures
         all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc
@@ -197,7 +201,9 @@ def process_file(
         waivers = ()
     findings += _findings("schema", settings, schema)
 
-    ctx = Context(repo=repo, metrics=all_metrics, today=settings.today)
+    ctx = Context(
+        repo=repo, metrics=all_metrics, today=settings.today, portfolio=settings.portfolio
+    )
     for rule_id, severity, params in settings.rules:
         rule = RULES[rule_id]
         if rule.check is None or severity == "off":

@@ -33,5 +33,9 @@ def settings_for(config: Config, today: date) -> Settings:
         if errors:
             raise ConfigError(errors)
     return Settings(
-        today=today, limits=config.limits, rules=tuple(rules), custom=config.custom_rules
+        today=today,
+        limits=config.limits,
+        rules=tuple(rules),
+        custom=config.custom_rules,
+        portfolio=config.portfolio,
     )

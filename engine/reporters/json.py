@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from engine.controls import json_escaped_surrogates
 from engine.findings import Finding
 from engine.model.metrics import OKRMetrics, PlanMetrics, SegmentMetrics, segment_metrics
+from engine.model.portfolio import AccountRow, PortfolioSettings, health, portfolio
 from engine.report import Report
 from engine.reporters.base import Reporter
 
@@ -31,14 +34,43 @@ class JsonReporter(Reporter):
     description = "one JSON object: findings, summary and metrics"
 
     def render(self, report: Report) -> str:
-        plans = report.plan_metrics
+        failing = report.failing_files()
+        # As Report.plan_metrics: one entry a plan id, the last file's.
+        plans = {
+            r.plan_id: (r.metrics, r.file in failing)
+            for r in report.checked
+            if isinstance(r.metrics, PlanMetrics)
+        }
+        settings = report.portfolio
         return self.assemble(
             [self.finding_line(f) for f in report.findings],
             report.summary(),
-            [self.metrics_line(m) for _, m in sorted(plans.items())],
-            [self.metrics_line(m) for m in segment_metrics(plans.values())],
+            self.portfolio_json(
+                (self.account_row(m, fails) for m, fails in plans.values()), settings, report.today
+            ),
+            [self.plan_line(m, fails, settings) for _, (m, fails) in sorted(plans.items())],
+            [self.metrics_line(m) for m in segment_metrics(m for m, _ in plans.values())],
             [self.metrics_line(m) for _, m in sorted(report.okr_metrics.items())],
         )
+
+    @staticmethod
+    def account_row(m: PlanMetrics, failing: bool) -> AccountRow:
+        """What the portfolio's totals read of a plan."""
+        return AccountRow(
+            m.plan, m.currency, m.arr, m.renewal_date, m.forecast, m.pipeline, failing
+        )
+
+    @staticmethod
+    def portfolio_json(
+        rows: Iterable[AccountRow], settings: PortfolioSettings, today: date
+    ) -> dict[str, Any]:
+        return portfolio(rows, settings, today).as_json()
+
+    @staticmethod
+    def plan_line(m: PlanMetrics, failing: bool, settings: PortfolioSettings) -> str:
+        """A plan's metrics with its health, as the report prints them."""
+        figures = m.as_json() | {"health": health(m.health_areas, failing, settings).as_json()}
+        return json_escaped_surrogates(json.dumps(figures, ensure_ascii=False, allow_nan=False))
 
     @staticmethod
     def finding_line(finding: Finding) -> str:
@@ -58,6 +90,7 @@ class JsonReporter(Reporter):
     def assemble(
         findings: list[str],
         summary: dict[str, Any],
+        portfolio: dict[str, Any],
         plans: list[str],
         segments: list[str],
         okrs: list[str],
@@ -68,6 +101,7 @@ class JsonReporter(Reporter):
             "version": 1,
             "findings": _Lines(findings),
             "summary": summary,
+            "portfolio": portfolio,
             "metrics": {"plans": _Lines(plans), "segments": _Lines(segments), "okrs": _Lines(okrs)},
         }
         return json_escaped_surrogates(_dumps(document)) + "\n"

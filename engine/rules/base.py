@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.findings import Item, Location, Person, Problem
 from engine.model.metrics import Metrics
+from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, Objective, OKRSet, Repository, Stakeholder, Waiver
 
 
@@ -20,6 +21,7 @@ class Context:
     repo: Repository
     metrics: Metrics
     today: date
+    portfolio: PortfolioSettings = PortfolioSettings()
 
     @property
     def plans(self) -> tuple[AccountPlan, ...]:

@@ -151,6 +151,8 @@ def gaps_repository(root: Path) -> Path:
         root / "revplan.yaml",
         {"apiVersion": "revplan/v1", "kind": "Config", "today": TODAY,
          "rules": {"key-results-count": {"min": 1, "max": 2}},
+         # USD (gappy's) has no rate: a currency-rate finding.
+         "reporting_currency": "EUR", "fx_rates": {"JPY": 0.0061},
          # Fails only where a stakeholder has no last_contact (p3): a rule-error.
          "custom_rules": [{"id": "contact-dated", "summary": "Contacts are dated",
                            "each": "stakeholders",
@@ -200,7 +202,8 @@ def gaps_repository(root: Path) -> Path:
                 {"id": "empty", "group": "renew", "title": "Nothing planned"},
                 {"id": "many", "group": "renew", "title": "Too many results",
                  "aligns_to": ["okr-set/nope"],
-                 "key_results": [dict(kr, id="k1"), dict(kr, id="k2"),
+                 "key_results": [dict(kr, id="k1", checkins=[{"date": "2026-10-01", "value": 5}]),
+                                 dict(kr, id="k2"),
                                  {"id": "k3", "title": "No baseline", "target": 5},
                                  {"id": "k4", "title": "Flat", "baseline": 5, "target": 5}],
                  "actions": [
@@ -216,7 +219,8 @@ def gaps_repository(root: Path) -> Path:
                       "due": "2026-12-01", "stakeholders": ["gone"]},
                  ]},
             ],
-            "renewal": {"requirements": [{"id": "unplanned", "title": "Nobody delivers"}]},
+            "renewal": {"forecast": "at_risk", "notice_date": "2026-12-10",
+                        "requirements": [{"id": "unplanned", "title": "Nobody delivers"}]},
             "messages": {"renew": "Same words", "expand": "same   WORDS"},
             "expansion": [
                 {"id": "nowhere", "title": "No door-opener", "value": 1000},
