@@ -15,7 +15,7 @@ from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
-from engine.findings import Phrase, Problem, Text, args, detailed
+from engine.findings import Many, Phrase, Problem, Text, args, detailed
 from engine.parse import numbers
 from engine.parse.loader import Document, Path
 from engine.resources import schema
@@ -365,7 +365,7 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
         return detailed(loc, "schema", message, plan=plan, path=dotted(at_key or path))
 
-    def worded(variant: str, at_key: Path | None = None, **values: Text | Phrase) -> Problem:
+    def worded(variant: str, at_key: Path | None = None, **values: Text | Phrase | Many) -> Problem:
         """A problem the catalogues word (``schema.<variant>``), in every language."""
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
         said = args(where=Text(where), **values)
@@ -378,11 +378,10 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         and all(e.validator == "required" and not e.relative_path for e in alternatives)
     ):
         # e.g. a waiver needs `rule` or `rules`: name every way to satisfy it, not the first.
-        fields = " or ".join(
-            " and ".join(f"'{field}'" for field in cast(list[str], e.validator_value))
-            for e in alternatives
+        ways = (
+            ", ".join(f"'{f}'" for f in cast(list[str], e.validator_value)) for e in alternatives
         )
-        yield problem(f"{where}: missing required field: give {fields}")
+        yield worded("required_any", fields=Many(tuple(Text(way) for way in ways)))
     elif validator in ("anyOf", "oneOf") and alternatives:
         from jsonschema.exceptions import best_match
 

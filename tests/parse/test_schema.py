@@ -201,3 +201,13 @@ def test_no_pattern_in_the_schemas_lets_a_final_newline_through():
         validator = jsonschema.Draft202012Validator(_string_end_anchors({"pattern": pattern}))
         assert validator.is_valid(PATTERN_SAMPLES[pattern])
         assert not validator.is_valid(PATTERN_SAMPLES[pattern] + "\n"), pattern
+
+
+def test_a_waiver_without_a_rule_is_told_both_ways_to_name_one_in_the_readers_language(write):
+    path = write("acme.yaml", HEADER + "waivers:\n  - {reason: later}\n")
+    _, report = check_json(path)
+    [finding] = schema_findings(report)
+    assert finding["message"] == "waivers[0]: missing required field: give 'rule' or 'rules'"
+    assert finding["line"] == 5
+    german = run_cli("check", str(path), "--no-cache", "--locale", "de").stdout
+    assert "waivers[0]: Pflichtfeld fehlt: geben Sie 'rule' oder 'rules' an" in german
