@@ -92,6 +92,13 @@ stakeholders:
   - {id: b, name: B, stance: advocat}
 """,
     "format/binary.yaml": "a: 1\x00",
+    "format/waiver.yaml": """\
+apiVersion: revplan/v1
+kind: AccountPlan
+account: {id: unnamed-waiver, name: Unnamed waiver}
+waivers:
+  - {reason: no rule named}
+""",
     "revplan.yaml": """\
 apiVersion: revplan/v1
 kind: Config
