@@ -110,6 +110,7 @@ class Document:
         chosen = {n: project(values[n], d) for n, d in reads.items() if n in values}
         self.context = cel.Context(variables=chosen, functions=_functions(today))
         self.position: dict[str, int] = {}
+        self._targets: dict[str | None, list[tuple[Path, Any]]] = {}
         self.context.set_variable_resolver(self.position.get)
 
     def _ids(self) -> dict[str, Any]:
@@ -121,6 +122,18 @@ class Document:
                 if isinstance(ident, str) and ident not in ids:
                     ids[ident] = element
         return ids
+
+    def targets(self, each: str | None) -> list[tuple[Path, Any]]:
+        """(path, element) of every element ``each`` checks (one for the document without),
+        walked once for all the rules that share ``each``."""
+        if each not in self._targets:
+            pattern = EACH[self.kind][each][0] if each else None
+            self._targets[each] = (
+                [((), None)]
+                if pattern is None
+                else [(p, e) for p, e, _ in elements(self.data, pattern)]
+            )
+        return self._targets[each]
 
     def at(self, path: Path) -> Any:
         """The context, with ``__i`` (and ``__o``) at the element of ``path``."""
@@ -156,11 +169,7 @@ def _flat(value: Any) -> list[Any] | None:
 def run(rule: Compiled, doc: Document) -> list[Outcome]:
     """What one rule finds in one document: findings and evaluation errors."""
     spec = rule.rule
-    targets: list[tuple[Path, Any]]
-    if spec.each is None:
-        targets = [((), None)]
-    else:
-        targets = [(p, e) for p, e, _ in elements(doc.data, EACH[spec.kind][spec.each][0])]
+    targets = doc.targets(spec.each)
     try:
         flags = _flat(rule.flags.execute(doc.context))
     except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
