@@ -92,19 +92,30 @@ def projector(demand: Demand) -> Projector | None:
         return None
     if demand == NOTHING:
         return _shape
-    fields = tuple((name, projector(d)) for name, d in demand.fields)
+    cuts = [(name, projector(d)) for name, d in demand.fields]
+    kept = [name for name, c in cuts if c is None]  # whole: copied as they are
+    cut_fields = [(name, c) for name, c in cuts if c is not None]
     each = None if demand.each is None else projector(demand.each)
     named = {name: projector(merge(d, demand.each) or NOTHING) for name, d in demand.fields}
     every = demand.each is not None  # every key, each value cut by each's demand and its own
     element = None if demand.whole else projector(demand.each or NOTHING)
 
+    def of_map(value: dict[Any, Any]) -> dict[Any, Any]:
+        if every:
+            out = {}
+            for k, v in value.items():
+                c = named.get(k, each)
+                out[k] = v if c is None else c(v)
+            return out
+        out = {k: value[k] for k in kept if k in value}
+        for k, c in cut_fields:
+            if k in value:
+                out[k] = c(value[k])
+        return out
+
     def cut(value: Any) -> Any:
         if isinstance(value, dict):
-            if every:
-                pairs = ((k, v, named.get(k, each)) for k, v in value.items())
-            else:
-                pairs = ((k, value[k], c) for k, c in fields if k in value)
-            return {k: v if c is None else c(v) for k, v, c in pairs}
+            return of_map(value)
         if isinstance(value, list) and element is not None:
             return [element(v) for v in value]
         return value
