@@ -7,6 +7,7 @@ located message: running with half a config would silently change results.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +20,10 @@ from engine.model.portfolio import PortfolioSettings, portfolio_settings
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
+from engine.paths import display_path, repository_root
 from engine.rules import RULES
 from engine.rules.custom.definition import CustomRule
+from engine.rules.custom.extends import Missing, Tree, extended
 from engine.rules.custom.loading import load_rules
 
 CONFIG_NAME = "revplan.yaml"
@@ -114,9 +117,16 @@ def _defaults(rule_id: str) -> RuleSetting:
     return RuleSetting(rule.severity, dict(rule.params))
 
 
-def load_config(path: Path, display: str | None = None, raw: bytes | None = None) -> Config:
+def load_config(
+    path: Path,
+    display: str | None = None,
+    raw: bytes | None = None,
+    tree: tuple[Path, Tree] | None = None,
+) -> Config:
     """The config at ``path``; ``raw``: its bytes as read elsewhere (a revision in git),
-    with ``path`` still the folder its relative paths start from."""
+    with ``path`` still the folder its relative paths start from; ``tree``: the
+    repository's root and where its shared rule files (``extends:``) are read, if not
+    from the work tree holding ``path``."""
     display = display or str(path)
     if raw is None:
         try:
@@ -132,12 +142,13 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
     # Every error in one run: the schema's, then the rules' own (ids, parameters).
     problems = schema_problems(doc, "Config")
     errors = [f"{p.loc}: {english(p.key, p.args)}" for p in problems]
+    root, files = tree or (repository_root(path.parent), work_tree(repository_root(path.parent)))
+    folder = Path(os.path.abspath(path.parent)).resolve()  # as the root is: symlinks followed
+    here = os.path.relpath(folder / path.name, root).replace(os.sep, "/")
+    shared, shared_errors = extended(doc, here, files)
     rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
     settings = doc.data.get("rules")
-    entries = doc.data.get("custom_rules")
-    custom_ids = [
-        e.get("id") for e in (entries if isinstance(entries, list) else []) if isinstance(e, dict)
-    ]
+    custom_ids = [i for d in [*(s.doc for s in shared), doc] for i in _custom_ids(d.data)]
     severities: dict[str, str] = {}
     for rule_id, values in (settings if isinstance(settings, dict) else {}).items():
         key_loc = doc.key_loc(("rules", rule_id))
@@ -166,12 +177,13 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
                 f"it relative to the folder of {CONFIG_NAME}, so the config works in every "
                 "checkout (e.g. 'plans/**/*.yaml')"
             )
-    if errors:
-        raise ConfigError(sorted(errors, key=_place))
+    if errors or shared_errors:
+        raise ConfigError(sorted(errors, key=_place) + shared_errors)
     r = reader(doc)
     # Examples run with the config's today; a run with another today checks them again
     # (engine.pipeline.settings).
-    custom, errors = load_rules(doc, RULES, severities, r.day("today") or date.today())
+    sources = [*((s.doc, s.path) for s in shared), (doc, "")]
+    custom, errors = load_rules(sources, RULES, severities, r.day("today") or date.today())
     if errors:
         raise ConfigError(errors)
 
@@ -195,6 +207,45 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
         custom_rules=custom,
         portfolio=portfolio_settings(doc.data),
     )
+
+
+def _custom_ids(data: Any) -> list[Any]:
+    entries = data.get("custom_rules") if isinstance(data, dict) else None
+    return (
+        [e.get("id") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    )
+
+
+def work_tree(root: Path) -> Tree:
+    """The work tree's files for ``extends:``: regular files whose real path (symlinks
+    followed) is inside ``root``; nothing outside it is read, or even listed."""
+    real_root = root.resolve()
+
+    def inside(relative: str) -> Path | None:
+        real = (root / relative).resolve()
+        return real if real.is_relative_to(real_root) else None
+
+    def read(relative: str) -> bytes:
+        real = inside(relative)
+        if real is None:
+            raise LookupError("leads outside the repository through a symlink — extends reads "
+                              "only files inside it")  # fmt: skip
+        if not real.is_file():
+            raise LookupError("is not a file") if real.exists() else Missing("does not exist")
+        try:
+            with real.open("rb") as file:  # past the limit, the loader says so
+                return file.read(Limits().max_file_bytes + 1)
+        except OSError as exc:
+            raise LookupError(f"cannot be read: {exc.strerror}") from None
+
+    def names(folder: str) -> list[str]:
+        real = inside(folder or ".")
+        try:
+            return sorted(p.name for p in real.iterdir() if p.is_file()) if real else []
+        except OSError:
+            return []
+
+    return Tree(read=read, names=names, show=lambda relative: display_path(root / relative))
 
 
 def _custom_setting(

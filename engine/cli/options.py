@@ -17,10 +17,10 @@ from engine.config import Config, ConfigError, default_config, find_config, load
 from engine.errors import UsageError
 from engine.i18n.catalogue import CatalogueError
 from engine.i18n.words import CheckWords
+from engine.paths import display_path
 from engine.reporters.base import safe_text
 from engine.resources import locales
 from engine.session import ProgressFactory
-from engine.sources import display_path
 
 if TYPE_CHECKING:
     pass
@@ -151,7 +151,8 @@ def cache_folder(
     this repository) must not be used; ``existing_only``: only one that exists."""
     if no_cache:
         return None
-    from engine.cache.location import choose, repository_root
+    from engine.cache.location import choose
+    from engine.paths import repository_root
 
     choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
     folder = choice.folder

@@ -39,8 +39,8 @@ from engine.model import types as models
 from engine.model.metrics import (
     PlanMetrics,
 )
+from engine.paths import display_path
 from engine.resources import templates_dir
-from engine.sources import display_path
 
 
 def translator(cat: Catalogue) -> Callable[..., Markup]:
