@@ -174,17 +174,17 @@ def context(
         roles.append({"role": role, "advocates": advocates, "others": others, "state": state})
 
     def stakeholder_row(s: Stakeholder) -> dict[str, Any]:
-        judged = needs_backup(s) and s.group in builder.backup_groups
+        judged = needs_backup(s) and s.group in builder.judging.backup_groups
         gap = backup_gap(s, people) if judged else None
         age = (today - s.last_contact).days if s.last_contact else None
-        judged_fresh = key_person(s) and s.group in builder.freshness_groups
+        judged_fresh = key_person(s) and s.group in builder.judging.contact_groups
         return {
             "person": s,
             "backup": person(s.backup),
             "backup_problem": gap,
             "owner": member(s.owner),
             "reports_to": person(s.reports_to),
-            "stale": judged_fresh and (age is None or age > builder.freshness_days),
+            "stale": judged_fresh and (age is None or age > builder.judging.contact_fresh_days),
         }
 
     group1 = [stakeholder_row(s) for s in plan.stakeholders if s.group == "renew"]
@@ -269,7 +269,7 @@ def context(
         "milestones": milestones,
         "findings": builder.finding_rows(findings, document),
         "map": relationship_map(builder, plan, team),
-        "freshness_days": builder.freshness_days,
+        "freshness_days": builder.judging.contact_fresh_days,
     }
 
 

@@ -21,7 +21,7 @@ from engine.documents.inputs import SLUG, AlignedObjective, AnyObjective, Inputs
 from engine.findings import SEVERITY_RANK, Finding
 from engine.i18n.catalogue import Catalogue
 from engine.i18n.messages import finding_message
-from engine.model.metrics import kr_score, objective_score
+from engine.model.metrics import judging, kr_score, objective_score
 from engine.model.types import OKRSet
 from engine.model.vocabulary import ROLES
 
@@ -86,11 +86,9 @@ class Builder:
         for okr_set in okrs:
             self.okrs.setdefault(okr_set.id, okr_set)
         self.roles = list(config.setting("advocate-per-role").params.get("roles", ROLES))
-        self.freshness_days = config.setting("contact-freshness").params.get("max_age_days", 60)
-        # The people backup-per-contact and contact-freshness judge: a document never
-        # flags a gap the check does not.
-        self.backup_groups = tuple(config.setting("backup-per-contact").params["groups"])
-        self.freshness_groups = tuple(config.setting("contact-freshness").params["groups"])
+        # The people backup-per-contact and contact-freshness judge, and their limits: a
+        # document never flags a gap the check does not.
+        self.judging = judging(lambda rule: config.setting(rule).params)
         # Every objective that aligns to an OKR objective: "<set>/<objective>" -> children
         self.children: dict[str, list[tuple[str, PlanSummary | OKRSet, AnyObjective]]] = (
             defaultdict(list)
