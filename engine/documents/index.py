@@ -7,7 +7,6 @@ from typing import Any
 
 from engine.documents.builder import PORTFOLIO, Builder, DocumentKind, Portfolio, grade
 from engine.documents.escape import relative_link
-from engine.findings import fails
 from engine.model import portfolio as figures
 from engine.model.metrics import PlanMetrics, objective_score
 from engine.model.types import AccountPlan
@@ -141,7 +140,7 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
     rows = {
         r["plan"].id: figures.AccountRow(
             r["plan"].id, r["currency"], r["arr"], r["renewal"], r["forecast"],
-            r["pipeline"], fails(_tally(r["findings"]), builder.config.fail_on),
+            r["pipeline"], builder.failing(r["findings"]),
         )
         for r in accounts
     }  # fmt: skip
@@ -185,11 +184,6 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
         ],
         "totals": builder.counts(f for f in inputs.findings if f.plan in plan_ids),
     }
-
-
-def _tally(counts: dict[str, int]) -> list[int]:
-    """A row's counts in ``tally``'s order."""
-    return [counts["error"], counts["warning"], counts["info"], counts["waived"]]
 
 
 def _severity(builder: Builder, rule: str) -> str:

@@ -4,6 +4,7 @@ list, owner and health per account; each account page's renewal call first."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import run_cli
@@ -51,6 +52,36 @@ PLANS = {
     "eps": """\
     account: {id: eps, name: Eps, currency: CNY, arr: 100000, renewal_date: 2027-01-15}
     """,
+    # Renews after the window: its account page is the one these tests read.
+    "zeta": """\
+    account: {id: zeta, name: Zeta, currency: EUR, arr: 1000, renewal_date: 2028-01-31}
+    owner: ana
+    team: [{id: ana, name: Ana Alves, function: sales}]
+    renewal:
+      forecast: churn
+      probability: 0.1
+      notice_date: 2027-12-31
+      requirements:
+        - {id: sso, title: Single sign-on, met_by: [sso-build]}
+        - {id: price, title: Price held}
+    stakeholders:
+      - {id: max, name: Max Muster, group: renew, stance: advocate, roles: [budget_owner],
+         last_contact: 2026-11-20}
+      - {id: olga, name: Olga Orlova, group: renew, stance: detractor, competitor: Rival Inc,
+         concerns: [Too expensive, Slow support], last_contact: 2026-11-20}
+    objectives:
+      - id: keep
+        title: Keep them
+        key_results: [{id: k, title: K, baseline: 0, target: 1, current: 0}]
+        actions:
+          - {id: sso-build, title: Build SSO, owner: ana, due: 2026-12-20, status: blocked}
+          - {id: undated, title: Undated step, owner: ana, status: planned}
+          - {id: call, title: Call Olga, owner: ana, due: 2026-12-01, status: planned,
+             stakeholders: [olga]}
+          - {id: finished, title: Finished step, owner: ana, due: 2026-11-01, status: done}
+    waivers:
+      - {rule: backup-per-contact, target: max, reason: Max buys alone, expires: 2027-06-30}
+    """,
 }
 
 
@@ -59,7 +90,7 @@ def section(doc: str, heading: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> str:
+def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cro")
     (root / "plans").mkdir()
     (root / "plans" / "revplan.yaml").write_text(CONFIG, encoding="utf-8")
@@ -68,7 +99,17 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> str:
         (root / "plans" / f"{name}.yaml").write_text(head + textwrap.dedent(text), encoding="utf-8")
     result = run_cli("render", "plans", "--out", "docs", "--no-cache", cwd=root)
     assert result.exit_code == 0, result.output
-    return (root / "docs" / "README.md").read_text(encoding="utf-8")
+    return root / "docs"
+
+
+@pytest.fixture(scope="module")
+def index(docs: Path) -> str:
+    return (docs / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def zeta(docs: Path) -> str:
+    return (docs / "accounts" / "zeta.md").read_text(encoding="utf-8")
 
 
 def test_the_calendar_lists_the_next_two_quarters_by_month_from_today(index: str) -> None:
@@ -119,3 +160,43 @@ def test_the_accounts_table_shows_owner_and_health(index: str) -> None:
     assert "| ghost |" in gamma and "| 🟡 " in gamma
     # The thresholds are the config's.
     assert "🟢 from 80, 🟡 from 40, 🔴 below" in table
+
+
+def test_the_account_page_opens_with_the_renewal_call(zeta: str) -> None:
+    first = zeta.split("| | |", 1)[0]  # before the facts table
+    assert (
+        "> **Renewal call:** ⚠️ **churn (10%)** · renews Jan 31, 2028 · notice by Dec 31, 2027"
+        " · health: 🟡 " in first  # amber from 40 in this config
+    )
+
+
+def test_next_steps_are_the_open_actions_by_due_date(zeta: str) -> None:
+    steps = section(zeta, "Next steps")
+    rows = [line for line in steps.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row.split(" | ")[1] for row in rows[1:]] == ["Call Olga", "Build SSO", "Undated step"]
+    assert "| Dec 20, 2026 | Build SSO | Ana Alves | Keep them | ⛔ Blocked |" in steps
+
+
+def test_competitors_and_risks_are_in_one_place(zeta: str) -> None:
+    risks = [line for line in section(zeta, "Competitors and risks").splitlines() if line]
+    assert risks == [
+        "- ⚔️ Rival Inc, pushed by Olga Orlova",
+        "- 👎 Olga Orlova: Too expensive",
+        "- 👎 Olga Orlova: Slow support",
+        "- ⛔ Build SSO is blocked (Keep them)",
+        "- ⚠️ Single sign-on: at risk",  # its only delivery is blocked
+        "- ❌ Price held: nothing delivers it",
+    ]
+
+
+def test_a_waived_gap_shows_as_waived_never_as_failing(zeta: str) -> None:
+    health = section(zeta, "Health")
+    assert (
+        "- ✅ Key contacts with a backup who can hold the relationship: 0 of 1"
+        " — ☑️ waived: Max Muster" in health
+    )
+    people = next(line for line in section(zeta, "Group 1 — renew and buy more").splitlines()
+                  if line.startswith("| **Max Muster**"))  # fmt: skip
+    assert "| ☑️ no backup (waived) |" in people and "⚠️" not in people
+    # The budget owner's role is covered: its advocate's missing backup is waived.
+    assert "| ✅ Budget owner | Max Muster | ☑️ no backup (waived) |" in zeta
