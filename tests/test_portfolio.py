@@ -281,6 +281,31 @@ def test_health_weights_and_thresholds_come_from_the_config(tmp_path):
     assert metrics["health"]["score"] == 100 and metrics["health"]["rating"] == "green"
 
 
+@pytest.mark.parametrize(
+    ("rules", "freshness"),
+    [
+        ("", 0.5),  # reviewed 100 days ago: stale at 90; maria met 50 days ago: fresh at 60
+        ("  plan-freshness: {max_age_days: 120}\n", 1.0),
+        ("  plan-freshness: {max_age_days: 120}\n  contact-freshness: {max_age_days: 30}\n", 0.5),
+        # A Group 2 prospect (ken, met 83 days ago) counts only when contact-freshness
+        # judges Group 2.
+        ("  contact-freshness: {groups: [renew, expand]}\n", 0.25),
+    ],
+)
+def test_health_freshness_takes_the_freshness_rules_limits_from_the_config(
+    tmp_path, rules, freshness
+):
+    people = """\
+    reviewed: 2026-08-15
+    stakeholders:
+      - {id: maria, name: Maria, group: renew, stance: advocate, last_contact: 2026-10-04}
+      - {id: ken, name: Ken, group: expand, stance: advocate, last_contact: 2026-09-01}
+    """
+    report = portfolio_of(tmp_path, QUIET + rules, a=plan("a", "", people))
+    [metrics] = report["metrics"]["plans"]
+    assert metrics["health"]["areas"]["freshness"] == freshness
+
+
 def test_the_example_plans_health_complete_green_failing_never_green():
     _, report = check_json(REPO / "plans")
     ratings = {m["plan"]: m["health"]["rating"] for m in report["metrics"]["plans"]}

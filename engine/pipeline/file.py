@@ -14,7 +14,14 @@ from typing import Any
 from engine.findings import Finding, Location, Problem, detailed
 from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
-from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from engine.model.metrics import (
+    Metrics,
+    OKRMetrics,
+    PlanMetrics,
+    judging,
+    okr_metrics,
+    plan_metrics,
+)
 from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes
@@ -171,9 +178,7 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        plan_figures = plan_metrics(
-            model, settings.today, settings.params("backup-per-contact")["groups"]
-        )
+        plan_figures = plan_metrics(model, settings.today, judging(settings.params))
         figures: PlanMetrics | OKRMetrics = plan_figures
         all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc
