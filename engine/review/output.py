@@ -96,6 +96,16 @@ def render_json(diff: Diff) -> str:
     return json_escaped_surrogates(text) + "\n"
 
 
+# The placeholders of ``diff.counts`` and the count each shows.
+_COUNTED = {
+    "worse": "worse",
+    "better": "better",
+    "neutral": "neutral",
+    "new": "new_findings",
+    "fixed": "fixed_findings",
+}
+
+
 def verdict(cat: Catalogue, diff: Diff) -> str:
     counts = diff.counts()
     if not diff.changes and not diff.new and not diff.fixed:
@@ -107,11 +117,11 @@ def verdict(cat: Catalogue, diff: Diff) -> str:
         plans=cat("diff.plans", count=counts["plans_changed"]),
         counts=cat(
             "diff.counts",
-            worse=counts["worse"],
-            better=counts["better"],
-            neutral=counts["neutral"],
-            new=counts["new_findings"],
-            fixed=counts["fixed_findings"],
+            # Each count in its own plural form ("1 new finding", «1 ουδέτερη»).
+            **{
+                name: cat(f"diff.count.{name}", count=counts[field])
+                for name, field in _COUNTED.items()
+            },
         ),
     )
 
