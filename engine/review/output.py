@@ -4,6 +4,7 @@ pull-request comment (verdict first, per plan the worse changes first)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -44,6 +45,8 @@ def _value(cat: Catalogue, change: Change, value: Any, side: str) -> str:
         return cat.money(value, change.detail.get("currency"))
     if kind == "key-result-progress":
         return cat.fixed(value)
+    if kind == "renewal-moved":
+        return cat.date(date.fromisoformat(value))  # the locale's date, as documents write it
     return str(value)
 
 

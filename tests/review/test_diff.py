@@ -347,3 +347,15 @@ def test_each_count_of_the_verdict_takes_its_plural_form(repo: Path) -> None:
     )
     (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
     assert ", 1 ουδέτερη· 0 νέα ευρήματα" in verdict("el")
+
+
+def test_a_moved_renewal_is_dated_the_readers_way(repo: Path) -> None:
+    (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
+
+    def change(locale: str) -> str:
+        text = run_cli("diff", "--today", TODAY, "--locale", locale, cwd=repo).output
+        return next(line for line in text.splitlines() if "renewal-moved" in line)
+
+    assert "renewal Mar 1, 2027 → Jan 1, 2027" in change("en")
+    assert "续约日期 2027年3月1日 → 2027年1月1日" in change("zh")
+    assert "ανανέωση 1η Μαρτίου 2027 → 1η Ιανουαρίου 2027" in change("el")
