@@ -200,6 +200,23 @@ def test_notice_date_fires_on_a_red_account_whatever_the_forecast(tmp_path):
     assert "red" in found["message"]
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "the renewal is forecast at risk"),
+        ("zh", "续约预测为“有风险”"),
+        ("ja", "更新予測は「リスクあり」"),
+        ("el", "η πρόβλεψη ανανέωσης είναι «σε κίνδυνο»"),
+    ],
+)
+def test_the_forecast_is_named_in_the_readers_words_not_as_typed(tmp_path, locale, said):
+    rest = "reviewed: 2026-11-20\nrenewal: {forecast: at_risk, notice_date: 2026-12-01}\n"
+    root = repo(tmp_path, CONFIG, a=plan("a", "renewal_date: 2027-12-31", rest))
+    args = ("check", str(root), "--no-cache", "--today", "2026-11-23", "--locale", locale)
+    output = run_cli(*args).output
+    assert said in output and "at_risk" not in output.split("notice-date", 1)[1], output
+
+
 def test_notice_date_takes_its_days_from_the_config(tmp_path):
     config = CONFIG + "rules:\n  notice-date: {days: 60}\n"
     rest = "renewal: {forecast: at_risk, notice_date: 2027-01-15}\n"

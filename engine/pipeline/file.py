@@ -26,8 +26,8 @@ from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes
 from engine.parse.schema import (
-    ANOTHER_CONFIG,
     API_VERSION,
+    another_config,
     claims_to_be_ours,
     compile_validators,
     identity_problems,
@@ -152,13 +152,13 @@ def process_file(
             file, "checked", findings=_findings("yaml-syntax", settings, doc.problems)
         )
     if not isinstance(doc.data, dict) or not (doc.is_ours or claims_to_be_ours(doc.data)):
-        problem = detailed(doc.loc(()), "schema", not_ours(doc))
+        problem = not_ours(doc)
         return FileResult(file, "checked", findings=_findings("schema", settings, [problem]))
 
     findings = _findings("yaml-syntax", settings, doc.problems)
     kind = doc.kind
     if kind == "Config":
-        problem = detailed(doc.loc(("kind",)), "schema", ANOTHER_CONFIG)
+        problem = another_config(doc)
         return FileResult(
             file, "checked", findings=findings + _findings("schema", settings, [problem])
         )

@@ -328,3 +328,34 @@ def test_the_readme_tour_shows_what_diff_prints_of_the_example_plans(tmp_path: P
     shown = re.search(r"\$ revplan diff\n(.*?)```", readme, re.S)
     assert shown is not None
     assert printed == shown.group(1).replace("fecdbad542d0", sha[:12])
+
+
+def test_each_count_of_the_verdict_takes_its_plural_form(repo: Path) -> None:
+    """One change and one new finding: no "1 new findings", «1 ουδέτερες»."""
+    (repo / "plans/accounts/acme.yaml").write_text(plan(backup=""))
+
+    def verdict(locale: str) -> str:
+        args = ("diff", "--today", TODAY, "--locale", locale)
+        return run_cli(*args, cwd=repo).output.splitlines()[1]
+
+    assert verdict("en").endswith(": 1 worse, 0 better, 0 neutral; 1 new finding, 0 fixed")
+    assert verdict("de").endswith(
+        ": 1 Verschlechterung, 0 Verbesserungen, 0 neutrale Änderungen; 1 neuer Befund, 0 behoben"
+    )
+    assert verdict("el").endswith(
+        ": 1 αλλαγή προς το χειρότερο, 0 προς το καλύτερο, 0 ουδέτερες· 1 νέο εύρημα, 0 διορθωμένα"
+    )
+    (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
+    assert ", 1 ουδέτερη· 0 νέα ευρήματα" in verdict("el")
+
+
+def test_a_moved_renewal_is_dated_the_readers_way(repo: Path) -> None:
+    (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
+
+    def change(locale: str) -> str:
+        text = run_cli("diff", "--today", TODAY, "--locale", locale, cwd=repo).output
+        return next(line for line in text.splitlines() if "renewal-moved" in line)
+
+    assert "renewal Mar 1, 2027 → Jan 1, 2027" in change("en")
+    assert "续约日期 2027年3月1日 → 2027年1月1日" in change("zh")
+    assert "ανανέωση 1η Μαρτίου 2027 → 1η Ιανουαρίου 2027" in change("el")
