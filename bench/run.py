@@ -147,7 +147,9 @@ def measure(
 # --- the tools ----------------------------------------------------------------
 
 
-BENCH_CACHE_HOME = Path("/tmp/revplan-bench-cache-home")
+# revplan's cache for the runs: under --root (main sets it), so that two benchmarks on
+# one machine never empty each other's.
+BENCH_CACHE_HOME = Path("/tmp/revplan-bench") / "cache-home"
 
 
 def revplan_env() -> dict[str, str]:
@@ -768,7 +770,7 @@ def targets_table(results: dict[int, dict]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global CLI
+    global CLI, BENCH_CACHE_HOME
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/revplan-bench"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
@@ -787,6 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", type=Path, default=CLI, help="the cli.py of the revplan to run")
     args = parser.parse_args(argv)
     CLI = args.cli.resolve()
+    BENCH_CACHE_HOME = args.root / "cache-home"
     if args.floor_of:
         floor_main(args.floor_of)
         return 0
