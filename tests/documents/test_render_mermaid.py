@@ -176,3 +176,34 @@ def test_check_in_charts_draw_whatever_the_check_ins(
     assert [y for _, y in twice["data"]["plots"][0]["data"]] == [0, 2]
     assert [y for _, y in nps["data"]["plots"][0]["data"]] == [-1.5, 4.25]
     assert "A single check-in so far" in doc
+
+
+def test_an_okr_sets_key_results_draw_their_check_ins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    okrs = {
+        "apiVersion": "revplan/v1",
+        "kind": "OKRs",
+        "id": "sales",
+        "title": "Sales",
+        "objectives": [
+            {
+                "id": "pipeline",
+                "title": "Build pipeline",
+                "key_results": [
+                    kr("opps", [{"date": "2026-10-12", "value": 18},
+                                {"date": "2026-11-16", "value": 22}], baseline=10, target=40),
+                    kr("quiet", [], baseline=1, target=2),  # no check-ins: no chart
+                ],
+            }
+        ],
+    }  # fmt: skip
+    write_yaml(tmp_path / "plans" / "sales.yaml", okrs)
+    result = run(["render", "plans", "--out", "docs", "--today", TODAY], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    doc = (tmp_path / "docs" / "okrs" / "sales.md").read_text(encoding="utf-8")
+    [chart] = charts_of(doc)
+    assert_drawable(chart)
+    assert chart["data"]["xAxis"]["categories"] == ["Baseline", "Oct 12", "Nov 16"]
+    assert [y for _, y in chart["data"]["plots"][0]["data"]] == [10, 18, 22]
+    assert [y for _, y in chart["data"]["plots"][1]["data"]] == [40, 40, 40]
