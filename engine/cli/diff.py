@@ -13,7 +13,7 @@ from engine.cli.options import _emit, common_options, handle_errors, locale_opti
 
 
 @click.command("diff")
-@click.argument("revisions", nargs=-1, metavar="[BASE [HEAD]]")
+@click.argument("arguments", nargs=-1, metavar="[BASE [HEAD]] [PATHS...]")
 @common_options
 @locale_option
 @click.option(
@@ -41,7 +41,7 @@ from engine.cli.options import _emit, common_options, handle_errors, locale_opti
 )
 @handle_errors
 def diff_command(
-    revisions: tuple[str, ...],
+    arguments: tuple[str, ...],
     config_path: Path | None,
     today: date | None,
     locale: str | None,
@@ -57,29 +57,27 @@ def diff_command(
     role lost its advocate, which renewal moved, and the findings new and fixed.
 
     BASE is a git revision (default HEAD); HEAD a revision (default the work
-    tree, uncommitted edits included). Each side is checked as `revplan check`
-    would check it there, with one --today for both; plans are matched by id,
-    so a moved file is the same plan. Nothing is checked out. Exit 0 when the
-    diff ran (with --fail-on worse: 1 when something got worse), 2 when it
-    could not run.
+    tree, uncommitted edits included). PATHS (files or folders, after the
+    revisions) limit the diff to the plans there on either side. Each side is
+    checked as `revplan check` would check it there, with one --today for both;
+    plans are matched by id, so a moved file is the same plan. Nothing is
+    checked out. Exit 0 when the diff ran (with --fail-on worse: 1 when
+    something got worse), 2 when it could not run.
 
     \b
     Examples:
       revplan diff                        what the uncommitted edits change
       revplan diff main                   what this branch changes
+      revplan diff main plans/accounts    ... to the account plans only
       revplan diff origin/main HEAD --format markdown --fail-on worse
     """
-    from engine.review.diff import run_diff
+    from engine.cli.options import check_words, resolve_config
+    from engine.review.diff import run_diff, split_arguments
     from engine.review.output import catalogue, render_json, render_markdown, render_text
 
-    if len(revisions) > 2:
-        raise click.UsageError("give at most two revisions: BASE and HEAD")
-    base = revisions[0] if revisions else "HEAD"
-    head = revisions[1] if len(revisions) > 1 else None
-    from engine.cli.options import check_words, resolve_config
-
+    base, head, paths = split_arguments(arguments)
     work_config = resolve_config(config_path, ())
-    diff = run_diff(base, head, config_path, work_config, today)
+    diff = run_diff(base, head, config_path, work_config, today, paths=paths)
     if output_format == "json":
         text = render_json(diff)
     else:

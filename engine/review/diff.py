@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import CONFIG_NAME, Config, default_config, load_config
+from engine.errors import UsageError
 from engine.findings import Finding, fails, tally
 from engine.model.metrics import kr_score
 from engine.model.types import AccountPlan, Node, Objective, OKRSet, Stakeholder
@@ -98,9 +99,12 @@ def run_diff(
     work_config: Config,
     today: date | None,
     fail_on: str | None = None,
+    paths: tuple[str, ...] = (),
 ) -> Diff:
     """Compare revision ``base`` with revision ``head`` (None: the work tree, checked
-    with ``work_config``; ``config_path``: ``--config``, read at each revision)."""
+    with ``work_config``; ``config_path``: ``--config``, read at each revision).
+    With ``paths``, only the plans in those files or folders (on either side) are
+    compared; each side is still checked whole, so rules that span files see it all."""
     with Repository(".") as repo:
         base_commit = repo.resolve(base)
         head_commit = repo.resolve(head) if head is not None else None
@@ -118,7 +122,65 @@ def run_diff(
     new, fixed = compare_findings(base_side.report.findings, head_side.report.findings)
     roles = _roles(head_config)
     changes = sorted(_changes(base_side, head_side, roles), key=Change.sort_key)
+    if paths:
+        keep = _within(paths, base_side, head_side)
+        changes = [c for c in changes if keep(c.plan, c.file)]
+        new = [f for f in new if keep(f.plan, f.file)]
+        fixed = [f for f in fixed if keep(f.plan, f.file)]
     return Diff(base_side, head_side, changes, new, fixed, head_config)
+
+
+def split_arguments(arguments: tuple[str, ...]) -> tuple[str, str | None, tuple[str, ...]]:
+    """``[BASE [HEAD]] [PATHS...]`` as (base, head, paths), the way git reads its own:
+    up to two revisions first, then paths. An argument there that names no commit
+    but a file or folder here starts the paths; one that names neither is taken as a
+    revision, so the run says what to name (an unknown revision, a shallow clone)."""
+    revisions: list[str] = []
+    with Repository(".") as repo:
+        for i, argument in enumerate(arguments):
+            if len(revisions) == 2 or (
+                repo.commit_of(argument) is None and os.path.lexists(argument)
+            ):
+                paths = arguments[i:]
+                break
+            revisions.append(argument)
+        else:
+            paths = ()
+    base = revisions[0] if revisions else "HEAD"
+    return base, revisions[1] if len(revisions) > 1 else None, paths
+
+
+def _within(paths: tuple[str, ...], base: Side, head: Side) -> Callable[[str | None, str], bool]:
+    """Whether a change or finding (its plan id, its file) is of the plans under
+    ``paths``: a plan whose file on either side is there (so a plan moved in or out
+    is kept), or, for a file with no plan, the file itself."""
+    folders = [os.path.abspath(p) for p in paths]
+
+    def under(file: str, folder: str) -> bool:
+        absolute = os.path.abspath(file)
+        return absolute == folder or absolute.startswith(folder.rstrip(os.sep) + os.sep)
+
+    files = base.files | head.files
+    for path, folder in zip(paths, folders, strict=True):
+        if not any(under(file, folder) for file in files):
+            raise UsageError(
+                f"{path}: no plan file there, at {base.rev} or "
+                f"{head.rev or 'in the work tree'}: give a file or folder of the plans "
+                "(revisions come first: BASE, then HEAD)"
+            )
+    chosen = {
+        plan_id
+        for side in (base, head)
+        for plan_id, plan in side.plans.items()
+        if any(under(plan.file, folder) for folder in folders)
+    }
+
+    def keep(plan_id: str | None, file: str) -> bool:
+        if plan_id:
+            return plan_id in chosen
+        return any(under(file, folder) for folder in folders)
+
+    return keep
 
 
 # --- the sides ------------------------------------------------------------------

@@ -82,10 +82,10 @@ class Repository:
     def shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository").strip() == b"true"
 
-    def resolve(self, revision: str) -> str:
-        """The commit ``revision`` names (branch, tag, sha, ``HEAD~3``, ``origin/main``)."""
+    def commit_of(self, revision: str) -> str | None:
+        """The commit ``revision`` names, or None when it names none here."""
         if revision.startswith("-"):  # never an option to git
-            raise GitError(f"'{revision}' is not a revision")
+            return None
         out = self._run(
             "rev-parse",
             "--verify",
@@ -94,8 +94,15 @@ class Repository:
             f"{revision}^{{commit}}",
             check=False,
         ).strip()
-        if out:
-            return _decode(out)
+        return _decode(out) if out else None
+
+    def resolve(self, revision: str) -> str:
+        """The commit ``revision`` names (branch, tag, sha, ``HEAD~3``, ``origin/main``)."""
+        if revision.startswith("-"):
+            raise GitError(f"'{revision}' is not a revision")
+        found = self.commit_of(revision)
+        if found:
+            return found
         if self.shallow:
             raise GitError(
                 f"unknown revision '{revision}' in a shallow clone: the history that holds "

@@ -328,3 +328,27 @@ def test_the_readme_tour_shows_what_diff_prints_of_the_example_plans(tmp_path: P
     shown = re.search(r"\$ revplan diff\n(.*?)```", readme, re.S)
     assert shown is not None
     assert printed == shown.group(1).replace("fecdbad542d0", sha[:12])
+
+
+def test_paths_limit_the_diff_to_the_plans_there(repo: Path) -> None:
+    base = commit(repo, {"plans/okrs/globex.yaml": plan(id="globex")})
+    for name in ("plans/accounts/acme.yaml", "plans/okrs/globex.yaml"):
+        (repo / name).write_text(plan(id=Path(name).stem, maria="detractor"))
+    everything = diff(repo)
+    assert {c["plan"] for c in everything["changes"]} == {"acme", "globex"}
+    for args in (("plans/accounts",), ("HEAD", "plans/accounts/acme.yaml")):
+        only = diff(repo, *args)
+        assert {c["plan"] for c in only["changes"]} == {"acme"}
+        assert {f["plan"] for f in only["findings"]["new"]} == {"acme"}
+        assert only["summary"]["plans_changed"] == 1
+    # After two revisions every argument is a path; a plan moved out of the folder is kept.
+    git(repo, "mv", "plans/okrs/globex.yaml", "plans/accounts/globex.yaml")
+    commit(repo, {})
+    moved = diff(repo, base, "HEAD", "plans/okrs")
+    assert {c["plan"] for c in moved["changes"]} == {"globex"}
+
+
+def test_a_path_with_no_plan_on_either_side_is_exit_2(repo: Path) -> None:
+    result = run_cli("diff", "HEAD", "HEAD", "plans/nothing-here", cwd=repo)
+    assert result.exit_code == 2
+    assert "plans/nothing-here: no plan file there, at HEAD or HEAD" in result.output
