@@ -75,12 +75,22 @@ def commit(repo: Path, files: dict[str, str | bytes | None], message: str = "edi
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One repository for the module: its first commit holds the Acme plan."""
+    root = tmp_path_factory.mktemp("diff") / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    commit(root, {"plans/accounts/acme.yaml": plan()}, "base")
+    return root, commit(root, {"plans/accounts/acme.yaml": plan()}, "base")
+
+
+@pytest.fixture
+def repo(shared: tuple[Path, str]) -> Path:
+    """The shared repository as its first commit left it (branch, index and work tree),
+    whatever the test before committed, staged or wrote."""
+    root, first = shared
+    git(root, "reset", "-q", "--hard", first)
+    git(root, "clean", "-qfdx")
     return root
 
 
