@@ -310,35 +310,6 @@ def run_check(
     return run.full(fail_on or config.fail_on, progress)
 
 
-def run_check_contents(
-    files: list[tuple[str, bytes | None, str | None]],
-    config: Config,
-    today: date,
-    fail_on: str | None = None,
-) -> tuple[Report, list[FileResult]]:
-    """As ``run_check``, of files given as (display path, bytes or None, why it could not
-    be read) rather than read here (a revision's blobs); the results keep their models,
-    with the places of their fields."""
-    settings = settings_for(config, today)
-    results = [
-        process_file(raw, display, settings, True, error, keep_places=True)
-        for display, raw, error in files
-    ]
-    report = check(results, config, settings, fail_on or config.fail_on)
-    return report, report.results
-
-
-def read_sources(config: Config) -> list[tuple[str, bytes | None, str | None]]:
-    """The files ``run_check`` would check without paths, read: for ``run_check_contents``
-    (none when there are no plans)."""
-    try:
-        sources = discover([], config).sources
-    except UsageError:
-        return []
-    limit = config.limits.max_file_bytes
-    return [(s.display, *read_source(s, limit)) for s in sources]
-
-
 def run_report_check(
     paths: tuple[Path, ...],
     config: Config,

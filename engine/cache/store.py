@@ -293,6 +293,18 @@ class Cache:
                 hits.append(CacheHit(i, display, explicit, file, key, entry, st))
         return hits
 
+    def match_contents(self, files: list[tuple[str, bytes]]) -> list[CacheHit]:
+        """The files, of (display path, content), whose entry holds that content: for
+        contents with no file to stat (a revision's blobs, read by revplan diff)."""
+        entries = self._entries(self._results)
+        hits: list[CacheHit] = []
+        for i, (display, raw) in enumerate(files):
+            key = self.key(display, False)
+            entry = entries.get(key) if key is not None else None
+            if key is not None and entry is not None and content_digest(raw) == entry[1]:
+                hits.append(CacheHit(i, display, False, display, key, entry, None))
+        return hits
+
     def decode_all(
         self, hits: list[CacheHit], read: Callable[[int], bytes | None]
     ) -> list[FileResult | None]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import _emit, common_options, handle_errors, locale_option
+from engine.cli.options import _emit, common_options, handle_errors, jobs_option, locale_option
 
 
 @click.command("diff")
@@ -39,6 +39,13 @@ from engine.cli.options import _emit, common_options, handle_errors, locale_opti
     "(e.g. https://github.com/OWNER/REPO/blob/SHA) [default: from GitHub Actions' "
     "environment for a HEAD revision, else links relative to the current folder].",
 )
+@jobs_option
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The check's cache, shared with `revplan check` [default: as check's].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @handle_errors
 def diff_command(
     arguments: tuple[str, ...],
@@ -52,6 +59,9 @@ def diff_command(
     output: Path | None,
     fail_on: str | None,
     link_base: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Compare the plans at two points of the history: who changed stance, which
     role lost its advocate, which renewal moved, and the findings new and fixed.
@@ -71,13 +81,16 @@ def diff_command(
       revplan diff main plans/accounts    ... to the account plans only
       revplan diff origin/main HEAD --format markdown --fail-on worse
     """
-    from engine.cli.options import check_words, resolve_config
+    from engine.cli.options import cache_folder, check_words, resolve_config
     from engine.review.diff import run_diff, split_arguments
     from engine.review.output import catalogue, render_json, render_markdown, render_text
 
     base, head, paths = split_arguments(arguments)
     work_config = resolve_config(config_path, ())
-    diff = run_diff(base, head, config_path, work_config, today, paths=paths)
+    cache = cache_folder(cache_dir, no_cache, work_config, verbose)
+    diff = run_diff(
+        base, head, config_path, work_config, today, paths=paths, cache_dir=cache, jobs=jobs
+    )
     if output_format == "json":
         text = render_json(diff)
     else:

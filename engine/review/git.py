@@ -9,8 +9,11 @@ one process for 10,000 plans, not 10,000.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, NamedTuple
 
@@ -133,6 +136,15 @@ class Repository:
 
     def read(self, blob: str) -> bytes:
         """A blob's bytes (one long-lived ``git cat-file --batch`` serves every read)."""
+        stdin, stdout = self._reader()
+        try:
+            stdin.write(blob.encode("ascii") + b"\n")
+            stdin.flush()
+        except OSError as exc:
+            raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
+        return _answer(stdout, blob)
+
+    def _reader(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._batch is None:
             self._batch = subprocess.Popen(  # noqa: S603 - an argument list, no shell
                 [*_GIT, "-C", self.start, "cat-file", "--batch"],
@@ -142,16 +154,38 @@ class Repository:
             )
         stdin, stdout = self._batch.stdin, self._batch.stdout
         assert stdin is not None and stdout is not None
-        try:
-            stdin.write(blob.encode("ascii") + b"\n")
-            stdin.flush()
-            header = stdout.readline()
-        except OSError as exc:
-            raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
-        fields = header.split()
-        if len(fields) != 3:
-            raise GitError(f"git has no object {blob}: {_decode(header).strip()}")
-        return _read_exactly(stdout, int(fields[2]))
+        return stdin, stdout
+
+    def read_all(self, blobs: list[str]) -> Iterator[bytes]:
+        """The blobs' bytes, in order: every request is written at once (by a thread, so
+        that neither pipe fills while the other waits), not one round trip per blob."""
+        stdin, stdout = self._reader()
+
+        def send() -> None:
+            with contextlib.suppress(OSError):  # the reader died: the reads below say so
+                stdin.write(b"".join(blob.encode("ascii") + b"\n" for blob in blobs))
+                stdin.flush()
+
+        writer = threading.Thread(target=send, daemon=True)
+        writer.start()
+        for blob in blobs:
+            yield _answer(stdout, blob)
+        writer.join()
+
+    def work_tree_blobs(self) -> dict[str, str]:
+        """The blob of each tracked file whose work tree copy git's index says is the
+        one it has (by the index's stat data; both read only, the index is not
+        refreshed or written): what the work tree holds, without reading it."""
+        staged = {}
+        for record in self._run("ls-files", "-s", "-z", "--full-name", "--", ":/").split(b"\0"):
+            if record:
+                meta, _, path = record.partition(b"\t")
+                mode, blob, stage = meta.split(b" ")
+                if stage == b"0" and mode in (b"100644", b"100755"):
+                    staged[_decode(path)] = blob.decode("ascii")
+        for path in self._run("diff-files", "-z", "--name-only").split(b"\0"):
+            staged.pop(_decode(path), None)
+        return staged
 
     def first_parent_log(self, revision: str, paths: tuple[str, ...] = ()) -> list[Commit]:
         """The commits from ``revision`` back along first parents (newest first), with
@@ -178,6 +212,18 @@ class Repository:
                 batch.wait()
             if batch.stdout is not None:
                 batch.stdout.close()
+
+
+def _answer(stdout: IO[bytes], blob: str) -> bytes:
+    """One object's answer of ``cat-file --batch``: its header, then its bytes."""
+    try:
+        header = stdout.readline()
+    except OSError as exc:
+        raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
+    fields = header.split()
+    if len(fields) != 3:
+        raise GitError(f"git has no object {blob}: {_decode(header).strip()}")
+    return _read_exactly(stdout, int(fields[2]))
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

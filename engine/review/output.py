@@ -13,7 +13,8 @@ from engine.i18n.catalogue import Catalogue
 from engine.i18n.words import CheckWords
 from engine.reporters.json import finding_json
 from engine.resources import templates_dir
-from engine.review.diff import BETTER, WORSE, Change, Diff
+from engine.review.changes import BETTER, WORSE, Change
+from engine.review.diff import Diff
 
 # Above this many lines, a list of a Markdown comment is folded in <details>.
 FOLD_AFTER = 5
@@ -36,6 +37,10 @@ def _value(cat: Catalogue, change: Change, value: Any, side: str) -> str:
         return str(name or value)
     if kind.startswith("role-coverage"):
         return cat.join(change.detail.get("names", [])) or cat("diff.none")
+    if kind == "influence-changed":
+        return cat.label("influence", value)
+    if kind == "roles-changed":
+        return cat.labels("role", value) or cat("diff.none")
     if kind == "action-status-changed":
         return cat.label("action_status", value)
     if kind == "milestone-status-changed":

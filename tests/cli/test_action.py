@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from conftest import REPO, require, require_module, run_cli, run_node_tool
+from review.test_diff import git
 
 ACTION = REPO / "action.yml"
 EXAMPLE = REPO / "docs/examples/github-workflow.yml"
@@ -284,16 +285,6 @@ PLAN = (
 )
 
 
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
 def test_the_diff_step_writes_the_summary_and_fails_on_worse_when_asked(tmp_path):
     require(shutil.which("bash") is not None and shutil.which("git") is not None, "bash, git")
     work = tmp_path / "work"
@@ -302,7 +293,7 @@ def test_the_diff_step_writes_the_summary_and_fails_on_worse_when_asked(tmp_path
     (work / "plans/acme.yaml").write_text(PLAN.format(stance="advocate"), encoding="utf-8")
     git(work, "add", "-A")
     git(work, "commit", "-qm", "base")
-    base = git(work, "rev-parse", "HEAD")
+    base = git(work, "rev-parse", "HEAD").strip()
     git(work, "switch", "-qc", "pr")
     (work / "plans/acme.yaml").write_text(PLAN.format(stance="detractor"), encoding="utf-8")
     git(work, "commit", "-qam", "Maria turned")
@@ -328,7 +319,7 @@ def test_the_diff_step_writes_the_summary_and_fails_on_worse_when_asked(tmp_path
     assert "Maria Chen" in shown
     # From where the branch left main: main's own new plan is not this change's.
     assert "globex" not in shown and base[:12] in shown
-    head = git(work, "rev-parse", "HEAD")
+    head = git(work, "rev-parse", "HEAD").strip()
     assert f"https://github.com/o/r/blob/{head}/plans/acme.yaml#L" in shown
     markdown = step_outputs(tmp_path)["markdown"]
     assert Path(markdown).read_text(encoding="utf-8") == shown

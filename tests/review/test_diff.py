@@ -362,3 +362,85 @@ def test_a_path_with_no_plan_on_either_side_is_exit_2(repo: Path) -> None:
     result = run_cli("diff", "HEAD", "HEAD", "plans/nothing-here", cwd=repo)
     assert result.exit_code == 2
     assert "plans/nothing-here: no plan file there, at HEAD or HEAD" in result.output
+
+
+def test_only_the_plans_that_changed_are_parsed_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.review.sides
+    import engine.session
+
+    commit(repo, {"plans/accounts/globex.yaml": plan(id="globex")})
+    assert run_cli("check", "--today", TODAY, cwd=repo).exit_code == 1  # fills the cache
+    parsed: list[str] = []
+
+    def counted(real: Any) -> Any:
+        def counting(raw: bytes, file: str, *args: Any) -> Any:
+            parsed.append(file)
+            return real(raw, file, *args)
+
+        return counting
+
+    for module, name in (
+        (engine.session, "process_file"),
+        (engine.review.sides, "process_file"),
+        (engine.review.sides, "model_of"),
+    ):
+        monkeypatch.setattr(module, name, counted(getattr(module, name)))
+    (repo / "plans/accounts/acme.yaml").write_text(plan(maria="detractor"))
+    report = diff(repo)
+    assert {c["plan"] for c in report["changes"]} == {"acme"}
+    # Globex is the same on both sides and in the cache: never read into a result or model.
+    assert set(parsed) == {"plans/accounts/acme.yaml"}
+    commit(repo, {})
+    parsed.clear()
+    assert diff(repo, "HEAD~1", "HEAD")["changes"] == report["changes"]
+    assert set(parsed) == {"plans/accounts/acme.yaml"}
+    assert diff(repo, "HEAD~1", "HEAD", "--no-cache")["changes"] == report["changes"]
+
+
+def test_influence_roles_milestone_dates_forecasts_and_waivers(repo: Path) -> None:
+    base = plan() + "renewal: {forecast: commit}\n"
+    commit(repo, {"plans/accounts/acme.yaml": base})
+    head = (
+        plan(backup=", backup: raj, influence: high")
+        .replace("roles: [end_user, administrator]", "roles: [end_user]")
+        .replace("date: 2026-10-01", "date: 2026-11-15")
+    )
+    waiver = "  - {rule: contact-freshness, target: tom, reason: On leave, expires: 2027-01-31}\n"
+    (repo / "plans/accounts/acme.yaml").write_text(
+        head + "renewal: {forecast: at_risk}\nwaivers:\n" + waiver
+    )
+    report = diff(repo)
+    assert kinds(report) == {
+        ("influence-changed", "maria", "neutral"),
+        ("roles-changed", "raj", "neutral"),
+        ("role-coverage-lost", "administrator", "worse"),
+        ("milestone-moved", "kickoff", "neutral"),
+        ("renewal-forecast-changed", None, "worse"),
+        ("waiver-added", "contact-freshness/tom", "neutral"),
+    }
+    moved = next(c for c in report["changes"] if c["kind"] == "milestone-moved")
+    assert (moved["from"], moved["to"], moved["line"]) == ("2026-10-01", "2026-11-15", 20)
+    roles = next(c for c in report["changes"] if c["kind"] == "roles-changed")
+    assert (roles["from"], roles["to"]) == (["end_user", "administrator"], ["end_user"])
+    text = run_cli("diff", "--today", TODAY, cwd=repo).output
+    for shown in (
+        "Maria Chen (executive sponsor and budget owner): influence none → high",
+        "Raj Patel: roles end user and administrator → end user",
+        "milestone Kick-off: date 2026-10-01 → 2026-11-15",
+        "renewal forecast commit → at_risk",
+        "waiver added: contact-freshness/tom",
+    ):
+        assert shown in text, text
+    # Worded in every locale; and a waiver taken out again is a change too.
+    for locale in ("de", "zh", "ja", "el"):
+        worded = run_cli("diff", "--locale", locale, "--today", TODAY, cwd=repo).output
+        assert "contact-freshness/tom" in worded and "waiver added" not in worded
+    head += "renewal: {forecast: at_risk}\n"
+    commit(repo, {"plans/accounts/acme.yaml": head + "waivers:\n" + waiver})
+    (repo / "plans/accounts/acme.yaml").write_text(head)
+    removed = diff(repo)
+    assert kinds(removed) == {("waiver-removed", "contact-freshness/tom", "neutral")}
+    assert removed["changes"][0]["line"] == 23  # in the base side's file, for a removal
+    assert "waiver removed: contact-freshness/tom" in run_cli("diff", cwd=repo).output
