@@ -257,9 +257,11 @@ def check(
     cache: Cache | None = None,
     skipped: list[Skip] | None = None,
     reported: frozenset[str] | None = None,
+    repository_key: bytes = b"repository",
 ) -> Report:
     """Repository-wide rules and waivers over the per-file results; the report is of
-    the files ``reported`` (display paths; None: all), the others' results are read."""
+    the files ``reported`` (display paths; None: all), the others' results are read.
+    ``repository_key``: where the cache keeps the repository-wide rules' findings."""
     findings = [f for r in results for f in r.findings]
     entries = waiver_entries(results, config)
 
@@ -273,7 +275,7 @@ def check(
         return repository_findings(index, settings)
 
     if cache is not None:
-        findings += cache.repository_findings(results, config.waivers, repository)
+        findings += cache.repository_findings(results, config.waivers, repository, repository_key)
     else:
         findings += repository()
     findings, expiring, all_waivers = apply_waivers(findings, entries, settings)

@@ -109,9 +109,12 @@ class Checker:
         computed = self._results([shown[i] for i in todo], raws, settings, cache, other is None)
         found = dict(zip((shown[i] for i in todo), computed, strict=True))
         results = [reuse.get(f) or found[f] for f in shown]
-        report = check(
-            results, config, settings, fail_on or config.fail_on, cache if other is None else None
-        )
+        if cache is not None:
+            for file in reuse:  # the head's results: their digests as the head recorded them
+                cache.remember(file)
+        # The base side's repository-wide findings are kept apart from the head's.
+        key = b"repository" if other is None else b"diff-base"
+        report = check(results, config, settings, fail_on or config.fail_on, cache, None, None, key)
 
         def read(files: list[str]) -> Iterable[bytes | None]:
             return self.repo.read_all([blobs[f] for f in files])
@@ -143,9 +146,7 @@ class Checker:
             for hit, result in zip(hits, cache.decode_all(hits, raws.__getitem__), strict=True):
                 results[hit.position] = result
         todo = [
-            (i, files[i], raws[i], store and cache is not None)
-            for i, r in enumerate(results)
-            if r is None
+            (i, files[i], raws[i], cache is not None) for i, r in enumerate(results) if r is None
         ]
         with pool.mapped(
             _check,
@@ -159,7 +160,10 @@ class Checker:
             for i, result, stored in done:
                 results[i] = result
                 if cache is not None and stored is not None:
-                    cache.put(files[i], False, stored[0], stored[1], None)
+                    if store:
+                        cache.put(files[i], False, stored[0], stored[1], None)
+                    else:  # for the repository-wide findings: not stored, still known
+                        cache.remember(files[i], stored[1].repository)
         if cache is not None and store:
             cache.save()
         return [r for r in results if r is not None]
@@ -184,5 +188,7 @@ def _check(
 
 def display(repo: Repository, path: str) -> str:
     """A path from the root as the work tree side shows it: from the current directory."""
+    if os.getcwd() == repo.root:  # the usual case: no path arithmetic for 10,000 files
+        return path
     shown = os.path.relpath(os.path.join(repo.root, path)).replace(os.sep, "/")
     return shown if not shown.startswith("../") else os.path.join(repo.root, path)
