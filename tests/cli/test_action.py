@@ -331,7 +331,9 @@ def test_the_diff_step_writes_the_summary_and_fails_on_worse_when_asked(tmp_path
     assert not (work / "pwned").exists()
 
 
-def run_comment_step(tmp_path: Path, state: dict, pull_request: str = "7") -> tuple:
+def run_comment_step(
+    tmp_path: Path, state: dict, pull_request: str = "7", markdown_text: str = ""
+) -> tuple:
     """The comment step against a stand-in gh holding ``state``; (result, state after)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
@@ -340,13 +342,16 @@ def run_comment_step(tmp_path: Path, state: dict, pull_request: str = "7") -> tu
     gh.chmod(0o755)
     (tmp_path / "gh.json").write_text(json.dumps({"calls": [], **state}), encoding="utf-8")
     markdown = tmp_path / "diff.md"
-    markdown.write_text("### This change makes the plans worse\n\nMaria Chen\n", encoding="utf-8")
+    text = markdown_text or "### This change makes the plans worse\n\nMaria Chen\n"
+    markdown.write_text(text, encoding="utf-8")
     env = {
         "FAKE_GH_STATE": str(tmp_path / "gh.json"),
         "GH_TOKEN": "token",
         "REVPLAN_MARKDOWN": str(markdown),
         "REVPLAN_PULL_REQUEST": pull_request,
         "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_RUN_ID": "42",
     }
     result = run_step("Comment on the pull request", tmp_path, env, cwd=tmp_path)
     return result, json.loads((tmp_path / "gh.json").read_text(encoding="utf-8"))
@@ -386,3 +391,17 @@ def test_the_comment_step_outside_a_pull_request_or_without_write_access_does_no
     result, state = run_comment_step(tmp_path, {"comments": [], "read_only": True})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::warning title=revplan::could not post the diff" in result.stdout
+
+
+def test_a_diff_too_long_for_a_comment_links_the_job_summary(tmp_path):
+    require(shutil.which("bash") is not None, "bash is not installed")
+    require_module("jq", "jq is not installed: pip install '.[test]'")
+    long = "### This change makes the plans worse\n" + "- a change\n" * 10_000
+    result, state = run_comment_step(tmp_path, {"comments": []}, markdown_text=long)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [comment] = state["comments"]
+    assert comment["body"].startswith(
+        "<!-- revplan-diff -->\n### This change makes the plans worse\n"
+    )
+    assert "[job summary](https://github.com/o/r/actions/runs/42)" in comment["body"]
+    assert len(comment["body"]) < 1000
