@@ -175,6 +175,7 @@ COMPANY_LATIN = [
     "aoba",
     "sanwa",
 ]
+FORECASTS = ("commit", "commit", "commit", "best_case", "best_case", "at_risk", "churn")
 CURRENCY = {"latin": ("USD", "EUR", "GBP"), "zh": ("CNY",), "ja": ("JPY",), "el": ("EUR",)}
 DEPARTMENTS = [
     "Operations",
@@ -360,6 +361,7 @@ def _plan_text(i: int, rng: random.Random, gap: Callable[[float], bool]) -> str:
     arr = rng.randrange(40, 2000) * 1000
     margin = rng.choice((0.7, 0.75, 0.8, 0.85))
     start = -rng.randrange(60, 900)
+    renewal = start + 365 * rng.randrange(1, 4)
     cost_ceiling = 3 if gap(0.05) else 0.9  # times ARR; above 1 break-even may come late
     out: list[str] = [
         f"# Account plan {i}: {company}.",
@@ -378,7 +380,7 @@ def _plan_text(i: int, rng: random.Random, gap: Callable[[float], bool]) -> str:
         f"  acquisition_cost: {int(arr * rng.uniform(0.2, cost_ceiling)) // 1000 * 1000}",
         f"  support_cost_per_year: {int(arr * rng.uniform(0.05, 0.2)) // 1000 * 1000}",
         f"  contract_start: {day(start)}",
-        f"  renewal_date: {day(start + 365 * rng.randrange(1, 4))}",
+        f"  renewal_date: {day(renewal)}",
     ]
 
     team_used: set[str] = set()
@@ -482,10 +484,12 @@ def _plan_text(i: int, rng: random.Random, gap: Callable[[float], bool]) -> str:
             title, unit = rng.choice(KR_TITLES)
             baseline = rng.randrange(0, 200)
             target = baseline + rng.randrange(10, 300)
+            current = rng.randrange(baseline, target + 1)
             out.append(
                 f"      - {{id: kr-{k + 1}, title: {q(title)}, baseline: {baseline}, "
-                f"target: {target}, current: {rng.randrange(baseline, target + 1)}, "
-                f"unit: {q(unit)}, confidence: {rng.choice((0.3, 0.5, 0.7, 0.9))}}}"
+                f"target: {target}, current: {current}, "
+                f"unit: {q(unit)}, confidence: {rng.choice((0.3, 0.5, 0.7, 0.9))}"
+                f"{_checkins(rng, gap, baseline, current) if rng.random() < 0.4 else ''}}}"
             )
         if gap(0.02):  # an objective nobody acts on yet
             continue
@@ -506,7 +510,13 @@ def _plan_text(i: int, rng: random.Random, gap: Callable[[float], bool]) -> str:
                 f"        stakeholders: [{', '.join(dict.fromkeys(engaged))}]",
             ]
 
-    out += ["", "renewal:", "  requirements:"]
+    out += ["", "renewal:"]
+    if not gap(0.03):  # the team's call (renewal-forecast wants one when renewing soon)
+        out.append(f"  forecast: {rng.choice(FORECASTS)}")
+        out.append(f"  probability: {rng.choice((0.1, 0.3, 0.5, 0.6, 0.8, 0.9))}")
+    if rng.random() < 0.6:
+        out.append(f"  notice_date: {day(renewal - 30)}")
+    out.append("  requirements:")
     for n in range(rng.randrange(3, 7)):
         out += [
             f"    - id: req-{n + 1}",
@@ -562,6 +572,21 @@ def _plan_text(i: int, rng: random.Random, gap: Callable[[float], bool]) -> str:
             f"    expires: {day(rng.randrange(-30, 200))}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _checkins(rng: random.Random, gap: Callable[[float], bool], baseline: int, current: int) -> str:
+    """A key result's check-ins, every two to four weeks, the last one its ``current``
+    (a few stale: key-result-checkin wants one within 14 days)."""
+    count = rng.randrange(2, 7)
+    last = -rng.randrange(15, 60) if gap(0.03) else -rng.randrange(0, 14)
+    days = [last - 21 * n - rng.randrange(0, 7) for n in reversed(range(count))]
+    days[-1] = last
+    values = sorted(rng.randrange(baseline, current + 1) for _ in range(count - 1)) + [current]
+    items = [
+        f"{{date: {day(d)}, value: {v}, confidence: {rng.choice((0.4, 0.6, 0.8))}}}"
+        for d, v in zip(days, values, strict=True)
+    ]
+    return f", checkins: [{', '.join(items)}]"
 
 
 def _break(i: int, text: str) -> str:
@@ -627,6 +652,8 @@ kind: Config
 plans: ["plans/**/*.yaml"]
 today: {today}
 fail_on: error
+reporting_currency: EUR
+fx_rates: {{USD: 0.92, GBP: 1.17, CNY: 0.13, JPY: 0.0061}}
 """
 
 

@@ -147,7 +147,9 @@ def measure(
 # --- the tools ----------------------------------------------------------------
 
 
-BENCH_CACHE_HOME = Path("/tmp/revplan-bench-cache-home")
+# revplan's cache for the runs: under --root (main sets it), so that two benchmarks on
+# one machine never empty each other's.
+BENCH_CACHE_HOME = Path("/tmp/revplan-bench") / "cache-home"
 
 
 def revplan_env() -> dict[str, str]:
@@ -161,8 +163,11 @@ def revplan_env() -> dict[str, str]:
     return env
 
 
+CLI = REPO / "cli.py"  # the revplan measured (--cli: another checkout's, to compare)
+
+
 def revplan(*args: str) -> list[str]:
-    return [sys.executable, str(REPO / "cli.py"), *args]
+    return [sys.executable, str(CLI), *args]
 
 
 def plan_files(root: Path) -> tuple[list[Path], list[Path]]:
@@ -253,6 +258,48 @@ def custom_rows(root: Path, files: int, env: dict[str, str], repeat: int) -> dic
     return out
 
 
+def render_rows(root: Path, files: int, env: dict[str, str], out: Path) -> dict[str, Timing]:
+    """A cold check, the check that fills the cache render reads, and render with and
+    without that cache (--render-only)."""
+    json_null = ["--format", "json", "--output", os.devnull]
+    cold = revplan("check", "--no-cache", *json_null)
+    rows = {"cold": measure("revplan check, cold (--no-cache)", cold, root, files, env)}
+    shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
+    rows["fill"] = measure(
+        "revplan check, first run (empty cache)", revplan("check", *json_null), root, files, env
+    )
+    for key, extra in (("render", ()), ("render_cold", ("--no-cache",))):
+        shutil.rmtree(out, ignore_errors=True)
+        name = "revplan render, no cache (--no-cache)" if extra else "revplan render (after check)"
+        rows[key] = measure(name, revplan("render", *extra, "--out", str(out)), root, files, env)
+    shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
+def write_render_report(path: Path, results: dict[int, dict]) -> None:
+    """The --render-only rows as Markdown: wall and CPU seconds, peak memory, and render
+    against the cold check (the targets: at most 3×, under 1 GiB)."""
+    lines = [
+        f"`python bench/run.py {' '.join(sys.argv[1:])}` on revplan at {CLI.parent}.",
+        "",
+        "| plans | what | wall (s) | CPU (s) | peak memory (MiB) | ÷ cold check, wall | "
+        "÷ cold check, CPU |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for n, r in sorted(results.items()):
+        cold = r["cold"]
+        for key in ("cold", "fill", "render", "render_cold"):
+            t = r[key]
+            lines.append(
+                f"| {n:,} | {t.name} | {t.seconds:,.2f} | {t.cpu:,.2f} | {t.peak_mib:,.0f} | "
+                f"{t.seconds / cold.seconds:.2f}× | {t.cpu / cold.cpu:.2f}× |"
+            )
+        lines.append(f"| {n:,} | load average before / after | {r['load_before']} / "
+                     f"{r['load_after']} | | | | |")  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
 def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | str]:
     root = args.root / str(n)
     ensure_repository(root, n)
@@ -264,6 +311,10 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
     out: dict[str, Timing | str] = {"load_before": load_average()}
     if args.custom_only:
         out.update(custom_rows(root, files, env, args.repeat))
+        out["load_after"] = load_average()
+        return out
+    if args.render_only:
+        out.update(render_rows(root, files, env, args.root / f"render-{n}"))
         out["load_after"] = load_average()
         return out
 
@@ -719,6 +770,7 @@ def targets_table(results: dict[int, dict]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CLI, BENCH_CACHE_HOME
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/revplan-bench"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
@@ -733,11 +785,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "RESULTS.md")
     parser.add_argument("--floor-of", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--custom-only", action="store_true", help="only the custom-rules rows")
+    parser.add_argument("--render-only", action="store_true", help="only the render rows")
+    parser.add_argument("--cli", type=Path, default=CLI, help="the cli.py of the revplan to run")
     args = parser.parse_args(argv)
+    CLI = args.cli.resolve()
+    BENCH_CACHE_HOME = args.root / "cache-home"
     if args.floor_of:
         floor_main(args.floor_of)
         return 0
     results = {n: run_size(n, args, big=False) for n in args.sizes}
+    if args.render_only:
+        write_render_report(args.out, results)
+        return 0
     if args.big:
         results[args.big] = run_size(args.big, args, big=True)
     write_report(args.out, results)

@@ -24,9 +24,8 @@ from pathlib import Path
 from engine.controls import json_escaped_surrogates
 from engine.errors import UsageError
 from engine.findings import Finding
-from engine.paths import refusal
+from engine.paths import display_path, refusal
 from engine.report import Report
-from engine.sources import display_path
 
 BASELINE_VERSION = 1
 _COMMENT = (

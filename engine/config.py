@@ -7,31 +7,83 @@ located message: running with half a config would silently change results.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from engine.findings import Arg, Phrase, Text, args
 from engine.i18n.messages import english
 from engine.model.build import reader, waivers
 from engine.model.portfolio import PortfolioSettings, portfolio_settings
 from engine.model.types import Waiver
 from engine.parse.loader import Limits, load_bytes
 from engine.parse.schema import schema_problems
+from engine.paths import display_path, repository_root
 from engine.rules import RULES
 from engine.rules.custom.definition import CustomRule
+from engine.rules.custom.extends import Missing, Tree, extended
 from engine.rules.custom.loading import load_rules
 
 CONFIG_NAME = "revplan.yaml"
 
 
-class ConfigError(Exception):
-    """The config cannot be used; each message is located ``file:line:col: ...``."""
+@dataclass(frozen=True)
+class ConfigMessage:
+    """One thing wrong with the config: where (``file:line:col``, or the file), and a
+    message key under ``check.`` of the catalogues with its arguments, so the reader's
+    language words it (the config is read before the run's language is known)."""
 
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+    where: str
+    key: str
+    args: tuple[Arg, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.where}: {english(self.key, self.args)}"
+
+
+class ConfigError(Exception):
+    """The config cannot be used; each message is located ``file:line:col: ...``.
+
+    ``problems`` are worded by a catalogue (custom rules' own messages are English
+    text); ``locale`` and ``catalogues`` are the config's own, where it was read that
+    far, for wording them when the command line names no locale."""
+
+    def __init__(
+        self,
+        problems: Sequence[ConfigMessage | str],
+        locale: str | None = None,
+        catalogues: tuple[Path, ...] = (),
+    ) -> None:
+        self.problems = list(problems)
+        self.messages = [str(p) for p in problems]
+        super().__init__("\n".join(self.messages))
+        self.locale = locale
+        self.catalogues = catalogues
+
+
+def _hint(close: list[str], otherwise: str = "hint.none") -> Phrase:
+    """\" — did you mean 'x'?\" for the nearest name, else ``otherwise``."""
+    if close:
+        return Phrase("hint.suggest", args(close=Text(close[0])))
+    return Phrase(otherwise)
+
+
+def _own_language(data: Any, path: Path) -> tuple[str | None, tuple[Path, ...]]:
+    """The locale and catalogue folders a config names, as far as it could be read
+    (as ``Config.catalogues`` finds them)."""
+    if not isinstance(data, dict):
+        return None, ()
+    locale, templates, locales = (data.get(k) for k in ("locale", "templates", "locales"))
+    found = []
+    if isinstance(templates, str) and templates:
+        found.append(path.parent / templates / "locales")
+    if isinstance(locales, str) and locales:
+        found.append(path.parent / locales)
+    return (locale if isinstance(locale, str) and locale else None), tuple(found)
 
 
 @dataclass(frozen=True)
@@ -114,30 +166,42 @@ def _defaults(rule_id: str) -> RuleSetting:
     return RuleSetting(rule.severity, dict(rule.params))
 
 
-def load_config(path: Path, display: str | None = None, raw: bytes | None = None) -> Config:
+def load_config(
+    path: Path,
+    display: str | None = None,
+    raw: bytes | None = None,
+    tree: tuple[Path, Tree] | None = None,
+) -> Config:
     """The config at ``path``; ``raw``: its bytes as read elsewhere (a revision in git),
-    with ``path`` still the folder its relative paths start from."""
+    with ``path`` still the folder its relative paths start from; ``tree``: the
+    repository's root and where its shared rule files (``extends:``) are read, if not
+    from the work tree holding ``path``."""
     display = display or str(path)
     if raw is None:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise ConfigError([f"{display}: cannot read the config: {exc.strerror}"]) from exc
+            reason = Text(exc.strerror or str(exc))
+            unreadable = ConfigMessage(display, "config.unreadable", args(reason=reason))
+            raise ConfigError([unreadable]) from exc
     doc = load_bytes(raw, display)
-    errors = [f"{p.loc}: {english(p.key, p.args)}" for p in doc.problems]
+    errors: list[ConfigMessage] = [ConfigMessage(str(p.loc), p.key, p.args) for p in doc.problems]
     if not errors and doc.kind != "Config":
-        errors.append(f"{display}:1:1: kind must be Config in {CONFIG_NAME}")
+        named = args(name=Text(CONFIG_NAME))
+        errors.append(ConfigMessage(f"{display}:1:1", "config.kind", named))
+    language = _own_language(doc.data, path)
     if errors:
-        raise ConfigError(errors)
+        raise ConfigError(errors, *language)
     # Every error in one run: the schema's, then the rules' own (ids, parameters).
     problems = schema_problems(doc, "Config")
-    errors = [f"{p.loc}: {english(p.key, p.args)}" for p in problems]
+    errors = [ConfigMessage(str(p.loc), p.key, p.args) for p in problems]
+    root, files = tree or (repository_root(path.parent), work_tree(repository_root(path.parent)))
+    folder = Path(os.path.abspath(path.parent)).resolve()  # as the root is: symlinks followed
+    here = os.path.relpath(folder / path.name, root).replace(os.sep, "/")
+    shared, shared_errors = extended(doc, here, files)
     rules: dict[str, RuleSetting] = {rule_id: _defaults(rule_id) for rule_id in RULES}
     settings = doc.data.get("rules")
-    entries = doc.data.get("custom_rules")
-    custom_ids = [
-        e.get("id") for e in (entries if isinstance(entries, list) else []) if isinstance(e, dict)
-    ]
+    custom_ids = [i for d in [*(s.doc for s in shared), doc] for i in _custom_ids(d.data)]
     severities: dict[str, str] = {}
     for rule_id, values in (settings if isinstance(settings, dict) else {}).items():
         key_loc = doc.key_loc(("rules", rule_id))
@@ -148,8 +212,8 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
         if rule_id not in RULES:
             known = [*RULES, *custom_ids]
             close = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
-            hint = f" — did you mean '{close[0]}'?" if close else " — see `revplan rules`"
-            errors.append(f"{key_loc}: unknown rule '{rule_id}'{hint}")
+            named = args(rule=Text(rule_id), hint=_hint(close, "config.hint.rules"))
+            errors.append(ConfigMessage(str(key_loc), "config.unknown_rule", named))
             continue
         if not isinstance(values, dict | None):
             continue  # the schema has said what it must be
@@ -161,19 +225,18 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
         if isinstance(pattern, str) and (
             PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute()
         ):
-            errors.append(
-                f"{doc.loc(('plans', index))}: plans: '{pattern}' is an absolute path — write "
-                f"it relative to the folder of {CONFIG_NAME}, so the config works in every "
-                "checkout (e.g. 'plans/**/*.yaml')"
-            )
-    if errors:
-        raise ConfigError(sorted(errors, key=_place))
+            named = args(pattern=Text(pattern), name=Text(CONFIG_NAME))
+            errors.append(ConfigMessage(str(doc.loc(("plans", index))), "config.absolute", named))
+    if errors or shared_errors:
+        errors.sort(key=_place)
+        raise ConfigError([*errors, *shared_errors], *language)
     r = reader(doc)
     # Examples run with the config's today; a run with another today checks them again
     # (engine.pipeline.settings).
-    custom, errors = load_rules(doc, RULES, severities, r.day("today") or date.today())
-    if errors:
-        raise ConfigError(errors)
+    sources = [*((s.doc, s.path) for s in shared), (doc, "")]
+    custom, custom_errors = load_rules(sources, RULES, severities, r.day("today") or date.today())
+    if custom_errors:
+        raise ConfigError(custom_errors, *language)
 
     limit_values = doc.data.get("limits") or {}
     templates = r.text("templates")
@@ -197,38 +260,74 @@ def load_config(path: Path, display: str | None = None, raw: bytes | None = None
     )
 
 
+def _custom_ids(data: Any) -> list[Any]:
+    entries = data.get("custom_rules") if isinstance(data, dict) else None
+    return (
+        [e.get("id") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+    )
+
+
+def work_tree(root: Path) -> Tree:
+    """The work tree's files for ``extends:``: regular files whose real path (symlinks
+    followed) is inside ``root``; nothing outside it is read, or even listed."""
+    real_root = root.resolve()
+
+    def inside(relative: str) -> Path | None:
+        real = (root / relative).resolve()
+        return real if real.is_relative_to(real_root) else None
+
+    def read(relative: str) -> bytes:
+        real = inside(relative)
+        if real is None:
+            raise LookupError("leads outside the repository through a symlink — extends reads "
+                              "only files inside it")  # fmt: skip
+        if not real.is_file():
+            raise LookupError("is not a file") if real.exists() else Missing("does not exist")
+        try:
+            with real.open("rb") as file:  # past the limit, the loader says so
+                return file.read(Limits().max_file_bytes + 1)
+        except OSError as exc:
+            raise LookupError(f"cannot be read: {exc.strerror}") from None
+
+    def names(folder: str) -> list[str]:
+        real = inside(folder or ".")
+        try:
+            return sorted(p.name for p in real.iterdir() if p.is_file()) if real else []
+        except OSError:
+            return []
+
+    return Tree(read=read, names=names, show=lambda relative: display_path(root / relative))
+
+
 def _custom_setting(
     rule_id: str, values: dict[str, Any], doc: Any, severities: dict[str, str]
-) -> list[str]:
+) -> list[ConfigMessage]:
     """A custom rule's entry under ``rules:``: its severity only (it has no parameters)."""
     errors = []
     for name, value in values.items():
         if name == "severity":
             severities[rule_id] = value  # the schema has checked the value
             continue
-        where = doc.key_loc(("rules", rule_id, name))
-        hint = (
-            " — did you mean 'severity'?" if difflib.get_close_matches(name, ["severity"]) else ""
-        )
-        errors.append(
-            f"{where}: custom rule {rule_id} has no parameter '{name}'{hint} (it takes: severity)"
-        )
+        where = str(doc.key_loc(("rules", rule_id, name)))
+        close = difflib.get_close_matches(name, ["severity"])
+        named = args(rule=Text(rule_id), name=Text(name), hint=_hint(close))
+        errors.append(ConfigMessage(where, "config.custom_parameter", named))
     return errors
 
 
-def _place(message: str) -> tuple[int, int]:
+def _place(message: ConfigMessage) -> tuple[int, int]:
     """A located message's line and column, to list a config's errors in its order."""
-    found = re.match(r".*?:(\d+):(\d+): ", message)
+    found = re.match(r".*?:(\d+):(\d+)$", message.where)
     return (int(found.group(1)), int(found.group(2))) if found else (0, 0)
 
 
 def _rule_setting(
     rule_id: str, values: dict[str, Any], doc: Any, path: tuple[str, ...], flagged: set[str]
-) -> tuple[RuleSetting, list[str]]:
+) -> tuple[RuleSetting, list[ConfigMessage]]:
     """The rule's setting, and what is wrong with it that the schema (``flagged``: the
     places of its errors) has not already said."""
     rule = RULES[rule_id]
-    errors: list[str] = []
+    errors: list[ConfigMessage] = []
     params = dict(rule.params)
     severity = rule.severity
     for name, value in values.items():
@@ -243,35 +342,38 @@ def _rule_setting(
         if name not in rule.params:
             known = ["severity", *rule.params]
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f" — did you mean '{close[0]}'?" if close else ""
-            errors.append(
-                f"{where}: rule {rule_id} has no parameter '{name}'{hint} "
-                f"(it takes: {', '.join(known)})"
+            named = args(
+                rule=Text(rule_id), name=Text(name), hint=_hint(close), known=Text(", ".join(known))
             )
+            errors.append(ConfigMessage(str(where), "config.no_parameter", named))
             continue
         default = rule.params[name]
         problem = _check_param(value, default, rule.choices.get(name))
         if problem:
-            errors.append(f"{value_loc}: rules.{rule_id}.{name}: {problem}")
+            key, wrong = problem
+            field_arg = Arg("field", Text(place))
+            errors.append(ConfigMessage(str(value_loc), key, (field_arg, *wrong)))
         else:
             params[name] = value
     return RuleSetting(severity, params), errors
 
 
-def _check_param(value: Any, default: Any, choices: tuple[str, ...] | None) -> str | None:
-    if isinstance(default, bool):
-        return None if isinstance(value, bool) else f"{value!r} should be true or false"
+def _check_param(
+    value: Any, default: Any, choices: tuple[str, ...] | None
+) -> tuple[str, tuple[Arg, ...]] | None:
+    """What is wrong with a rule parameter's value: a message key and its arguments."""
+    shown = args(value=Text(repr(value)))
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return f"{value!r} should be a whole number, 0 or more"
+            return "config.param.whole", shown
         return None
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"{value!r} should be a list of names"
+            return "config.param.names", shown
         for item in value:
             if choices and item not in choices:
                 close = difflib.get_close_matches(item, list(choices), n=1, cutoff=0.6)
-                hint = f" — did you mean '{close[0]}'?" if close else ""
-                return f"'{item}' is not one of {', '.join(choices)}{hint}"
+                wrong = args(item=Text(item), choices=Text(", ".join(choices)), hint=_hint(close))
+                return "config.param.choice", wrong
         return None
     return None

@@ -48,3 +48,21 @@ def write_file(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the current directory when below it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def repository_root(start: Path) -> Path:
+    """The work tree ``start`` is in (the nearest folder holding ``.git``), else ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start

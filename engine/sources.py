@@ -22,6 +22,7 @@ import pathspec
 
 from engine.config import Config
 from engine.errors import UsageError
+from engine.paths import display_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -73,15 +74,6 @@ def skip_counts(skipped: list[Skip]) -> dict[str, int]:
 
 def is_yaml_name(name: str) -> bool:
     return name.lower().endswith(YAML_SUFFIXES)
-
-
-def display_path(path: Path) -> str:
-    """Relative to the current directory when below it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
 
 
 def _child(parent: str, name: str) -> str:

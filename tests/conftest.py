@@ -127,7 +127,8 @@ def _private_user_cache(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path)
 
 def cache_folder_of(repo: Path) -> Path:
     """Where revplan keeps the cache of the repository at ``repo``."""
-    from engine.cache.location import default_folder, repository_root
+    from engine.cache.location import default_folder
+    from engine.paths import repository_root
 
     return default_folder(repository_root(repo))
 

@@ -200,6 +200,23 @@ def test_notice_date_fires_on_a_red_account_whatever_the_forecast(tmp_path):
     assert "red" in found["message"]
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "the renewal is forecast at risk"),
+        ("zh", "续约预测为“有风险”"),
+        ("ja", "更新予測は「リスクあり」"),
+        ("el", "η πρόβλεψη ανανέωσης είναι «σε κίνδυνο»"),
+    ],
+)
+def test_the_forecast_is_named_in_the_readers_words_not_as_typed(tmp_path, locale, said):
+    rest = "reviewed: 2026-11-20\nrenewal: {forecast: at_risk, notice_date: 2026-12-01}\n"
+    root = repo(tmp_path, CONFIG, a=plan("a", "renewal_date: 2027-12-31", rest))
+    args = ("check", str(root), "--no-cache", "--today", "2026-11-23", "--locale", locale)
+    output = run_cli(*args).output
+    assert said in output and "at_risk" not in output.split("notice-date", 1)[1], output
+
+
 def test_notice_date_takes_its_days_from_the_config(tmp_path):
     config = CONFIG + "rules:\n  notice-date: {days: 60}\n"
     rest = "renewal: {forecast: at_risk, notice_date: 2027-01-15}\n"
@@ -279,6 +296,31 @@ def test_health_weights_and_thresholds_come_from_the_config(tmp_path):
     report = portfolio_of(tmp_path, config, a=plan("a", "", "renewal: {forecast: commit}"))
     [metrics] = report["metrics"]["plans"]
     assert metrics["health"]["score"] == 100 and metrics["health"]["rating"] == "green"
+
+
+@pytest.mark.parametrize(
+    ("rules", "freshness"),
+    [
+        ("", 0.5),  # reviewed 100 days ago: stale at 90; maria met 50 days ago: fresh at 60
+        ("  plan-freshness: {max_age_days: 120}\n", 1.0),
+        ("  plan-freshness: {max_age_days: 120}\n  contact-freshness: {max_age_days: 30}\n", 0.5),
+        # A Group 2 prospect (ken, met 83 days ago) counts only when contact-freshness
+        # judges Group 2.
+        ("  contact-freshness: {groups: [renew, expand]}\n", 0.25),
+    ],
+)
+def test_health_freshness_takes_the_freshness_rules_limits_from_the_config(
+    tmp_path, rules, freshness
+):
+    people = """\
+    reviewed: 2026-08-15
+    stakeholders:
+      - {id: maria, name: Maria, group: renew, stance: advocate, last_contact: 2026-10-04}
+      - {id: ken, name: Ken, group: expand, stance: advocate, last_contact: 2026-09-01}
+    """
+    report = portfolio_of(tmp_path, QUIET + rules, a=plan("a", "", people))
+    [metrics] = report["metrics"]["plans"]
+    assert metrics["health"]["areas"]["freshness"] == freshness
 
 
 def test_the_example_plans_health_complete_green_failing_never_green():

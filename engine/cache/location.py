@@ -38,15 +38,6 @@ def user_cache_root() -> Path:
     return base / "revplan"
 
 
-def repository_root(start: Path) -> Path:
-    """The work tree ``start`` is in (the nearest folder holding ``.git``), else ``start``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
-
-
 def default_folder(root: Path) -> Path:
     """The cache folder of the repository at ``root``."""
     digest = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:24]

@@ -8,9 +8,9 @@ import click
 
 from engine.cli.options import handle_errors
 from engine.i18n.audit import ERROR, audit
+from engine.paths import display_path
 from engine.reporters.base import safe_text
 from engine.resources import locales, templates_dir
-from engine.sources import display_path
 
 
 @click.group("locales")

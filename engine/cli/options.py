@@ -17,10 +17,10 @@ from engine.config import Config, ConfigError, default_config, find_config, load
 from engine.errors import UsageError
 from engine.i18n.catalogue import CatalogueError
 from engine.i18n.words import CheckWords
+from engine.paths import display_path
 from engine.reporters.base import safe_text
 from engine.resources import locales
 from engine.session import ProgressFactory
-from engine.sources import display_path
 
 if TYPE_CHECKING:
     pass
@@ -111,7 +111,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            for message in exc.messages:
+            for message in config_messages(exc, kwargs.get("locale")):
                 click.echo(f"revplan: config: {safe_text(message)}", err=True)
             sys.exit(2)
         except UsageError as exc:
@@ -128,6 +128,20 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
 
     return wrapper
+
+
+def config_messages(exc: ConfigError, locale: str | None) -> list[str]:
+    """The config's errors in the reader's language: ``--locale``'s, else the one the
+    config itself names (where it was read that far), else English. A language with
+    no catalogue is told once the config is fixed; its errors come in English."""
+    try:
+        words = CheckWords(locale or exc.locale or "en", exc.catalogues)
+    except CatalogueError:
+        words = CheckWords()
+    return [
+        p if isinstance(p, str) else f"{p.where}: {words.sentence(p.key, p.args)}"
+        for p in exc.problems
+    ]
 
 
 def resolve_config(config_path: Path | None, paths: tuple[Path, ...]) -> Config:
@@ -151,7 +165,8 @@ def cache_folder(
     this repository) must not be used; ``existing_only``: only one that exists."""
     if no_cache:
         return None
-    from engine.cache.location import choose, repository_root
+    from engine.cache.location import choose
+    from engine.paths import repository_root
 
     choice = choose(cache_dir or config.cache_dir, repository_root(config.root))
     folder = choice.folder

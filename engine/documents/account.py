@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.documents.builder import PLAN, Builder, DocumentKind
 from engine.findings import Finding
+from engine.model import portfolio as figures
 from engine.model.metrics import PlanMetrics, backup_gap, needs_backup, objective_score
 from engine.model.types import AccountPlan, Action, Stakeholder
 from engine.rules.base import key_person
@@ -23,6 +24,8 @@ def context(
 ) -> dict[str, Any]:
     """The account document's context: health, money, renewal, people, objectives."""
     today = builder.today
+    findings = list(findings)
+    waived = builder.waived(findings)
     account = plan.account
     currency = account.currency if account else None
     people = {s.id: s for s in reversed(plan.stakeholders)}
@@ -76,25 +79,41 @@ def context(
         return row
 
     renewal_date = account.renewal_date if account else None
+    call = plan.renewal
     renewal = {
         "date": renewal_date,
         "days": (renewal_date - today).days if renewal_date else None,
+        # The team's renewal call, first on the page.
+        "forecast": call.forecast if call else None,
+        "probability": call.probability if call else None,
+        "notice_date": call.notice_date if call else None,
+        "notice_passed": bool(call and call.notice_date and call.notice_date < today),
     }
 
     # Health
     needing = m.contacts_needing_backup
-    without_backup = [person(i) for i in needing if i not in m.contacts_backed_up]
+    backups_waived = waived["backup-per-contact"]
+    unbacked = [i for i in needing if i not in m.contacts_backed_up]
+    roles_waived = waived["advocate-per-role"]
+    missing = [r for r in builder.roles if not m.advocates_by_role.get(r)]
+    detractors_waived = waived["detractor-addressed"]
+    unaddressed = [i for i in m.detractors if i not in m.detractors_addressed]
+    counts = builder.counts(findings)
     health = {
-        "findings": builder.counts(findings),
+        "findings": counts,
+        "score": figures.health(m.health_areas, builder.failing(counts), builder.config.portfolio),
         "roles_total": len(builder.roles),
         "roles_covered": [r for r in builder.roles if m.advocates_by_role.get(r)],
-        "roles_missing": [r for r in builder.roles if not m.advocates_by_role.get(r)],
+        "roles_missing": [r for r in missing if r not in roles_waived],
+        "roles_waived": [r for r in missing if r in roles_waived],
         "backup_needed": len(needing),
         "backup_ok": len(m.contacts_backed_up),
-        "without_backup": without_backup,
+        "without_backup": [person(i) for i in unbacked if i not in backups_waived],
+        "backup_waived": [person(i) for i in unbacked if i in backups_waived],
         "detractors": len(m.detractors),
         "detractors_addressed": len(m.detractors_addressed),
-        "detractors_open": [person(i) for i in m.detractors if i not in m.detractors_addressed],
+        "detractors_open": [person(i) for i in unaddressed if i not in detractors_waived],
+        "detractors_waived": [person(i) for i in unaddressed if i in detractors_waived],
         "valid": plan.valid,
     }
 
@@ -147,7 +166,10 @@ def context(
             state = "met"
         else:
             state = "in_progress"
-        requirements.append({"requirement": q, "met_by": delivered, "state": state})
+        requirements.append(
+            {"requirement": q, "met_by": delivered, "state": state,
+             "waived": state != "met" and q.id in waived["renewal-requirements"]}
+        )  # fmt: skip
 
     # Group 1: role coverage
     roles = []
@@ -157,7 +179,7 @@ def context(
             s = people[ident]
             advocates.append(
                 {"person": person(ident), "backup": person(s.backup),
-                 "backup_problem": backup_gap(s, people)}
+                 "backup_problem": backup_gap(s, people), "waived": ident in backups_waived}
             )  # fmt: skip
         others = [
             {"person": person(i), "stance": people[i].stance, "left": not people[i].active,
@@ -166,25 +188,28 @@ def context(
             if i not in m.advocates_by_role.get(role, [])
         ]  # fmt: skip
         if not advocates:
-            state = "missing"
-        elif any(a["backup_problem"] for a in advocates):
+            state = "waived" if role in roles_waived else "missing"
+        elif any(a["backup_problem"] and not a["waived"] for a in advocates):
             state = "weak"
         else:
             state = "covered"
         roles.append({"role": role, "advocates": advocates, "others": others, "state": state})
 
     def stakeholder_row(s: Stakeholder) -> dict[str, Any]:
-        judged = needs_backup(s) and s.group in builder.backup_groups
+        judged = needs_backup(s) and s.group in builder.judging.backup_groups
         gap = backup_gap(s, people) if judged else None
         age = (today - s.last_contact).days if s.last_contact else None
-        judged_fresh = key_person(s) and s.group in builder.freshness_groups
+        judged_fresh = key_person(s) and s.group in builder.judging.contact_groups
+        stale = judged_fresh and (age is None or age > builder.judging.contact_fresh_days)
         return {
             "person": s,
             "backup": person(s.backup),
             "backup_problem": gap,
+            "waived": s.id in backups_waived,
             "owner": member(s.owner),
             "reports_to": person(s.reports_to),
-            "stale": judged_fresh and (age is None or age > builder.freshness_days),
+            "stale": stale and s.id not in waived["contact-freshness"],
+            "stale_waived": stale and s.id in waived["contact-freshness"],
         }
 
     group1 = [stakeholder_row(s) for s in plan.stakeholders if s.group == "renew"]
@@ -205,6 +230,8 @@ def context(
                 "open": [action_row(a) for a in engaging if a.open],
                 "done": [action_row(a) for a in engaging if not a.open],
                 "addressed": s.id in m.detractors_addressed,
+                "waived": s.id in detractors_waived,
+                "understood_waived": s.id in waived["detractor-understood"],
             }
         )
 
@@ -231,6 +258,21 @@ def context(
         for o in plan.objectives
     ]
 
+    # Next steps: every open action, by due date (undated last), across objectives.
+    steps = [(o, a) for o, a in plan.actions() if a.open]
+    steps.sort(key=lambda step: (step[1].due is None, step[1].due or today))
+    next_steps = [{**action_row(a), "objective": o} for o, a in steps]
+
+    # Competitors and risks in one place.
+    risks = {
+        "competitors": [s for s in plan.stakeholders if s.stance == "detractor" and s.competitor],
+        "concerns": [s for s in plan.stakeholders if s.stance == "detractor" and s.concerns],
+        "blocked": [step for step in next_steps if step["action"].status == "blocked"],
+        "requirements": [
+            r for r in requirements if r["state"] in ("missing", "at_risk") and not r["waived"]
+        ],
+    }
+
     milestones = []
     wanted = builder.config.setting("milestone-review").params.get("perspectives", [])
     for ms in plan.milestones:
@@ -255,6 +297,8 @@ def context(
         "team": plan.team,
         "renewal": renewal,
         "health": health,
+        "next_steps": next_steps,
+        "risks": risks,
         "money": money,
         "requirements": requirements,
         "roles": roles,
@@ -269,7 +313,7 @@ def context(
         "milestones": milestones,
         "findings": builder.finding_rows(findings, document),
         "map": relationship_map(builder, plan, team),
-        "freshness_days": builder.freshness_days,
+        "freshness_days": builder.judging.contact_fresh_days,
     }
 
 

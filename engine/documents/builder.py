@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Config
+from engine.documents.charts import checkin_chart
 from engine.documents.escape import relative_link
 from engine.documents.inputs import SLUG, AlignedObjective, AnyObjective, Inputs, PlanSummary
-from engine.findings import SEVERITY_RANK, Finding
+from engine.findings import SEVERITIES, SEVERITY_RANK, Finding, fails
 from engine.i18n.catalogue import Catalogue
 from engine.i18n.messages import finding_message
-from engine.model.metrics import kr_score, objective_score
+from engine.model.metrics import judging, kr_score, objective_score
 from engine.model.types import OKRSet
 from engine.model.vocabulary import ROLES
 
@@ -86,11 +87,9 @@ class Builder:
         for okr_set in okrs:
             self.okrs.setdefault(okr_set.id, okr_set)
         self.roles = list(config.setting("advocate-per-role").params.get("roles", ROLES))
-        self.freshness_days = config.setting("contact-freshness").params.get("max_age_days", 60)
-        # The people backup-per-contact and contact-freshness judge: a document never
-        # flags a gap the check does not.
-        self.backup_groups = tuple(config.setting("backup-per-contact").params["groups"])
-        self.freshness_groups = tuple(config.setting("contact-freshness").params["groups"])
+        # The people backup-per-contact and contact-freshness judge, and their limits: a
+        # document never flags a gap the check does not.
+        self.judging = judging(lambda rule: config.setting(rule).params)
         # Every objective that aligns to an OKR objective: "<set>/<objective>" -> children
         self.children: dict[str, list[tuple[str, PlanSummary | OKRSet, AnyObjective]]] = (
             defaultdict(list)
@@ -148,6 +147,20 @@ class Builder:
             "waived": waived,
         }
 
+    def failing(self, counts: Mapping[str, int]) -> bool:
+        """Whether ``counts`` hold a finding not waived at the config's fail level."""
+        return fails([counts[s] for s in SEVERITIES], self.config.fail_on)
+
+    @staticmethod
+    def waived(findings: Iterable[Finding]) -> dict[str, set[str]]:
+        """The targets of the waived findings, by rule: a gap a waiver accepts is shown
+        as waived, never as failing."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for f in findings:
+            if f.waived and f.target is not None:
+                found[f.rule].add(f.target)
+        return found
+
     def okr_ref(self, ref: str, document: str) -> dict[str, Any]:
         """An aligns_to reference "<set>/<objective>", resolved to a title and a link."""
         set_id, _, objective_id = ref.partition("/")
@@ -175,7 +188,10 @@ class Builder:
         key_results = []
         for kr in o.key_results:
             kr_value = kr_score(kr)
-            key_results.append({"kr": kr, "score": kr_value, "grade": grade(kr_value)})
+            key_results.append(
+                {"kr": kr, "score": kr_value, "grade": grade(kr_value),
+                 "chart": checkin_chart(kr, self.cat), "latest": kr.latest}
+            )  # fmt: skip
         return {
             "objective": o,
             "anchor": o.id if SLUG.match(o.id) else None,

@@ -39,8 +39,8 @@ from engine.model import types as models
 from engine.model.metrics import (
     PlanMetrics,
 )
+from engine.paths import display_path
 from engine.resources import templates_dir
-from engine.sources import display_path
 
 
 def translator(cat: Catalogue) -> Callable[..., Markup]:
@@ -363,6 +363,11 @@ def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[...,
             return t("label.no_score")
         return _finalize(icons[grade]) + Markup(" ") + _finalize(cat.fixed(value))
 
+    def rating(health: Any) -> Markup:
+        # An account's health: 🟢 82 (docs/health.md).
+        icon = {"green": "🟢", "amber": "🟡", "red": "🔴"}[health.rating]
+        return Markup(f"{icon} ") + _finalize(cat.number(health.score))
+
     def progress(value: float | None) -> Markup:
         if value is None:
             return t("label.not_measurable")
@@ -374,6 +379,7 @@ def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[...,
         "_since": since,
         "_score": score,
         "_progress": progress,
+        "_rating": rating,
     }
 
 

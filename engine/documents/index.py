@@ -7,7 +7,6 @@ from typing import Any
 
 from engine.documents.builder import PORTFOLIO, Builder, DocumentKind, Portfolio, grade
 from engine.documents.escape import relative_link
-from engine.findings import fails
 from engine.model import portfolio as figures
 from engine.model.metrics import PlanMetrics, objective_score
 from engine.model.types import AccountPlan
@@ -19,6 +18,7 @@ def plan_row(builder: Builder, plan: AccountPlan, m: PlanMetrics) -> dict[str, A
     a = plan.account
     renewal_date = a.renewal_date if a else None
     months = m.break_even_months
+    owner = next((t for t in plan.team if t.id == plan.owner), None)
     return {
         "account": a,
         "priority": a.priority if a else None,
@@ -37,6 +37,9 @@ def plan_row(builder: Builder, plan: AccountPlan, m: PlanMetrics) -> dict[str, A
         "roles_total": len(builder.roles),
         "pipeline": sum(e.value for e in plan.expansion if e.value is not None),
         "forecast": m.forecast,
+        "probability": plan.renewal.probability if plan.renewal else None,
+        "owner": (owner.name or owner.id) if owner else plan.owner,
+        "health_areas": m.health_areas,
         "valid": plan.valid,
         "yearly_contribution": m.yearly_contribution,
         "acquisition_cost": m.acquisition_cost,
@@ -132,19 +135,31 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
              "objectives": len(s.objectives)}
         )  # fmt: skip
 
-    # The CRO's totals, in the reporting currency (engine.model.portfolio: the JSON's figures).
-    money = figures.portfolio(
-        (
-            figures.AccountRow(
-                r["plan"].id, r["currency"], r["arr"], r["renewal"], r["forecast"],
-                r["pipeline"], fails(_tally(r["findings"]), builder.config.fail_on),
-            )
-            for r in accounts
-        ),
-        builder.config.portfolio,
-        builder.today,
-    )  # fmt: skip
+    # The CRO's numbers, in the reporting currency (engine.model.portfolio: the JSON's figures).
+    settings, today = builder.config.portfolio, builder.today
+    rows = {
+        r["plan"].id: figures.AccountRow(
+            r["plan"].id, r["currency"], r["arr"], r["renewal"], r["forecast"],
+            r["pipeline"], builder.failing(r["findings"]),
+        )
+        for r in accounts
+    }  # fmt: skip
+    money = figures.portfolio(rows.values(), settings, today)
     account_names = {r["plan"].id: r["plan"].name for r in accounts}
+    by_id = {r["plan"].id: r for r in accounts}
+    for r in accounts:
+        judged = rows[r["plan"].id]
+        r["health"] = figures.health(r["health_areas"], judged.failing, settings)
+        r["at_risk"] = figures.at_risk(judged, settings, today)
+    calendar = [
+        {"month": month.start, "arr": None if month.arr is None else float(month.arr),
+         "accounts": [by_id[p] for p in month.plans]}
+        for month in figures.renewal_calendar(rows.values(), settings, today)
+    ]  # fmt: skip
+    # The focus list: the accounts at risk, soonest renewal first, then the top priorities.
+    risky = sorted((r for r in accounts if r["at_risk"]), key=lambda r: (r["days"], r["plan"].id))
+    ranked = [r for r in accounts if r["priority"] is not None][:2] or accounts[:2]
+    focus = risky + [r for r in ranked if not r["at_risk"]]
 
     return {
         "money": {
@@ -153,11 +168,13 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
             "arr_renewing": float(money.arr_renewing),
             "arr_at_risk": float(money.arr_at_risk),
             "pipeline": float(money.pipeline),
-            "window": builder.config.portfolio.renewal_window_days,
+            "window": settings.renewal_window_days,
             "unconverted": [account_names[p] for p in money.unconverted],
         },
         "accounts": accounts,
-        "focus": [r for r in accounts if r["priority"] is not None][:2] or accounts[:2],
+        "focus": focus,
+        "calendar": calendar,
+        "thresholds": dict(settings.thresholds),
         "segments": segment_rows,
         "levers": levers,
         "gaps": gap_rows,
@@ -167,11 +184,6 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
         ],
         "totals": builder.counts(f for f in inputs.findings if f.plan in plan_ids),
     }
-
-
-def _tally(counts: dict[str, int]) -> list[int]:
-    """A row's counts in ``tally``'s order."""
-    return [counts["error"], counts["warning"], counts["info"], counts["waived"]]
 
 
 def _severity(builder: Builder, rule: str) -> str:

@@ -245,7 +245,7 @@ class _Renderer:
         portfolio document."""
         entry = job.plan
         plan = read_model(entry.file, AccountPlan, entry.id, entry.valid, self.config)
-        m = plan_metrics(plan, self.today, self.builder.backup_groups)
+        m = plan_metrics(plan, self.today, self.builder.judging)
         documents = tuple(
             self.document(
                 kind,

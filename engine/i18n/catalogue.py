@@ -285,3 +285,8 @@ class Catalogue:
         if value is None:
             return ""
         return format_skeleton("yMMMM", value, locale=self.babel)
+
+    @_memoized
+    def skeleton(self, value: datetime.date, skeleton: str) -> str:
+        """A date in the locale's form of a CLDR skeleton ("MMMd": "Oct 15", "10月15日")."""
+        return format_skeleton(skeleton, value, locale=self.babel)

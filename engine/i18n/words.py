@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.findings import Finding
+from engine.findings import Arg, Finding
 from engine.i18n.catalogue import Catalogue
 from engine.i18n.messages import CHECK_SECTION, check_catalogue, sentence
 from engine.resources import templates_dir
@@ -38,6 +38,10 @@ class CheckWords:
 
     def finding(self, f: Finding) -> str:
         return f.message if self.english else sentence(self.cat, f.key, f.args)
+
+    def sentence(self, key: str, args: tuple[Arg, ...]) -> str:
+        """A message of the check (under ``check.``) from its key and arguments."""
+        return sentence(self.cat, key, args)
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.cat(f"report.{key}", **values)

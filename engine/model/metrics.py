@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -210,13 +210,35 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 # How far each forecast carries the renewal area of the health score.
 FORECAST_HEALTH = {"commit": 1.0, "best_case": 0.75, "at_risk": 0.25, "churn": 0.0}
-# A plan reviewed, a key contact met, within this many days is fresh (the defaults of
-# plan-freshness and contact-freshness).
-PLAN_FRESH_DAYS = 90
-CONTACT_FRESH_DAYS = 60
 
 
-def health_areas(plan: AccountPlan, today: date, m: PlanMetrics) -> dict[str, float | None]:
+@dataclass(frozen=True)
+class Judging:
+    """Whom and by what limits the rules judge, so that a figure and the findings never
+    disagree: the groups backup-per-contact counts; a plan reviewed within
+    plan-freshness's ``max_age_days``, a key contact of contact-freshness's ``groups``
+    met within its ``max_age_days``, is fresh."""
+
+    backup_groups: tuple[str, ...] = ("renew",)
+    plan_fresh_days: int = 90
+    contact_fresh_days: int = 60
+    contact_groups: tuple[str, ...] = ("renew",)
+
+
+def judging(params: Callable[[str], Mapping[str, Any]]) -> Judging:
+    """The rules' parameters, the config's settings applied (``params(rule_id)``)."""
+    contacts = params("contact-freshness")
+    return Judging(
+        backup_groups=tuple(params("backup-per-contact")["groups"]),
+        plan_fresh_days=params("plan-freshness")["max_age_days"],
+        contact_fresh_days=contacts["max_age_days"],
+        contact_groups=tuple(contacts["groups"]),
+    )
+
+
+def health_areas(
+    plan: AccountPlan, today: date, m: PlanMetrics, judged: Judging
+) -> dict[str, float | None]:
     """Each area of the health score, 0..1: the mean of its measures that apply."""
     key_roles = [role for role in ROLES if m.holders_by_role.get(role)]
     detractors = len(m.detractors)
@@ -251,15 +273,22 @@ def health_areas(plan: AccountPlan, today: date, m: PlanMetrics) -> dict[str, fl
     execution = _mean(
         [_mean(m.kr_scores.values()), sum(on_time) / len(on_time) if on_time else None]
     )
-    key_contacts = [s for s in plan.stakeholders if needs_backup(s) or s.stance == "detractor"]
+    key_contacts = [
+        s
+        for s in plan.stakeholders
+        if (needs_backup(s) or s.stance == "detractor")
+        and s.active
+        and s.group in judged.contact_groups
+    ]
     met_lately = [
-        s.last_contact is not None and (today - s.last_contact).days <= CONTACT_FRESH_DAYS
+        s.last_contact is not None and (today - s.last_contact).days <= judged.contact_fresh_days
         for s in key_contacts
-        if s.active
     ]
     freshness = _mean(
         [
-            float(plan.reviewed is not None and (today - plan.reviewed).days <= PLAN_FRESH_DAYS),
+            float(
+                plan.reviewed is not None and (today - plan.reviewed).days <= judged.plan_fresh_days
+            ),
             sum(met_lately) / len(met_lately) if met_lately else None,
         ]
     )
@@ -271,10 +300,8 @@ def health_areas(plan: AccountPlan, today: date, m: PlanMetrics) -> dict[str, fl
     }
 
 
-def plan_metrics(plan: AccountPlan, today: date, backup_groups: Collection[str]) -> PlanMetrics:
-    """The plan's figures on ``today``; backups are counted for the people of
-    ``backup_groups`` only, the groups the backup-per-contact rule judges, so that
-    a figure and the findings never disagree."""
+def plan_metrics(plan: AccountPlan, today: date, judged: Judging) -> PlanMetrics:
+    """The plan's figures on ``today``, counted as the rules judge (``judged``)."""
     people = {s.id: s for s in reversed(plan.stakeholders)}  # first definition wins
     advocates: dict[str, list[str]] = {role: [] for role in ROLES}
     holders: dict[str, list[str]] = {role: [] for role in ROLES}
@@ -283,9 +310,9 @@ def plan_metrics(plan: AccountPlan, today: date, backup_groups: Collection[str])
             holders.setdefault(role, []).append(s.id)
             if s.group == "renew" and s.stance == "advocate" and s.active:
                 advocates.setdefault(role, []).append(s.id)
-    judged = [s for s in plan.stakeholders if needs_backup(s) and s.group in backup_groups]
-    needing = [s.id for s in judged]
-    backed = [s.id for s in judged if not backup_gap(s, people)]
+    backing = [s for s in plan.stakeholders if needs_backup(s) and s.group in judged.backup_groups]
+    needing = [s.id for s in backing]
+    backed = [s.id for s in backing if not backup_gap(s, people)]
     detractors = [s.id for s in plan.stakeholders if s.stance == "detractor" and s.active]
     addressed: set[str] = set()
     for _, action in plan.actions():
@@ -334,7 +361,7 @@ def plan_metrics(plan: AccountPlan, today: date, backup_groups: Collection[str])
         forecast=plan.renewal.forecast if plan.renewal else None,
         pipeline=sum(values) if values else None,
     )
-    return replace(figures, health_areas=health_areas(plan, today, figures))
+    return replace(figures, health_areas=health_areas(plan, today, figures, judged))
 
 
 def okr_metrics(okrs: OKRSet) -> OKRMetrics:

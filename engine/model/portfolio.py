@@ -9,7 +9,7 @@ the plans were read in; they become floats only when printed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -149,21 +149,21 @@ def at_risk(row: AccountRow, settings: PortfolioSettings, today: date) -> bool:
     )
 
 
+def reporting(rows: Iterable[AccountRow], settings: PortfolioSettings) -> PortfolioSettings:
+    """The settings with their reporting currency: without ``reporting_currency``, the
+    one currency the plans use, when they use one."""
+    if settings.reporting_currency is not None:
+        return settings
+    used = {r.currency for r in rows if r.currency}
+    return replace(settings, reporting_currency=used.pop()) if len(used) == 1 else settings
+
+
 def portfolio(rows: Iterable[AccountRow], settings: PortfolioSettings, today: date) -> Portfolio:
     """The totals over every account. Without ``reporting_currency`` the one currency the
     plans use is the reporting one; with several and none configured, every plan in a
     currency without a rate is ``unconverted`` (the ``currency-rate`` rule reports it)."""
     rows = sorted(rows, key=lambda r: r.plan)
-    if settings.reporting_currency is None:
-        used = {r.currency for r in rows if r.currency}
-        if len(used) == 1:
-            settings = PortfolioSettings(
-                next(iter(used)),
-                settings.fx_rates,
-                settings.renewal_window_days,
-                settings.weights,
-                settings.thresholds,
-            )
+    settings = reporting(rows, settings)
     arr = renewing = risk = pipeline = Decimal(0)
     unconverted = []
     for row in rows:
@@ -189,3 +189,49 @@ def portfolio(rows: Iterable[AccountRow], settings: PortfolioSettings, today: da
         pipeline=pipeline,
         unconverted=tuple(unconverted),
     )
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of the renewal calendar: the accounts renewing in it (by renewal date,
+    then id) and their ARR in the reporting currency (None when one has no rate)."""
+
+    start: date  # its first day
+    plans: tuple[str, ...]
+    arr: Decimal | None
+
+
+CALENDAR_MONTHS = 6  # the next two quarters
+
+
+def renewal_calendar(
+    rows: Iterable[AccountRow], settings: PortfolioSettings, today: date
+) -> list[Month]:
+    """The next two quarters by month, today's month first: who renews in each, from
+    today on (a renewal already past is no longer in the calendar)."""
+    rows = sorted(rows, key=lambda r: r.plan)
+    settings = reporting(rows, settings)
+    months = []
+    for step in range(CALENDAR_MONTHS):
+        year, month = divmod(today.month - 1 + step, 12)
+        if today.year + year > date.max.year:
+            break
+        start = date(today.year + year, month + 1, 1)
+        renewing = sorted(
+            (
+                r
+                for r in rows
+                if r.renewal_date is not None
+                and r.renewal_date >= today
+                and (r.renewal_date.year, r.renewal_date.month) == (start.year, start.month)
+            ),
+            key=lambda r: (r.renewal_date, r.plan),
+        )
+        total: Decimal | None = Decimal(0)
+        for r in renewing:
+            try:
+                total = None if total is None else total + convert(r.arr, r.currency, settings)
+            except KeyError:
+                total = None  # never a total that silently leaves an account out
+        months.append(Month(start, tuple(r.plan for r in renewing), total))
+    return months

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from engine.findings import Phrase, Text, args
 from engine.parse.loader import Document, Path
 
 _MONEY_FIELDS = {"arr", "acquisition_cost", "support_cost_per_year"}
@@ -65,17 +66,18 @@ def _plain(number: float) -> str:
     return f"{number:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def hint(path: Path, value: Any) -> str:
-    """What to write instead of ``value`` at ``path``, as the end of a schema message."""
+def hint(path: Path, value: Any) -> Phrase | None:
+    """What to write instead of ``value`` at ``path``, as the end of a schema message
+    (``schema.hint.amount``, ``schema.hint.share``)."""
     if is_money(path) and isinstance(value, str):
         amount = meant_amount(value)
         if amount is not None:
-            return f" — write {amount} (digits only: no thousands separator, no currency)"
+            return Phrase("schema.hint.amount", args(amount=Text(str(amount))))
     if is_margin(path):
         share = meant_share(value)
         if share is not None:
-            return f" — the margin is a share of 1: write {share}"
-    return ""
+            return Phrase("schema.hint.share", args(share=Text(share)))
+    return None
 
 
 def grouped(doc: Document) -> Iterator[tuple[Path, str, str]]:

@@ -15,7 +15,7 @@ from functools import cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
-from engine.findings import Many, Phrase, Problem, Text, args, detailed
+from engine.findings import Arg, Many, Number, Phrase, Problem, Text, Value, args, detailed
 from engine.parse import numbers
 from engine.parse.loader import Document, Path
 from engine.resources import schema
@@ -26,15 +26,8 @@ if TYPE_CHECKING:  # jsonschema is imported when a document fails: it takes a te
     from jsonschema.exceptions import ValidationError
 
 
-_TYPE_WORDS = {
-    "string": "text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "a mapping of fields",
-    "null": "empty",
-}
+# A problem's wording: its message key (``schema.<variant>``) and arguments.
+Said = tuple[str, tuple[Arg, ...]]
 
 
 @cache
@@ -159,7 +152,6 @@ MAX_SCHEMA_ERRORS = 100
 
 API_VERSION = "revplan/v1"
 DOCUMENT_KINDS = ("AccountPlan", "OKRs", "Config")
-_KIND_HINT = "add kind: AccountPlan (an account plan) or kind: OKRs (an OKR set)"
 
 
 def claims_to_be_ours(data: dict[Any, Any]) -> bool:
@@ -178,33 +170,27 @@ def claims_to_be_ours(data: dict[Any, Any]) -> bool:
     return False
 
 
-_LEAVE_OUT = "if it is not a plan, leave it out with exclude: in revplan.yaml"
+def another_config(doc: Document) -> Problem:
+    """A second config (kind: Config) among the plans: a run reads one config only."""
+    return Problem(doc.loc(("kind",)), "schema.another_config")
 
 
-ANOTHER_CONFIG = (
-    "a second revplan config (kind: Config) among the plans: a run reads one config only "
-    "(--config, or the revplan.yaml found upwards) — move it out of the plan paths, or leave "
-    "it out with exclude: in revplan.yaml"
-)
-
-
-def not_ours(doc: Document) -> str:
+def not_ours(doc: Document) -> Problem:
     """What a YAML file under the plan paths that is not a revplan document is, and how
     to fix it (a plan without its header, or another tool's file to leave out)."""
-    start = f"start it with apiVersion: {API_VERSION} and kind: AccountPlan or OKRs"
+    fix = args(start=Phrase("schema.hint.start", args(version=Text(API_VERSION))))
     data = doc.data
     if data is None:
-        return f"the file is empty (or holds only comments): if it is a plan, {start}; {_LEAVE_OUT}"
+        return Problem(doc.loc(()), "schema.not_ours.empty", fix)
+    if isinstance(data, list):
+        return Problem(doc.loc(()), "schema.not_ours.list", fix)
     if not isinstance(data, dict):
-        what = "a list" if isinstance(data, list) else f"a single value ({_shown(data)})"
-        return (
-            f"the file holds {what}, not a mapping: a plan is one mapping, one plan to a file "
-            f"({start}); {_LEAVE_OUT}"
-        )
+        return Problem(doc.loc(()), "schema.not_ours.single", (*fix, *args(value=_value(data))))
     said = [f"{key}: {_shown(data[key])}" for key in ("apiVersion", "kind") if key in data]
-    verb = "are" if len(said) > 1 else "is"
-    what = f"its {' and '.join(said)} {verb} not revplan's" if said else "it has no apiVersion"
-    return f"not a revplan document ({what}): if it is a plan, {start}; {_LEAVE_OUT}"
+    if not said:
+        return Problem(doc.loc(()), "schema.not_ours.no_api_version", fix)
+    named = args(said=Many(tuple(map(Text, said))), count=Number(len(said)))
+    return Problem(doc.loc(()), "schema.not_ours", (*fix, *named))
 
 
 def identity_problems(doc: Document) -> list[Problem]:
@@ -214,65 +200,55 @@ def identity_problems(doc: Document) -> list[Problem]:
     problems = []
     for field, check in (("apiVersion", _api_version_problem), ("kind", _kind_problem)):
         if field in data:
-            message = check(data[field])
-            if message:
-                problems.append(detailed(doc.loc((field,)), "schema", message))
+            said = check(data[field])
+            if said:
+                key, values = said
+                where = Arg("where", Text(field))
+                problems.append(Problem(doc.loc((field,)), key, (where, *values)))
             continue
         misspelt = [k for k in data if isinstance(k, str) and k.casefold() == field.casefold()]
         if misspelt:
-            problems.append(
-                detailed(
-                    doc.key_loc((misspelt[0],)),
-                    "schema",
-                    f"'{misspelt[0]}' is not a field — did you mean '{field}'? (field names "
-                    "are case-sensitive)",
-                )
-            )
+            named = args(name=Text(misspelt[0]), field=Text(field))
+            problems.append(Problem(doc.key_loc((misspelt[0],)), "schema.misspelt", named))
         elif field == "apiVersion":
-            problems.append(
-                detailed(
-                    doc.loc(()),
-                    "schema",
-                    f"missing required field 'apiVersion' — add apiVersion: {API_VERSION} as "
-                    "the first line",
-                )
-            )
+            version = args(version=Text(API_VERSION))
+            problems.append(Problem(doc.loc(()), "schema.no_api_version", version))
         else:
-            problems.append(
-                detailed(doc.loc(()), "schema", f"missing required field 'kind' — {_KIND_HINT}")
-            )
+            problems.append(Problem(doc.loc(()), "schema.no_kind"))
     return problems
 
 
-def _api_version_problem(value: Any) -> str | None:
+def _api_version_problem(value: Any) -> Said | None:
     if value == API_VERSION:
         return None
     if isinstance(value, str) and value.strip() == API_VERSION:
-        return (
-            f"apiVersion: {_shown(value)} must be exactly {API_VERSION} (a block scalar or "
-            "spaces add characters): write apiVersion: revplan/v1"
-        )
+        return "schema.spaces", args(value=_value(value), version=Text(API_VERSION))
     if not isinstance(value, str):
-        return f"apiVersion: {_type_message(value, 'string')}"
-    return f"apiVersion: {_pattern_message(value, '^' + API_VERSION + '$')}"
+        return _type_said(value, "string")
+    return _pattern_said(value, "^" + API_VERSION + "$")
 
 
-def _kind_problem(value: Any) -> str | None:
+def _kind_problem(value: Any) -> Said | None:
     if value in DOCUMENT_KINDS:
         return None
-    hint = _suggest(value, list(DOCUMENT_KINDS)) if isinstance(value, str) else ""
-    fix = hint or f" — {_KIND_HINT}"
-    return f"kind: {_shown(value)} is not one of {', '.join(DOCUMENT_KINDS)}{fix}"
+    close = _closest(value, list(DOCUMENT_KINDS)) if isinstance(value, str) else ""
+    hint = Phrase("hint.suggest", args(close=Text(close))) if close else Phrase("schema.hint.kind")
+    options = Text(", ".join(DOCUMENT_KINDS))
+    return "schema.enum", args(value=_value(value), options=options, hint=hint)
 
 
 def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[Problem]:
     """Every schema error in the document, located and worded for a plan author."""
     separators = [
-        detailed(
+        Problem(
             doc.loc(path),
-            "schema",
-            f"{dotted(path)}: {written} is read as {numbers.read_as(written)} — YAML takes "
-            f"'.' for the decimal point; for {int(meant):,} write {meant}",
+            "schema.grouped",
+            args(
+                where=Text(dotted(path)),
+                written=Text(written),
+                read=Text(numbers.read_as(written)),
+                meant=Number(int(meant)),
+            ),
             plan=plan,
             path=dotted(path),
         )
@@ -290,31 +266,35 @@ def schema_problems(doc: Document, kind: str, plan: str | None = None) -> list[P
             continue
         problems.extend(_explain(doc, error, plan))
     # One message per place: overlapping errors (e.g. type and enum) say the same.
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, Any]] = set()
     unique = []
-    for problem in sorted(problems, key=lambda p: (p.loc.line, p.loc.column, _detail(p))):
-        key = (problem.loc.line, problem.loc.column, _detail(problem))
+    for problem in sorted(problems, key=_order):
+        key = (problem.loc.line, problem.loc.column, _sameness(problem))
         if key not in seen:
             seen.add(key)
             unique.append(problem)
     if more:
         where = tuple(more[0].absolute_path)
-        unique.append(
-            detailed(
-                doc.loc(where),
-                "schema",
-                f"{dotted(where)}: more schema errors follow; revplan stops after "
-                f"{MAX_SCHEMA_ERRORS} in one file — fix these and check again",
-                plan=plan,
-                path=dotted(where),
-            )
-        )
+        limit = args(where=Text(dotted(where)), limit=Number(MAX_SCHEMA_ERRORS))
+        unique.append(Problem(doc.loc(where), "schema.more", limit, plan=plan, path=dotted(where)))
     return unique
 
 
-def _detail(problem: Problem) -> str:
-    detail = problem.args[0].value
-    return detail.text if isinstance(detail, Text) else ""
+# At one place these say one thing: the first of them (a second missing field of the
+# same mapping waits for the next run). Kept as it was so the English findings, and
+# the baselines recorded from them, do not change.
+_ONE_A_PLACE = frozenset(
+    f"schema.{v}" for v in ("unknown_field", "required", "required_any", "enum", "date", "empty")
+) | {"schema.twice"}
+
+
+def _sameness(problem: Problem) -> Any:
+    return "" if problem.key in _ONE_A_PLACE else (problem.key, problem.args)
+
+
+def _order(problem: Problem) -> tuple[int, int, int, str]:
+    """In the file's order; at one place, the ones said once a place first."""
+    return (problem.loc.line, problem.loc.column, problem.key not in _ONE_A_PLACE, problem.key)
 
 
 def dotted(path: Path) -> str:
@@ -342,14 +322,21 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _value(value: Any) -> Value:
+    """A value as a message shows it: as written, or what it is (``a mapping``) in the
+    reader's words (``schema.shown.<what>``)."""
+    if isinstance(value, dict):
+        return Phrase("schema.shown.mapping")
+    if isinstance(value, list):
+        return Phrase("schema.shown.list")
+    if value is None:
+        return Phrase("schema.shown.empty")
+    return Text(_shown(value))
+
+
 def _closest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return close[0] if close else ""
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = _closest(word, options)
-    return f" — did you mean '{close}'?" if close else ""
 
 
 def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterator[Problem]:
@@ -361,15 +348,21 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
     value = error.instance
     schema_part = error.schema if isinstance(error.schema, dict) else {}
 
-    def problem(message: str, at_key: Path | None = None) -> Problem:
-        loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
-        return detailed(loc, "schema", message, plan=plan, path=dotted(at_key or path))
+    def problem(message: str) -> Problem:
+        """A problem only jsonschema can word (a keyword revplan's schemas do not use)."""
+        return detailed(doc.loc(path), "schema", f"{where}: {message}", plan=plan, path=where)
 
-    def worded(variant: str, at_key: Path | None = None, **values: Text | Phrase | Many) -> Problem:
+    def worded(variant: str, at_key: Path | None = None, **values: Value) -> Problem:
         """A problem the catalogues word (``schema.<variant>``), in every language."""
         loc = doc.key_loc(at_key) if at_key is not None else doc.loc(path)
         said = args(where=Text(where), **values)
         return Problem(loc, f"schema.{variant}", said, plan=plan, path=dotted(at_key or path))
+
+    def told(said: Said) -> Problem:
+        key, values = said
+        return Problem(
+            doc.loc(path), key, (Arg("where", Text(where)), *values), plan=plan, path=where
+        )
 
     alternatives = error.context or []
     if (
@@ -416,86 +409,79 @@ def _explain(doc: Document, error: ValidationError, plan: str | None) -> Iterato
         close = _closest(str(value), options) if isinstance(value, str) else ""
         yield worded(
             "enum",
-            value=Text(_shown(value)),
+            value=_value(value),
             options=Text(", ".join(options)),
             hint=Phrase("hint.suggest", args(close=Text(close))) if close else Phrase("hint.none"),
         )
     elif validator == "const":
-        yield problem(f"{where}: {_shown(value)} must be '{error.validator_value}'")
+        yield problem(f"{_shown(value)} must be '{error.validator_value}'")
     elif validator == "type":
         # A number written as people write money or margins is told the number it means.
-        meant = numbers.hint(path, value) if isinstance(value, str) else ""
-        message = f"{_shown(value)} should be a number{meant}" if meant else None
-        yield problem(f"{where}: {message or _type_message(value, asked)}")
+        meant = numbers.hint(path, value) if isinstance(value, str) else None
+        yield told(_type_said(value, "number", meant) if meant else _type_said(value, asked))
     elif validator == "pattern":
-        yield problem(f"{where}: {_pattern_message(value, asked)}")
+        yield told(_pattern_said(value, asked))
     elif validator == "format":
-        yield worded("date", value=Text(_shown(value)))
-    elif validator == "propertyNames":
-        yield problem(f"{where}: {error.message}")
-    elif validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        bound = {
-            "minimum": "at least",
-            "exclusiveMinimum": "more than",
-            "maximum": "at most",
-            "exclusiveMaximum": "less than",
-        }[validator]
-        limit = error.validator_value
-        yield problem(
-            f"{where}: {_shown(value)} must be {bound} {limit}{numbers.hint(path, value)}"
-        )
+        yield worded("date", value=_value(value))
+    elif validator in ("minimum", "exclusiveMinimum", "maximum"):
+        hint = numbers.hint(path, value) or Phrase("hint.none")
+        limit = Text(str(error.validator_value))
+        yield worded(f"bound.{validator}", value=_value(value), limit=limit, hint=hint)
     elif validator == "minLength":
         yield worded("empty")
     elif validator == "minItems":
-        yield problem(f"{where}: needs at least {error.validator_value} item(s)")
+        yield worded("min_items", count=Number(cast(int, error.validator_value)))
     elif validator == "uniqueItems":
         yield worded("twice")
     else:
-        yield problem(f"{where}: {error.message}")
+        yield problem(error.message)
 
 
-def _type_message(value: Any, expected: str | list[str]) -> str:
+def _type_said(value: Any, expected: str | list[str], hint: Phrase | None = None) -> Said:
+    """``{value} should be {wanted}{hint}``: the types as catalogue words
+    (``schema.type_name.<type>``), and what to write instead."""
     names = [expected] if isinstance(expected, str) else list(expected)
-    wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
-    message = f"{_shown(value)} should be {wanted}"
+    shown = _value(value)
     if (
         "boolean" in names
         and isinstance(value, str)
         and value.lower() in ("yes", "no", "on", "off")
     ):
-        message = f"{_shown(value)} is ambiguous in YAML — write true or false"
-    elif "string" in names and isinstance(value, int | float) and not isinstance(value, bool):
-        message += f" — put it in quotes to make it text: '{value}'"
-    elif "string" in names and isinstance(value, bool):
-        message += " — put it in quotes to make it text"
-    elif "number" in names and isinstance(value, str):
-        message += " — write a plain number such as 480000 (no units, finite)"
-    elif "array" in names and isinstance(value, dict):
-        message += " — write each item on its own line starting with '- '"
-    elif "object" in names and isinstance(value, list):
-        message += " — write 'field: value' lines here, not a '- ' list"
-    elif "array" in names and isinstance(value, str | int | float):
-        message += f" — write [{value}] for a list of one"
-    elif "array" in names and value is None:
-        message += " — write [] for an empty list, or remove the field"
-    return message
+        return "schema.ambiguous", args(value=shown)
+    wanted = Many(tuple(Phrase(f"schema.type_name.{n}") for n in names))
+    return "schema.type", args(value=shown, wanted=wanted, hint=hint or _type_hint(value, names))
 
 
-def _pattern_message(value: Any, pattern: str) -> str:
+def _type_hint(value: Any, names: list[str]) -> Phrase:
+    if "string" in names and isinstance(value, int | float) and not isinstance(value, bool):
+        return Phrase("schema.hint.quote", args(text=Text(str(value))))
+    if "string" in names and isinstance(value, bool):
+        return Phrase("schema.hint.quote_bool")
+    if "number" in names and isinstance(value, str):
+        return Phrase("schema.hint.plain_number")
+    if "array" in names and isinstance(value, dict):
+        return Phrase("schema.hint.list_lines")
+    if "object" in names and isinstance(value, list):
+        return Phrase("schema.hint.mapping_lines")
+    if "array" in names and isinstance(value, str | int | float):
+        return Phrase("schema.hint.list_of_one", args(text=Text(str(value))))
+    if "array" in names and value is None:
+        return Phrase("schema.hint.empty_list")
+    return Phrase("hint.none")
+
+
+def _pattern_said(value: Any, pattern: str) -> Said:
+    shown = args(value=_value(value))
     if pattern.startswith("^[0-9]{4}"):
-        return f"{_shown(value)} is not a date — write YYYY-MM-DD, e.g. 2026-11-02"
+        return "schema.pattern.date", shown
     if pattern.startswith("^revplan/"):
-        return f"{_shown(value)} is not a supported apiVersion — write revplan/v1"
+        return "schema.pattern.api_version", shown
     if "/" in pattern:
-        return (
-            f"{_shown(value)} is not an OKR reference — write "
-            "'<OKRs id>/<objective id>', e.g. cro-fy27/nrr-115"
-        )
+        return "schema.pattern.okr_reference", shown
     if pattern.startswith("^[a-z0-9]"):
-        return (
-            f"{_shown(value)} is not a valid id — use lower-case letters, digits, "
-            f"'-' and '_' (e.g. '{slug(str(value)) or 'my-id'}')"
-        )
-    if pattern == "^[A-Z]{3}$":
-        return f"{_shown(value)} is not a currency code — write three capitals, e.g. USD"
-    return f"{_shown(value)} does not match {pattern}"
+        example = Text(slug(str(value)) or "my-id")
+        return "schema.pattern.id", (*shown, Arg("example", example))
+    # (The validator's patterns end in \\Z rather than $: see _string_end_anchors.)
+    if pattern.removesuffix("\\Z").removesuffix("$") == "^[A-Z]{3}":
+        return "schema.pattern.currency", shown
+    return "schema.pattern", (*shown, Arg("pattern", Text(pattern)))

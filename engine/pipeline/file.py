@@ -14,13 +14,20 @@ from typing import Any
 from engine.findings import Finding, Location, Problem, detailed
 from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
-from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from engine.model.metrics import (
+    Metrics,
+    OKRMetrics,
+    PlanMetrics,
+    judging,
+    okr_metrics,
+    plan_metrics,
+)
 from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes
 from engine.parse.schema import (
-    ANOTHER_CONFIG,
     API_VERSION,
+    another_config,
     claims_to_be_ours,
     compile_validators,
     identity_problems,
@@ -144,13 +151,13 @@ def process_file(
             file, "checked", findings=_findings("yaml-syntax", settings, doc.problems)
         )
     if not isinstance(doc.data, dict) or not (doc.is_ours or claims_to_be_ours(doc.data)):
-        problem = detailed(doc.loc(()), "schema", not_ours(doc))
+        problem = not_ours(doc)
         return FileResult(file, "checked", findings=_findings("schema", settings, [problem]))
 
     findings = _findings("yaml-syntax", settings, doc.problems)
     kind = doc.kind
     if kind == "Config":
-        problem = detailed(doc.loc(("kind",)), "schema", ANOTHER_CONFIG)
+        problem = another_config(doc)
         return FileResult(
             file, "checked", findings=findings + _findings("schema", settings, [problem])
         )
@@ -170,9 +177,7 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        plan_figures = plan_metrics(
-            model, settings.today, settings.params("backup-per-contact")["groups"]
-        )
+        plan_figures = plan_metrics(model, settings.today, judging(settings.params))
         figures: PlanMetrics | OKRMetrics = plan_figures
         all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc

@@ -48,6 +48,7 @@ def verdict_line(words: CheckWords, summary: dict[str, Any], failed: bool, fail_
         "summary",
         checked=words(
             "checked",
+            count=summary["files"],  # the verb agrees with the files (el: Ελέγχθηκε 1 αρχείο)
             files=words("files", count=summary["files"]),
             plans=words("plans", count=summary["plans"]),
             okrs=words("okrs", count=summary["okrs"]),
@@ -72,4 +73,7 @@ def not_checked_line(words: CheckWords, summary: dict[str, Any]) -> str | None:
         for reason in ("excluded", "gitignored", "hidden")
         if skips[reason]
     ]
-    return words("not_checked", counts=words("list").join(left_out)) if left_out else None
+    if not left_out:
+        return None
+    total = sum(skips[reason] for reason in ("excluded", "gitignored", "hidden"))
+    return words("not_checked", count=total, counts=words("list").join(left_out))

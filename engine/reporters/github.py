@@ -109,6 +109,7 @@ class GitHubReporter(Reporter):
             }
             message = say(
                 "overflow",
+                count=len(rest),
                 more=say("more", count=len(rest)),
                 counts=say.counts(**tallied),
                 limit=ANNOTATIONS_PER_KIND,

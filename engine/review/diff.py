@@ -8,6 +8,7 @@ change — and the plans are matched by id, so a moved file is the same plan.
 from __future__ import annotations
 
 import os
+import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from engine.review.changes import (
 )
 from engine.review.git import Entry, Repository
 from engine.review.sides import Checked, Checker
+from engine.rules.custom.extends import Missing, Tree
 from engine.sources import glob_matches, is_yaml_name
 
 
@@ -234,8 +236,25 @@ def _config_at(repo: Repository, commit: str, config_path: Path | None, rev: str
         found = [e for e in repo.files(commit, relative) if e.path == relative]
         if found:
             absolute = Path(repo.root) / relative
-            return load_config(absolute, f"{rev}:{relative}", repo.read(found[0].blob))
+            tree = (Path(repo.root), _shared_files(repo, commit, rev))
+            return load_config(absolute, f"{rev}:{relative}", repo.read(found[0].blob), tree)
     return default_config()
+
+
+def _shared_files(repo: Repository, commit: str, rev: str | None) -> Tree:
+    """The files ``extends:`` reads, as they are at ``commit`` (regular files only)."""
+
+    def read(relative: str) -> bytes:
+        found = [e for e in repo.files(commit, relative) if e.path == relative]
+        if not found:
+            raise Missing(f"does not exist at {rev}")
+        return repo.read(found[0].blob)
+
+    def names(folder: str) -> list[str]:
+        entries = repo.files(commit, folder)
+        return [posixpath.basename(e.path) for e in entries if posixpath.dirname(e.path) == folder]
+
+    return Tree(read=read, names=names, show=lambda relative: f"{rev}:{relative}")
 
 
 def _plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:

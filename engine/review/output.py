@@ -4,6 +4,7 @@ pull-request comment (verdict first, per plan the worse changes first)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +50,10 @@ def _value(cat: Catalogue, change: Change, value: Any, side: str) -> str:
         return cat.money(value, change.detail.get("currency"))
     if kind == "key-result-progress":
         return cat.fixed(value)
+    if kind in ("renewal-moved", "milestone-moved"):
+        return cat.date(date.fromisoformat(value))  # the locale's date, as documents write it
+    if kind == "renewal-forecast-changed":
+        return cat.label("forecast", value)
     return str(value)
 
 
@@ -101,6 +106,16 @@ def render_json(diff: Diff) -> str:
     return json_escaped_surrogates(text) + "\n"
 
 
+# The placeholders of ``diff.counts`` and the count each shows.
+_COUNTED = {
+    "worse": "worse",
+    "better": "better",
+    "neutral": "neutral",
+    "new": "new_findings",
+    "fixed": "fixed_findings",
+}
+
+
 def verdict(cat: Catalogue, diff: Diff) -> str:
     counts = diff.counts()
     if not diff.changes and not diff.new and not diff.fixed:
@@ -112,11 +127,11 @@ def verdict(cat: Catalogue, diff: Diff) -> str:
         plans=cat("diff.plans", count=counts["plans_changed"]),
         counts=cat(
             "diff.counts",
-            worse=counts["worse"],
-            better=counts["better"],
-            neutral=counts["neutral"],
-            new=counts["new_findings"],
-            fixed=counts["fixed_findings"],
+            # Each count in its own plural form ("1 new finding", «1 ουδέτερη»).
+            **{
+                name: cat(f"diff.count.{name}", count=counts[field])
+                for name, field in _COUNTED.items()
+            },
         ),
     )
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.findings import Day, Number, Problem, Text, args
+from engine.findings import Day, Label, Number, Problem, Text, args
 from engine.model.portfolio import AT_RISK_FORECASTS, health
 from engine.rules.base import Context
 
@@ -52,7 +52,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:
         values = args(plan=Text(plan.name), date=Day(renewal.notice_date))
         if renewal.forecast in AT_RISK_FORECASTS:
             key = f"{ID}.forecast"
-            values += args(forecast=Text(renewal.forecast))
+            values += args(forecast=Label("forecast", renewal.forecast))
         else:
             # A rule cannot see the other rules' findings: the health score (without
             # the cap of a failing plan) stands for "the plan fails".

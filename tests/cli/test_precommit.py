@@ -1,9 +1,11 @@
-"""The pre-commit hooks, run by the real pre-commit against a temporary git repository.
+"""The pre-commit hooks, run by the real pre-commit against temporary git repositories.
 
-``pre-commit try-repo`` clones the hook repository at HEAD plus staged and
-modified tracked files, but not new untracked files; so the test commits a copy
-of this working tree (the files a pip install needs, and the hook manifest) to
-a temporary repository and tries that one: it tests exactly what is on disk.
+pre-commit installs a hook repository from a git revision, so the tests commit a
+copy of this working tree (the files a pip install needs, and the hook manifest)
+to a temporary repository, tag it as docs/ci.md says, and point docs/ci.md's
+config at it: they test exactly what is on disk. All of them share one
+PRE_COMMIT_HOME, so revplan is installed into pre-commit's environment once
+(about 25 s), not once per test.
 """
 
 import os
@@ -87,47 +89,6 @@ def source_copy(folder: Path) -> Path:
     return folder
 
 
-def try_repo(source: Path, plans: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "try-repo",
-            str(source),
-            "revplan-check",
-            "--all-files",
-        ],
-        cwd=plans,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **GIT_ENV, "NO_COLOR": "1"},
-        timeout=600,
-    )
-
-
-def test_try_repo_passes_on_a_good_plan_and_fails_on_a_bad_one(tmp_path):
-    require(shutil.which("git") is not None, "git is not installed")
-    require((REPO / ".git").exists(), "the checkout is not a git repository: cannot list its files")
-    source = source_copy(tmp_path / "revplan")
-    plans = tmp_path / "plans-repo"
-    (plans / "plans").mkdir(parents=True)
-    (plans / "plans" / "sales.yaml").write_text(COMPLETE_OKRS, encoding="utf-8")
-    git("init", "-q", cwd=plans)
-    git("add", "-A", cwd=plans)
-
-    passed = try_repo(source, plans)
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "revplan check" in passed.stdout and "Passed" in passed.stdout
-
-    (plans / "plans" / "marketing.yaml").write_text(BAD, encoding="utf-8")
-    git("add", "-A", cwd=plans)
-    failed = try_repo(source, plans)
-    assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "Failed" in failed.stdout
-    assert "plans/marketing.yaml:6:5: error objective-has-key-results" in failed.stdout
-
-
 def test_the_hook_that_init_writes_runs_the_installed_revplan(tmp_path):
     require(shutil.which("git") is not None, "git is not installed")
     repo = tmp_path / "scaffold"
@@ -176,8 +137,20 @@ def tagged_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return source
 
 
-def run_documented_hooks(source: Path, plans_repo: Path, home: Path) -> subprocess.CompletedProcess:
-    (plans_repo / ".pre-commit-config.yaml").write_text(documented_config(source))
+@pytest.fixture(scope="module")
+def hook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One pre-commit store for the module: the hook environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def run_documented_hooks(
+    source: Path, plans_repo: Path, home: Path, *, only_check: bool = False
+) -> subprocess.CompletedProcess:
+    config = yaml.safe_load(documented_config(source))
+    if only_check:  # a repository without rendered documents: the render hook does not apply
+        [repo] = config["repos"]
+        repo["hooks"] = [h for h in repo["hooks"] if h["id"] == "revplan-check"]
+    (plans_repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     if not (plans_repo / ".git").exists():
         git("init", "-q", cwd=plans_repo)
     git("add", "-A", cwd=plans_repo)
@@ -191,23 +164,40 @@ def run_documented_hooks(source: Path, plans_repo: Path, home: Path) -> subproce
     )
 
 
-def test_the_documented_hooks_pass_in_the_layout_init_writes(tagged_source, tmp_path):
+def test_the_check_hook_passes_on_a_good_plan_and_fails_on_a_bad_one(
+    tagged_source, hook_home, tmp_path
+):
+    plans = tmp_path / "plans-repo"
+    (plans / "plans").mkdir(parents=True)
+    (plans / "plans" / "sales.yaml").write_text(COMPLETE_OKRS, encoding="utf-8")
+
+    passed = run_documented_hooks(tagged_source, plans, hook_home, only_check=True)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "revplan check" in passed.stdout and "Passed" in passed.stdout
+
+    (plans / "plans" / "marketing.yaml").write_text(BAD, encoding="utf-8")
+    failed = run_documented_hooks(tagged_source, plans, hook_home, only_check=True)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Failed" in failed.stdout
+    assert "plans/marketing.yaml:6:5: error objective-has-key-results" in failed.stdout
+
+
+def test_the_documented_hooks_pass_in_the_layout_init_writes(tagged_source, hook_home, tmp_path):
     """docs/ci.md's config, as written (its rev a tag that exists, --out the folder render
     writes): both hooks pass, and the render check fails when a document is missing."""
     repo = tmp_path / "plans-repo"
     assert run_cli("init", str(repo)).exit_code == 0
     assert run_cli("render", "--out", "docs", cwd=repo).exit_code == 0
-    home = tmp_path.parent / "pre-commit-home"  # shared with the next test: one install
-    result = run_documented_hooks(tagged_source, repo, home)
+    result = run_documented_hooks(tagged_source, repo, hook_home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "revplan render --check" in result.stdout and "Failed" not in result.stdout
     (repo / "docs" / "accounts" / "northwind.md").unlink()
-    result = run_documented_hooks(tagged_source, repo, home)
+    result = run_documented_hooks(tagged_source, repo, hook_home)
     assert result.returncode == 1 and "missing: docs/accounts/northwind.md" in result.stdout
 
 
 def test_the_documented_hooks_use_plans_revplan_yaml_in_this_repositorys_layout(
-    tagged_source, tmp_path
+    tagged_source, hook_home, tmp_path
 ):
     """The check hook (no paths, from the root) finds plans/revplan.yaml: its pinned
     today and waivers give the README's findings (this repository's example plans
@@ -215,8 +205,7 @@ def test_the_documented_hooks_use_plans_revplan_yaml_in_this_repositorys_layout(
     repo = tmp_path / "this-layout"
     for folder in ("plans", "docs"):
         shutil.copytree(REPO / folder, repo / folder)
-    home = tmp_path.parent / "pre-commit-home"
-    result = run_documented_hooks(tagged_source, repo, home)
+    result = run_documented_hooks(tagged_source, repo, hook_home)
     readme_line = next(
         line
         for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()

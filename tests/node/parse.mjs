@@ -1,6 +1,8 @@
 // Parses Mermaid diagrams with the real Mermaid library, for tests/test_render_mermaid.py.
 // stdin: a JSON array of diagram sources. stdout: a JSON array, one result per diagram:
-// {"ok": true, "type": "...", "labels": {"<node id>": "<label text>"}} or {"ok": false, "error": "..."}.
+// {"ok": true, "type": "...", "labels": {"<node id>": "<label text>"}} or {"ok": false, "error": "..."};
+// an xychart's also "chart": its data as Mermaid holds it, its colours and the y axis' ticks.
+import { scaleLinear } from "d3";
 import { JSDOM } from "jsdom";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>");
@@ -21,7 +23,17 @@ for (const source of JSON.parse(input)) {
     for (const [id, vertex] of vertices instanceof Map ? vertices : Object.entries(vertices)) {
       labels[id] = vertex.text;
     }
-    results.push({ ok: true, type: parsed.diagramType, labels });
+    const result = { ok: true, type: parsed.diagramType, labels };
+    if (diagram.db.getXYChartData) {
+      const data = diagram.db.getXYChartData();
+      result.chart = {
+        data,
+        palette: diagram.db.getChartThemeConfig().plotColorPalette,
+        // As Mermaid's linear axis draws them: d3's ticks of the y axis' range.
+        ticks: scaleLinear().domain([data.yAxis.min, data.yAxis.max]).ticks(),
+      };
+    }
+    results.push(result);
   } catch (error) {
     results.push({ ok: false, error: String(error && error.message ? error.message : error) });
   }

@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from conftest import run_cli
 
 from engine.findings import Finding
@@ -117,6 +118,22 @@ def test_github_format_is_chosen_automatically_in_github_actions(tmp_path, monke
     assert asked == plain  # an explicit --format wins
     run_cli("check", "plans", "--no-cache", "--output", "out.txt", cwd=tmp_path)
     assert (tmp_path / "out.txt").read_text(encoding="utf-8") == plain  # a file gets text
+
+
+@pytest.mark.parametrize(
+    ("locale", "start"),
+    [
+        ("en", "1 more finding not shown as an annotation (1 error): "),
+        ("el", "1 ακόμη εύρημα δεν εμφανίζεται ως σχόλιο (1 σφάλμα): "),
+    ],
+)
+def test_one_finding_over_the_limit_is_told_in_the_singular(tmp_path, locale, start):
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "a.yaml").write_text(errors_okrs("a", 11), encoding="utf-8")
+    args = ("check", "plans", "--no-cache", "--format", "github", "--locale", locale)
+    lines = run_cli(*args, cwd=tmp_path).stdout.splitlines()
+    [notice] = [parse(line) for line in lines if line.startswith("::notice")]
+    assert notice[2].startswith(start), notice[2]
 
 
 def test_more_findings_than_github_shows_are_summarised_not_dropped(tmp_path):

@@ -158,36 +158,44 @@ def test_output_is_deterministic_and_paths_are_uri_references(example):
     assert "plans/accounts/%CE%B1%CE%B9%CE%B3%CE%B1%CE%AF%CE%BF%20lines.yaml" in uris
 
 
-def multitool_validate(tmp_path: Path, log: dict) -> list[dict]:
-    """Microsoft's SARIF validator with its SARIF and GitHub rules: its errors and warnings."""
+@pytest.fixture(scope="module")
+def multitool_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Microsoft's SARIF validator with its SARIF and GitHub rules, run once (it takes
+    seconds to start) on two logs of the example plans: as revplan writes it, and
+    broken the way GitHub rejects. The rule ids of its errors and warnings, per log."""
     require(
         MULTITOOL.is_file(), f"@microsoft/sarif-multitool is not installed; run: {NODE_INSTALL}"
     )
-    target = tmp_path / "log.sarif"
-    target.write_text(json.dumps(log), encoding="utf-8")
-    output = tmp_path / "validation.sarif"
+    folder = tmp_path_factory.mktemp("sarif-multitool")
+    shutil.copytree(REPO / "plans", folder / "plans")
+    _, log, _ = sarif_and_json(folder)
+    (folder / "as-written.sarif").write_text(json.dumps(log), encoding="utf-8")
+    del log["runs"][0]["tool"]["driver"]["informationUri"]  # SARIF2005
+    log["runs"][0]["results"][0]["locations"] = []  # GH1001: a result GitHub cannot place
+    (folder / "broken.sarif").write_text(json.dumps(log), encoding="utf-8")
+    output = folder / "validation.sarif"
     done = subprocess.run(
-        [str(MULTITOOL), "validate", str(target), "--rule-kind", "Gh;Sarif",
+        [str(MULTITOOL), "validate", "as-written.sarif", "broken.sarif", "--rule-kind", "Gh;Sarif",
          "--level", "Error;Warning", "--output", str(output), "--log", "ForceOverwrite"],
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=folder, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert output.is_file(), done.stdout + done.stderr
     [run] = json.loads(output.read_text(encoding="utf-8-sig"))["runs"]
     assert all(i.get("executionSuccessful") for i in run["invocations"]), done.stdout
-    return run.get("results", [])
+    rules: dict[str, set[str]] = {"as-written.sarif": set(), "broken.sarif": set()}
+    for result in run.get("results", []):
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        rules[uri.rsplit("/", 1)[-1]].add(result["ruleId"])
+    return rules
 
 
-def test_sarif_multitool_accepts_the_log_with_the_github_rules(example, tmp_path):
-    _, log, _ = sarif_and_json(example)
-    assert multitool_validate(tmp_path, log) == []
+def test_sarif_multitool_accepts_the_log_with_the_github_rules(multitool_results):
+    assert multitool_results["as-written.sarif"] == set()
 
 
-def test_sarif_multitool_would_catch_what_github_rejects(example, tmp_path):
+def test_sarif_multitool_would_catch_what_github_rejects(multitool_results):
     """Control for the test above: the GitHub rules do run and do flag a broken log."""
-    _, log, _ = sarif_and_json(example)
-    del log["runs"][0]["tool"]["driver"]["informationUri"]  # SARIF2005
-    log["runs"][0]["results"][0]["locations"] = []  # GH1001: a result GitHub cannot place
-    rules = {r["ruleId"] for r in multitool_validate(tmp_path, log)}
+    rules = multitool_results["broken.sarif"]
     assert "SARIF2005" in rules and any(rule.startswith("GH") for rule in rules)
 
 

@@ -428,8 +428,8 @@ def test_influence_roles_milestone_dates_forecasts_and_waivers(repo: Path) -> No
     for shown in (
         "Maria Chen (executive sponsor and budget owner): influence none → high",
         "Raj Patel: roles end user and administrator → end user",
-        "milestone Kick-off: date 2026-10-01 → 2026-11-15",
-        "renewal forecast commit → at_risk",
+        "milestone Kick-off: date Oct 1, 2026 → Nov 15, 2026",
+        "renewal forecast commit → at risk",
         "waiver added: contact-freshness/tom",
     ):
         assert shown in text, text
@@ -444,3 +444,34 @@ def test_influence_roles_milestone_dates_forecasts_and_waivers(repo: Path) -> No
     assert kinds(removed) == {("waiver-removed", "contact-freshness/tom", "neutral")}
     assert removed["changes"][0]["line"] == 23  # in the base side's file, for a removal
     assert "waiver removed: contact-freshness/tom" in run_cli("diff", cwd=repo).output
+
+
+def test_each_count_of_the_verdict_takes_its_plural_form(repo: Path) -> None:
+    """One change and one new finding: no "1 new findings", «1 ουδέτερες»."""
+    (repo / "plans/accounts/acme.yaml").write_text(plan(backup=""))
+
+    def verdict(locale: str) -> str:
+        args = ("diff", "--today", TODAY, "--locale", locale)
+        return run_cli(*args, cwd=repo).output.splitlines()[1]
+
+    assert verdict("en").endswith(": 1 worse, 0 better, 0 neutral; 1 new finding, 0 fixed")
+    assert verdict("de").endswith(
+        ": 1 Verschlechterung, 0 Verbesserungen, 0 neutrale Änderungen; 1 neuer Befund, 0 behoben"
+    )
+    assert verdict("el").endswith(
+        ": 1 αλλαγή προς το χειρότερο, 0 προς το καλύτερο, 0 ουδέτερες· 1 νέο εύρημα, 0 διορθωμένα"
+    )
+    (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
+    assert ", 1 ουδέτερη· 0 νέα ευρήματα" in verdict("el")
+
+
+def test_a_moved_renewal_is_dated_the_readers_way(repo: Path) -> None:
+    (repo / "plans/accounts/acme.yaml").write_text(plan(renewal="2027-01-01"))
+
+    def change(locale: str) -> str:
+        text = run_cli("diff", "--today", TODAY, "--locale", locale, cwd=repo).output
+        return next(line for line in text.splitlines() if "renewal-moved" in line)
+
+    assert "renewal Mar 1, 2027 → Jan 1, 2027" in change("en")
+    assert "续约日期 2027年3月1日 → 2027年1月1日" in change("zh")
+    assert "ανανέωση 1η Μαρτίου 2027 → 1η Ιανουαρίου 2027" in change("el")

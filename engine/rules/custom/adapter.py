@@ -33,7 +33,8 @@ def as_rule(custom: CustomRule) -> Rule:
 
 def explain(custom: CustomRule) -> str:
     """The rule's page: summary, why, where it applies, what it asserts, the fix, the examples."""
-    lines = [f"{custom.id} (custom rule in revplan.yaml; severity: {custom.default_severity})", ""]
+    where = custom.origin or "revplan.yaml"
+    lines = [f"{custom.id} (custom rule in {where}; severity: {custom.default_severity})", ""]
     lines += [custom.summary, ""]
     if custom.why:
         lines += [custom.why.strip(), ""]

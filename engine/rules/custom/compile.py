@@ -28,6 +28,7 @@ from engine.rules.custom.definition import (
     top_level_fields,
     variables,
 )
+from engine.rules.custom.reads import WHOLE, Demand, demands
 from engine.rules.custom.runtime import cel
 
 # "{expression}" in a message; "{{" and "}}" are literal braces.
@@ -57,13 +58,9 @@ class Compiled:
     when: Any | None  # cel.Program of ``when``
     check: Any  # cel.Program of ``assert``
     message: tuple[str | tuple[str, Any], ...]  # literal text, or (placeholder, cel.Program)
-    names: tuple[str, ...]  # the variables the programs read
-    # The top-level fields ``plan`` is read for, when it is read only as ``plan.<field>``
-    # (None: as a whole): the evaluator then converts only those.
-    plan_fields: tuple[str, ...] | None = None
-    # The same for the elements of ``ids``, when read only as ``ids[...].<field>`` or
-    # ``... in ids``.
-    ids_fields: tuple[str, ...] | None = None
+    # What the programs read of each variable they read (reads.py): the evaluator
+    # converts only that of a document.
+    reads: tuple[tuple[str, Demand], ...]
 
 
 def _hint(name: str, known: tuple[str, ...] | list[str]) -> str:
@@ -199,51 +196,22 @@ def compile_rule(rule: CustomRule) -> Compiled:
         *([when] if when else []),
         *(p[1] for p in parts if isinstance(p, tuple)),
     ]
-    sources = [rule.when or "", rule.assert_, *(p[0] for p in parts if isinstance(p, tuple))]
-    return Compiled(
-        rule=rule,
-        flags=flags,
-        when=when,
-        check=check,
-        message=tuple(parts),
-        names=tuple(sorted({n for p in programs for n in p.variables()})),
-        plan_fields=plan_fields(sources),
-        ids_fields=ids_fields(sources),
-    )
+    return Compiled(rule=rule, flags=flags, when=when, check=check, message=tuple(parts),
+                    reads=reads_of(programs))  # fmt: skip
 
 
-_IDS_READ = re.compile(r"(?<![\w.])ids\s*\[[^\[\]]*\]\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\()")
-_IDS_KEYS = re.compile(r"\bin\s+ids\b(?!\s*[\[.])")
+def reads_of(programs: list[Any]) -> tuple[tuple[str, Demand], ...]:
+    """What the programs read of each variable: by the field-use analysis, or every
+    variable whole where it cannot tell."""
+    names = {n for p in programs for n in p.variables()}
+    functions = {f for p in programs for f in p.functions() if _NAMED.fullmatch(f)}
+    found = demands([p.source for p in programs], names, functions)
+    if found is None:
+        found = {n.removeprefix("."): WHOLE for n in names}
+    return tuple(sorted(found.items()))
 
 
-def ids_fields(sources: list[str]) -> tuple[str, ...] | None:
-    """The fields the expressions select of an element of ``ids``, if selecting them
-    (or testing a key ``in ids``) is all they do with it."""
-    fields: set[str] = set()
-    for source in sources:
-        code = _STRING.sub('""', source)
-        if re.search(r"\.\s*\w+\s*\(\s*ids\s*,", code):
-            return None  # a comprehension variable named ids
-        fields.update(_IDS_READ.findall(code))
-        rest = _IDS_KEYS.sub(" ", _IDS_READ.sub(" ", code))
-        if re.search(r"(?<![\w.])ids\b", rest):
-            return None
-    return tuple(sorted(fields))
-
-
-def plan_fields(sources: list[str]) -> tuple[str, ...] | None:
-    """The fields the expressions select of ``plan``, if that is all they do with it."""
-    fields: set[str] = set()
-    for source in sources:
-        code = _STRING.sub('""', source)
-        if re.search(r"\.\s*\w+\s*\(\s*plan\s*,", code):
-            return None  # a comprehension variable named plan: not ours to judge
-        uses = re.findall(r"(?<![\w.])plan\b(\s*\.\s*([A-Za-z_]\w*)\b(?!\s*\())?", code)
-        for whole, field in uses:
-            if not whole:
-                return None
-            fields.add(field)
-    return tuple(sorted(fields))
+_NAMED = re.compile(r"[A-Za-z][A-Za-z0-9_]*")  # a function's name, not an operator's
 
 
 def _message_parts(message: str) -> list[tuple[str, str | None]]:

@@ -71,6 +71,9 @@ class CustomRule:
     fix: str | None = None
     # (outcome "fail" | "pass", the fragment as canonical JSON), in the written order.
     examples: tuple[tuple[str, str], ...] = ()
+    # The shared file it is written in (extends:), by its path from the repository's
+    # root; "" for the config itself.
+    origin: str = ""
 
     def example_fragments(self) -> list[tuple[str, int, dict[str, Any]]]:
         """(outcome, number from 1 within its outcome, fragment) of every example."""
@@ -110,8 +113,9 @@ def variables(kind: str, each: str | None) -> tuple[str, ...]:
     return tuple(names)
 
 
-def from_config(entry: dict[str, Any], severity: str | None = None) -> CustomRule:
-    """A schema-checked ``custom_rules`` entry as a rule (``severity``: the override)."""
+def from_config(entry: dict[str, Any], severity: str | None = None, origin: str = "") -> CustomRule:
+    """A schema-checked ``custom_rules`` entry as a rule (``severity``: the override;
+    ``origin``: the shared file it comes from)."""
     examples = entry.get("examples") or {}
     return CustomRule(
         id=entry["id"],
@@ -125,6 +129,7 @@ def from_config(entry: dict[str, Any], severity: str | None = None) -> CustomRul
         message=entry.get("message"),
         why=entry.get("why"),
         fix=entry.get("fix"),
+        origin=origin,
         examples=tuple(
             (outcome, json.dumps(fragment, sort_keys=True, ensure_ascii=False))
             for outcome in ("fail", "pass")

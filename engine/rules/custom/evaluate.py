@@ -1,8 +1,8 @@
 """Running custom rules on one document: converted once, one execution per rule.
 
-The document's variables are converted to CEL once for all its rules, and
-only those some rule reads (converting is most of the cost: a 20 KB plan
-takes about 1.3 ms, its eleven cookbook rules 0.5 ms). Each rule runs once
+The document's variables are converted to CEL once for all its rules, each
+with only what some rule reads of it (reads.py: converting is most of the
+cost, about 2 µs a string, key or map). Each rule runs once
 over the whole document (``Compiled.flags``); if that fails (a field read
 without ``has()``, a type mismatch, a result that is not a bool), the rule
 runs element by element, so that each element that fails is reported where
@@ -11,14 +11,16 @@ it is, as a ``rule-error``, and the others are still judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from engine.findings import Location, Problem, Text, args
 from engine.rules.custom.compile import Compiled
 from engine.rules.custom.definition import EACH, ID_LISTS, top_level_fields
+from engine.rules.custom.reads import WHOLE, Demand, merge, project
 from engine.rules.custom.runtime import cel
 
 Path = tuple[str | int, ...]
@@ -84,17 +86,12 @@ def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> Iterator[tuple[P
 
 class Document:
     """One document's variables, converted to CEL once, in one context for all its
-    rules; ``at(path)`` points ``__i`` (and ``__o``) at one element, which the
-    element-by-element programs read through a resolver, costing no conversion."""
+    rules, each with only what the rules read of it (``reads``); ``at(path)`` points
+    ``__i`` (and ``__o``) at one element, which the element-by-element programs read
+    through a resolver, costing no conversion."""
 
     def __init__(
-        self,
-        data: dict[str, Any],
-        kind: str,
-        today: str,
-        names: set[str],
-        plan_fields: tuple[str, ...] | None = None,
-        ids_fields: tuple[str, ...] | None = None,
+        self, data: dict[str, Any], kind: str, today: str, reads: dict[str, Demand]
     ) -> None:
         self.data = data
         self.kind = kind
@@ -106,31 +103,37 @@ class Document:
                 values[name] = []
             elif name in _EMPTY_MAPS:
                 values[name] = {}
-        # Read only as plan.<field>, plan need hold only those: converting is the cost.
-        values["plan"] = (
-            data if plan_fields is None else {k: data[k] for k in plan_fields if k in data}
-        )
+        values["plan"] = data
         values["today"] = today
-        if "ids" in names:
-            values["ids"] = self._ids(ids_fields)
-        chosen = {n: values[n] for n in names if n in values}
+        if "ids" in reads:
+            values["ids"] = self._ids()
+        chosen = {n: project(values[n], d) for n, d in reads.items() if n in values}
         self.context = cel.Context(variables=chosen, functions=_functions(today))
         self.position: dict[str, int] = {}
+        self._targets: dict[str | None, list[tuple[Path, Any]]] = {}
         self.context.set_variable_resolver(self.position.get)
 
-    def _ids(self, fields: tuple[str, ...] | None) -> dict[str, Any]:
-        """Every id to its element (``fields``: only those fields of it are read)."""
+    def _ids(self) -> dict[str, Any]:
+        """Every id to its element."""
         ids: dict[str, Any] = {}
         for pattern in ID_LISTS[self.kind]:
             for _, element, _ in elements(self.data, pattern):
                 ident = element.get("id") if isinstance(element, dict) else None
                 if isinstance(ident, str) and ident not in ids:
-                    ids[ident] = (
-                        element
-                        if fields is None
-                        else {k: element[k] for k in fields if k in element}
-                    )
+                    ids[ident] = element
         return ids
+
+    def targets(self, each: str | None) -> list[tuple[Path, Any]]:
+        """(path, element) of every element ``each`` checks (one for the document without),
+        walked once for all the rules that share ``each``."""
+        if each not in self._targets:
+            pattern = EACH[self.kind][each][0] if each else None
+            self._targets[each] = (
+                [((), None)]
+                if pattern is None
+                else [(p, e) for p, e, _ in elements(self.data, pattern)]
+            )
+        return self._targets[each]
 
     def at(self, path: Path) -> Any:
         """The context, with ``__i`` (and ``__o``) at the element of ``path``."""
@@ -166,11 +169,7 @@ def _flat(value: Any) -> list[Any] | None:
 def run(rule: Compiled, doc: Document) -> list[Outcome]:
     """What one rule finds in one document: findings and evaluation errors."""
     spec = rule.rule
-    targets: list[tuple[Path, Any]]
-    if spec.each is None:
-        targets = [((), None)]
-    else:
-        targets = [(p, e) for p, e, _ in elements(doc.data, EACH[spec.kind][spec.each][0])]
+    targets = doc.targets(spec.each)
     try:
         flags = _flat(rule.flags.execute(doc.context))
     except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
@@ -227,38 +226,30 @@ def _shown(value: Any) -> str:
         return "null"
     if isinstance(value, list):
         return ", ".join(_shown(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items())
+    if isinstance(value, dict):  # CEL's maps keep no order: sorted, for the same text every run
+        pairs = sorted((_shown(k), _shown(v)) for k, v in value.items())
+        return ", ".join(f"{k}: {v}" for k, v in pairs)
     return str(value)
 
 
-def _union(parts: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
-    """The fields all the rules read (None: one reads the whole value)."""
-    fields: set[str] = set()
-    for part in parts:
-        if part is None:
-            return None
-        fields.update(part)
-    return tuple(sorted(fields))
+@lru_cache(maxsize=16)
+def _reads(rules: tuple[Compiled, ...]) -> dict[str, Demand]:
+    """What all the rules read of each variable."""
+    merged: dict[str, Demand] = {}
+    for rule in rules:
+        for name, demand in rule.reads:
+            merged[name] = merge(merged.get(name), demand) or WHOLE
+    return merged
 
 
 def outcomes(
     rules: tuple[Compiled, ...], data: dict[str, Any], kind: str, today: date
 ) -> list[Outcome]:
     """Every outcome of the rules of ``kind`` on one document, in the rules' order."""
-    mine = [r for r in rules if r.rule.kind == kind]
+    mine = tuple(r for r in rules if r.rule.kind == kind)
     if not mine:
         return []
-    names = {n for r in mine for n in r.names}
-    fields: set[str] | None = set()
-    for r in mine:
-        if "plan" in r.names:
-            fields = (
-                None if r.plan_fields is None or fields is None else fields | set(r.plan_fields)
-            )
-    doc = Document(
-        data, kind, today.isoformat(), names, None if fields is None else tuple(sorted(fields))
-    )
+    doc = Document(data, kind, today.isoformat(), _reads(mine))
     return [o for r in mine for o in run(r, doc)]
 
 

@@ -19,49 +19,56 @@ PATH = "custom_rules"
 
 
 def load_rules(
-    doc: Any, builtin: Iterable[str], severities: dict[str, str], today: date
+    docs: list[tuple[Any, str]],
+    builtin: Iterable[str],
+    severities: dict[str, str],
+    today: date,
 ) -> tuple[tuple[CustomRule, ...], list[str]]:
-    """The rules of ``doc`` (a schema-valid config Document), with ``severities``
+    """The rules of ``docs`` (schema-valid Config documents, each with its path from the
+    repository's root, "" for the config itself; shared files first), with ``severities``
     (from ``rules:``) applied; and the errors, each ``file:line:col: ...``."""
-    entries = doc.data.get(PATH) or []
     builtin = list(builtin)
     rules: list[CustomRule] = []
     errors: list[str] = []
-    first: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        here = (PATH, i)
-        ident = entry["id"]
-        if ident in builtin:
-            errors.append(
-                f"{doc.loc((*here, 'id'))}: custom rule id '{ident}' is the id of a built-in rule"
-                " — choose another id (`revplan rules` lists the built-in ones)"
-            )
-            continue
-        if ident in first:
-            errors.append(
-                f"{doc.loc((*here, 'id'))}: custom rule id '{ident}' is already used by "
-                f"custom rule {first[ident] + 1} ({doc.loc((PATH, first[ident], 'id'))})"
-            )
-            continue
-        first[ident] = i
-        rule = from_config(entry, severities.get(ident))
-        try:
-            compile_rule(rule)
-        except RuleCompileError as exc:
-            errors.append(f"{doc.loc((*here, exc.field))}: custom rule '{ident}': {exc.detail}")
-            continue
-        rules.append(rule)
+    first: dict[str, tuple[Any, int]] = {}
+    for doc, origin in docs:
+        for i, entry in enumerate(doc.data.get(PATH) or []):
+            here = (PATH, i)
+            ident = entry["id"]
+            if ident in builtin:
+                errors.append(
+                    f"{doc.loc((*here, 'id'))}: custom rule id '{ident}' is the id of a built-in "
+                    "rule — choose another id (`revplan rules` lists the built-in ones)"
+                )
+                continue
+            if ident in first:
+                other, j = first[ident]
+                errors.append(
+                    f"{doc.loc((*here, 'id'))}: custom rule id '{ident}' is already used by "
+                    f"custom rule {j + 1} ({other.loc((PATH, j, 'id'))})"
+                )
+                continue
+            first[ident] = (doc, i)
+            rule = from_config(entry, severities.get(ident), origin)
+            try:
+                compile_rule(rule)
+            except RuleCompileError as exc:
+                errors.append(f"{doc.loc((*here, exc.field))}: custom rule '{ident}': {exc.detail}")
+                continue
+            rules.append(rule)
     if not errors:
-        errors += example_errors(tuple(rules), today, doc)
+        errors += example_errors(tuple(rules), today, first)
     return tuple(rules), errors
 
 
-def example_errors(rules: tuple[CustomRule, ...], today: date, doc: Any = None) -> list[str]:
-    """An example that does not behave, each located at the example (with ``doc``)."""
+def example_errors(
+    rules: tuple[CustomRule, ...],
+    today: date,
+    places: dict[str, tuple[Any, int]] | None = None,
+) -> list[str]:
+    """An example that does not behave, each located at the example (with ``places``:
+    each rule's document and index there), else at the rule's file."""
     errors = []
-    places = {}
-    if doc is not None:
-        places = {entry["id"]: i for i, entry in enumerate(doc.data.get(PATH) or [])}
     for program in compiled(tuple(r for r in rules if r.examples)):
         rule = program.rule
         for outcome, number, fragment in rule.example_fragments():
@@ -80,9 +87,10 @@ def example_errors(rules: tuple[CustomRule, ...], today: date, doc: Any = None) 
                 )
             if problem is None:
                 continue
-            where = "revplan.yaml"
-            if doc is not None and rule.id in places:
-                where = str(doc.loc((PATH, places[rule.id], "examples", outcome, number - 1)))
+            where = rule.origin or "revplan.yaml"
+            if places and rule.id in places:
+                doc, index = places[rule.id]
+                where = str(doc.loc((PATH, index, "examples", outcome, number - 1)))
             errors.append(
                 f"{where}: custom rule '{rule.id}': {problem}, with today {today.isoformat()}"
             )
