@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import run
 from run import Timing, _median, ensure_repository, load_average, measure, revplan, revplan_env
 
 EDITED = Path("plans/accounts/amer/batch-000/plan-000000.yaml")
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm-runs", type=int, default=3)
     args = parser.parse_args(argv)
     root = args.root / str(args.plans)
+    # revplan's cache under --root, as bench/run.py keeps it: no other benchmark empties it.
+    run.BENCH_CACHE_HOME = args.root / "cache-home"
     original = prepare(root, args.plans)
     files = sum(1 for _ in (root / "plans").rglob("*.yaml"))
     env = revplan_env()
