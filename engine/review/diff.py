@@ -20,6 +20,7 @@ from engine.errors import UsageError
 from engine.findings import Finding, fails, tally
 from engine.model.types import AccountPlan
 from engine.model.vocabulary import ROLES
+from engine.pipeline.settings import settings_for
 from engine.report import Report
 from engine.review.changes import (
     BETTER,
@@ -31,7 +32,7 @@ from engine.review.changes import (
     objective_changes,
 )
 from engine.review.git import Entry, Repository
-from engine.review.sides import Checked, Checker
+from engine.review.sides import Checked, Checker, display
 from engine.rules.custom.extends import Missing, Tree
 from engine.sources import glob_matches, is_yaml_name
 
@@ -105,7 +106,9 @@ def run_diff(
         checker = Checker(repo, cache_dir, jobs)
         if head_commit:
             entries = _plan_entries(repo, head_commit, head_config)
-            head_checked = checker.revision(entries, head_config, when, fail_on)
+            head_checked = _as_checked_out(
+                checker, head_commit, entries, (head_config, work_config), when, fail_on
+            ) or checker.revision(entries, head_config, when, fail_on)
         else:
             head_checked = checker.work_tree(head_config, when, fail_on)
         base_config = _config_at(repo, base_commit, config_path, base)
@@ -123,6 +126,35 @@ def run_diff(
         new = [f for f in new if keep(f.plan, f.file)]
         fixed = [f for f in fixed if keep(f.plan, f.file)]
     return Diff(base_side, head_side, changes, new, fixed, head_config)
+
+
+def _as_checked_out(
+    checker: Checker,
+    commit: str,
+    entries: list[Entry],
+    configs: tuple[Config, Config],
+    today: date,
+    fail_on: str | None,
+) -> Checked | None:
+    """The head revision checked as the work tree is (files stated, not read and
+    hashed), where that is the same thing: the commit is the one checked out, its
+    config the work tree's, and the work tree's plan files exactly the commit's (a
+    fresh clone in CI, just checked by the Action's check step); else None."""
+    repo, (config, work) = checker.repo, configs
+    if repo.commit_of("HEAD") != commit:
+        return None
+    same_config = (config.root, config.plans, config.exclude, config.fail_on, config.waivers) == (
+        work.root, work.plans, work.exclude, work.fail_on, work.waivers
+    )  # fmt: skip
+    if not same_config or settings_for(config, today) != settings_for(work, today):
+        return None
+    blobs = {display(repo, e.path): e.blob for e in entries}
+    clean = repo.work_tree_blobs()
+    if any(clean.get(e.path) != e.blob for e in entries):  # an edit, staged or not
+        return None
+    checked = checker.work_tree(work, today, fail_on)
+    # A plan file git does not track would be checked too: then not the commit.
+    return checked if {r.file for r in checked.report.results} == blobs.keys() else None
 
 
 def _sides(

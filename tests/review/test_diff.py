@@ -475,3 +475,22 @@ def test_a_moved_renewal_is_dated_the_readers_way(repo: Path) -> None:
     assert "renewal Mar 1, 2027 → Jan 1, 2027" in change("en")
     assert "续约日期 2027年3月1日 → 2027年1月1日" in change("zh")
     assert "ανανέωση 1η Μαρτίου 2027 → 1η Ιανουαρίου 2027" in change("el")
+
+
+def test_head_is_the_commit_whatever_the_work_tree_holds(repo: Path) -> None:
+    """A clean checkout of HEAD is checked as the work tree (no blob read); an untracked
+    plan, an edit or a staged edit make it read from the commit instead: the same diff."""
+    commit(repo, {"plans/accounts/acme.yaml": plan(maria="neutral")})
+    clean = diff(repo, "HEAD~1", "HEAD")
+    assert kinds(clean) >= {("stance-changed", "maria", "worse")}
+    (repo / "plans/accounts/globex.yaml").write_text(plan(id="globex"))  # untracked
+    assert diff(repo, "HEAD~1", "HEAD") == clean
+    git(repo, "add", "plans/accounts/globex.yaml")  # staged, not committed
+    (repo / "plans/accounts/acme.yaml").write_text(plan(maria="advocate"))  # edited
+    assert diff(repo, "HEAD~1", "HEAD") == clean
+    assert kinds(diff(repo, "HEAD")) == {
+        ("plan-added", None, "neutral"),
+        ("stance-changed", "maria", "better"),
+        ("role-coverage-gained", "executive_sponsor", "better"),
+        ("role-coverage-gained", "budget_owner", "better"),
+    }
