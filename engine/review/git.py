@@ -204,12 +204,12 @@ class Repository:
         if self._batch is not None:
             batch, self._batch = self._batch, None
             if batch.stdin is not None:
-                batch.stdin.close()  # cat-file ends at the end of its input
-            try:
-                batch.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                batch.kill()
-                batch.wait()
+                batch.stdin.close()
+            # Not waited for to end at the end of its input: a worker process forked
+            # since (the check's) holds the pipe open until it exits (10 s in a diff of
+            # HEAD checked out), and nothing more is asked of it.
+            batch.kill()
+            batch.wait()
             if batch.stdout is not None:
                 batch.stdout.close()
 
