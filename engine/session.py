@@ -257,9 +257,11 @@ def check(
     cache: Cache | None = None,
     skipped: list[Skip] | None = None,
     reported: frozenset[str] | None = None,
+    repository_key: bytes = b"repository",
 ) -> Report:
     """Repository-wide rules and waivers over the per-file results; the report is of
-    the files ``reported`` (display paths; None: all), the others' results are read."""
+    the files ``reported`` (display paths; None: all), the others' results are read.
+    ``repository_key``: where the cache keeps the repository-wide rules' findings."""
     findings = [f for r in results for f in r.findings]
     entries = waiver_entries(results, config)
 
@@ -273,7 +275,7 @@ def check(
         return repository_findings(index, settings)
 
     if cache is not None:
-        findings += cache.repository_findings(results, config.waivers, repository)
+        findings += cache.repository_findings(results, config.waivers, repository, repository_key)
     else:
         findings += repository()
     findings, expiring, all_waivers = apply_waivers(findings, entries, settings)
@@ -308,35 +310,6 @@ def run_check(
     """Load, validate and check; the per-file results keep their models if asked."""
     run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
     return run.full(fail_on or config.fail_on, progress)
-
-
-def run_check_contents(
-    files: list[tuple[str, bytes | None, str | None]],
-    config: Config,
-    today: date,
-    fail_on: str | None = None,
-) -> tuple[Report, list[FileResult]]:
-    """As ``run_check``, of files given as (display path, bytes or None, why it could not
-    be read) rather than read here (a revision's blobs); the results keep their models,
-    with the places of their fields."""
-    settings = settings_for(config, today)
-    results = [
-        process_file(raw, display, settings, True, error, keep_places=True)
-        for display, raw, error in files
-    ]
-    report = check(results, config, settings, fail_on or config.fail_on)
-    return report, report.results
-
-
-def read_sources(config: Config) -> list[tuple[str, bytes | None, str | None]]:
-    """The files ``run_check`` would check without paths, read: for ``run_check_contents``
-    (none when there are no plans)."""
-    try:
-        sources = discover([], config).sources
-    except UsageError:
-        return []
-    limit = config.limits.max_file_bytes
-    return [(s.display, *read_source(s, limit)) for s in sources]
 
 
 def run_report_check(

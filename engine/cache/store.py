@@ -293,6 +293,18 @@ class Cache:
                 hits.append(CacheHit(i, display, explicit, file, key, entry, st))
         return hits
 
+    def match_contents(self, files: list[tuple[str, bytes]]) -> list[CacheHit]:
+        """The files, of (display path, content), whose entry holds that content: for
+        contents with no file to stat (a revision's blobs, read by revplan diff)."""
+        entries = self._entries(self._results)
+        hits: list[CacheHit] = []
+        for i, (display, raw) in enumerate(files):
+            key = self.key(display, False)
+            entry = entries.get(key) if key is not None else None
+            if key is not None and entry is not None and content_digest(raw) == entry[1]:
+                hits.append(CacheHit(i, display, False, display, key, entry, None))
+        return hits
+
     def decode_all(
         self, hits: list[CacheHit], read: Callable[[int], bytes | None]
     ) -> list[FileResult | None]:
@@ -371,6 +383,18 @@ class Cache:
             entry = self._entries(self._results).get(key)
         return None if entry is None else (entry[0], entry[1], entry[3])
 
+    def remember(self, display: str, repository: bytes | None = None) -> None:
+        """Note the repository digest of a result that this cache neither decoded nor
+        put (revplan diff's base side: the head's results, or ones not stored): by
+        default the one recorded for ``display``, whose result it must be."""
+        if repository is None:
+            key = self.key(display, False)
+            recorded = self.recorded(key) if key is not None else None
+            if recorded is None:
+                return
+            repository = recorded[2]
+        self._repository_digests[display] = repository
+
     def repository_digest(self, display: str) -> bytes | None:
         """The repository digest of a result this run decoded or put, if any."""
         return self._repository_digests.get(display)
@@ -392,9 +416,11 @@ class Cache:
         results: list[FileResult],
         config_waivers: tuple[Waiver, ...],
         compute: Callable[[], list[Finding]],
+        name: bytes = b"repository",
     ) -> list[Finding]:
         """The repository-wide rules' findings: ``compute()``, unless their inputs (each
-        file's summary and waivers, the config's waivers) are those of the last run."""
+        file's summary and waivers, the config's waivers) are those of the last run
+        (kept under ``name``: revplan diff keeps its base side's apart)."""
         h = hashlib.sha256(encode_part("waivers", config_waivers, ""))
         for r in results:
             if r.kind:
@@ -403,7 +429,7 @@ class Cache:
                     return compute()
                 h.update(b"%s\t%s\n" % (r.file.encode("utf-8", "surrogateescape"), known))
         inputs = h.hexdigest().encode()
-        stored = self._entries(self._repository).get(b"repository")
+        stored = self._entries(self._repository).get(name)
         if stored is not None and stored[0] == inputs:
             try:
                 findings: list[Finding] = decode_part("findings", stored[1], "")
@@ -411,7 +437,7 @@ class Cache:
             except Exception:  # noqa: BLE001 - recomputed, never trusted
                 pass
         findings = compute()
-        self._repository.put(b"repository", [inputs, encode_part("findings", findings, "")])
+        self._repository.put(name, [inputs, encode_part("findings", findings, "")])
         self._repository.save(lambda key: True, compact=True)  # one line, rewritten
         return findings
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import _emit, common_options, handle_errors, locale_option
+from engine.cli.options import _emit, common_options, handle_errors, jobs_option, locale_option
 
 
 @click.command("diff")
-@click.argument("revisions", nargs=-1, metavar="[BASE [HEAD]]")
+@click.argument("arguments", nargs=-1, metavar="[BASE [HEAD]] [PATHS...]")
 @common_options
 @locale_option
 @click.option(
@@ -39,9 +39,16 @@ from engine.cli.options import _emit, common_options, handle_errors, locale_opti
     "(e.g. https://github.com/OWNER/REPO/blob/SHA) [default: from GitHub Actions' "
     "environment for a HEAD revision, else links relative to the current folder].",
 )
+@jobs_option
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The check's cache, shared with `revplan check` [default: as check's].",
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @handle_errors
 def diff_command(
-    revisions: tuple[str, ...],
+    arguments: tuple[str, ...],
     config_path: Path | None,
     today: date | None,
     locale: str | None,
@@ -52,34 +59,38 @@ def diff_command(
     output: Path | None,
     fail_on: str | None,
     link_base: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Compare the plans at two points of the history: who changed stance, which
     role lost its advocate, which renewal moved, and the findings new and fixed.
 
     BASE is a git revision (default HEAD); HEAD a revision (default the work
-    tree, uncommitted edits included). Each side is checked as `revplan check`
-    would check it there, with one --today for both; plans are matched by id,
-    so a moved file is the same plan. Nothing is checked out. Exit 0 when the
-    diff ran (with --fail-on worse: 1 when something got worse), 2 when it
-    could not run.
+    tree, uncommitted edits included). PATHS (files or folders, after the
+    revisions) limit the diff to the plans there on either side. Each side is
+    checked as `revplan check` would check it there, with one --today for both;
+    plans are matched by id, so a moved file is the same plan. Nothing is
+    checked out. Exit 0 when the diff ran (with --fail-on worse: 1 when
+    something got worse), 2 when it could not run.
 
     \b
     Examples:
       revplan diff                        what the uncommitted edits change
       revplan diff main                   what this branch changes
+      revplan diff main plans/accounts    ... to the account plans only
       revplan diff origin/main HEAD --format markdown --fail-on worse
     """
-    from engine.review.diff import run_diff
+    from engine.cli.options import cache_folder, check_words, resolve_config
+    from engine.review.diff import run_diff, split_arguments
     from engine.review.output import catalogue, render_json, render_markdown, render_text
 
-    if len(revisions) > 2:
-        raise click.UsageError("give at most two revisions: BASE and HEAD")
-    base = revisions[0] if revisions else "HEAD"
-    head = revisions[1] if len(revisions) > 1 else None
-    from engine.cli.options import check_words, resolve_config
-
+    base, head, paths = split_arguments(arguments)
     work_config = resolve_config(config_path, ())
-    diff = run_diff(base, head, config_path, work_config, today)
+    cache = cache_folder(cache_dir, no_cache, work_config, verbose)
+    diff = run_diff(
+        base, head, config_path, work_config, today, paths=paths, cache_dir=cache, jobs=jobs
+    )
     if output_format == "json":
         text = render_json(diff)
     else:

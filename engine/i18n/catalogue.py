@@ -28,6 +28,11 @@ from babel.numbers import format_currency, format_decimal, format_percent, get_c
 
 from engine.resources import locales
 
+try:  # libyaml when present: a catalogue loads in 20 ms, not 300 ms
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
 LOCALES = locales()
 
 
@@ -62,7 +67,7 @@ def _flatten(data: Mapping[str, Any], prefix: str, out: dict[str, str | dict[str
 def read_catalogue(path: Path) -> dict[str, str | dict[str, str]]:
     """A catalogue file as flat ``dotted.key -> message`` (or plural forms)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

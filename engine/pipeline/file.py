@@ -137,7 +137,6 @@ def process_file(
     settings: Settings,
     keep_model: bool = False,
     read_error: str | None = None,
-    keep_places: bool = False,
 ) -> FileResult:
     """Check one file: a plan or OKR set, or findings saying what it is instead (every
     YAML file under the plan paths is one or the other, never skipped unseen)."""
@@ -232,7 +231,7 @@ def process_file(
         objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
         alignments=alignments,
     )
-    if keep_model and not keep_places:  # revplan diff points at the fields that changed
+    if keep_model:
         _drop_places(doc)  # every finding is made
     return FileResult(
         file,
@@ -264,10 +263,13 @@ def _custom_findings(doc: Document, kind: str, plan_id: str, settings: Settings)
     ]
 
 
-def model_of(raw: bytes, file: str, limits: Limits, valid: bool) -> AccountPlan | OKRSet | None:
+def model_of(
+    raw: bytes, file: str, limits: Limits, valid: bool, keep_places: bool = False
+) -> AccountPlan | OKRSet | None:
     """The model that ``process_file`` builds of a plan or OKR set, for its documents,
     without checking the file again (``valid``: as its check found); None if the
-    file is not (or no longer) a plan or OKR set."""
+    file is not (or no longer) a plan or OKR set. ``keep_places``: with the place of
+    every field (revplan diff points at the fields that changed)."""
     doc = load_bytes(raw, file, limits)
     if not isinstance(doc.data, dict) or not doc.is_ours or doc.api_version != "revplan/v1":
         return None
@@ -277,7 +279,8 @@ def model_of(raw: bytes, file: str, limits: Limits, valid: bool) -> AccountPlan 
         model = build_okr_set(doc, valid)
     else:
         return None
-    _drop_places(doc)
+    if not keep_places:
+        _drop_places(doc)
     return model
 
 

@@ -11,45 +11,30 @@ import os
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from engine.config import CONFIG_NAME, Config, default_config, load_config
+from engine.errors import UsageError
 from engine.findings import Finding, fails, tally
-from engine.model.metrics import kr_score
-from engine.model.types import AccountPlan, Node, Objective, OKRSet, Stakeholder
+from engine.model.types import AccountPlan
 from engine.model.vocabulary import ROLES
-from engine.pipeline.file import FileResult
+from engine.pipeline.settings import settings_for
 from engine.report import Report
+from engine.review.changes import (
+    BETTER,
+    NEUTRAL,
+    WORSE,
+    Change,
+    Plan,
+    account_changes,
+    objective_changes,
+)
 from engine.review.git import Entry, Repository
+from engine.review.sides import Checked, Checker, display
 from engine.rules.custom.extends import Missing, Tree
-from engine.session import read_sources, run_check_contents
 from engine.sources import glob_matches, is_yaml_name
-
-WORSE, NEUTRAL, BETTER = "worse", "neutral", "better"
-_EFFECT_ORDER = {WORSE: 0, NEUTRAL: 1, BETTER: 2}
-_STANCE_RANK = {"detractor": 0, "unknown": 1, "neutral": 2, "supporter": 3, "advocate": 4}
-
-Plan = AccountPlan | OKRSet
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str
-    plan: str
-    target: str | None
-    effect: str
-    file: str
-    line: int
-    before: Any = None  # "from" in JSON
-    after: Any = None  # "to" in JSON
-    # The people and values the words need (names, roles), beside the ids.
-    detail: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.plan, _EFFECT_ORDER[self.effect], self.kind, self.target or "")
 
 
 @dataclass(frozen=True)
@@ -59,8 +44,10 @@ class Side:
     rev: str | None
     commit: str | None  # None: the work tree
     report: Report
-    plans: dict[str, Plan]  # by id, the first file's plan where two share one
+    plan_files: dict[str, str]  # plan id -> its file (the first file's, where two share one)
     files: frozenset[str]  # every file checked (display paths)
+    # The plans compared, by id: those whose bytes are not the same on both sides.
+    models: dict[str, Plan]
 
 
 @dataclass(frozen=True)
@@ -100,9 +87,15 @@ def run_diff(
     work_config: Config,
     today: date | None,
     fail_on: str | None = None,
+    paths: tuple[str, ...] = (),
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> Diff:
     """Compare revision ``base`` with revision ``head`` (None: the work tree, checked
-    with ``work_config``; ``config_path``: ``--config``, read at each revision)."""
+    with ``work_config``; ``config_path``: ``--config``, read at each revision).
+    With ``paths``, only the plans in those files or folders (on either side) are
+    compared; each side is still checked whole, so rules that span files see it all.
+    ``cache_dir``: the check's cache (None: none); ``jobs``: worker processes."""
     with Repository(".") as repo:
         base_commit = repo.resolve(base)
         head_commit = repo.resolve(head) if head is not None else None
@@ -110,45 +103,149 @@ def run_diff(
             _config_at(repo, head_commit, config_path, head) if head_commit else work_config
         )
         when = today or head_config.today or date.today()
-        head_side = (
-            _revision_side(repo, head, head_commit, head_config, when, fail_on)
-            if head_commit
-            else _work_side(head_config, when, fail_on)
-        )
+        checker = Checker(repo, cache_dir, jobs)
+        if head_commit:
+            entries = _plan_entries(repo, head_commit, head_config)
+            head_checked = _as_checked_out(
+                checker, head_commit, entries, (head_config, work_config), when, fail_on
+            ) or checker.revision(entries, head_config, when, fail_on)
+        else:
+            head_checked = checker.work_tree(head_config, when, fail_on)
         base_config = _config_at(repo, base_commit, config_path, base)
-        base_side = _revision_side(repo, base, base_commit, base_config, when, fail_on)
+        entries = _plan_entries(repo, base_commit, base_config)
+        base_checked = checker.revision(entries, base_config, when, fail_on, head_checked)
+        base_side, head_side = _sides(
+            (base, base_commit, base_checked), (head, head_commit, head_checked)
+        )
     new, fixed = compare_findings(base_side.report.findings, head_side.report.findings)
     roles = _roles(head_config)
     changes = sorted(_changes(base_side, head_side, roles), key=Change.sort_key)
+    if paths:
+        keep = _within(paths, base_side, head_side)
+        changes = [c for c in changes if keep(c.plan, c.file)]
+        new = [f for f in new if keep(f.plan, f.file)]
+        fixed = [f for f in fixed if keep(f.plan, f.file)]
     return Diff(base_side, head_side, changes, new, fixed, head_config)
 
 
+def _as_checked_out(
+    checker: Checker,
+    commit: str,
+    entries: list[Entry],
+    configs: tuple[Config, Config],
+    today: date,
+    fail_on: str | None,
+) -> Checked | None:
+    """The head revision checked as the work tree is (files stated, not read and
+    hashed), where that is the same thing: the commit is the one checked out, its
+    config the work tree's, and the work tree's plan files exactly the commit's (a
+    fresh clone in CI, just checked by the Action's check step); else None."""
+    repo, (config, work) = checker.repo, configs
+    if repo.commit_of("HEAD") != commit:
+        return None
+    same_config = (config.root, config.plans, config.exclude, config.fail_on, config.waivers) == (
+        work.root, work.plans, work.exclude, work.fail_on, work.waivers
+    )  # fmt: skip
+    if not same_config or settings_for(config, today) != settings_for(work, today):
+        return None
+    blobs = {display(repo, e.path): e.blob for e in entries}
+    clean = repo.work_tree_blobs()
+    if any(clean.get(e.path) != e.blob for e in entries):  # an edit, staged or not
+        return None
+    checked = checker.work_tree(work, today, fail_on)
+    # A plan file git does not track would be checked too: then not the commit.
+    return checked if {r.file for r in checked.report.results} == blobs.keys() else None
+
+
+def _sides(
+    base: tuple[str, str, Checked], head: tuple[str | None, str | None, Checked]
+) -> tuple[Side, Side]:
+    """Both sides, with the models of the plans whose bytes are not the same on both
+    (a plan in the same file with the same blob on both sides cannot have changed)."""
+    checked = (base[2], head[2])
+    plan_files: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for side, ids in zip(checked, plan_files, strict=True):
+        for result in side.report.results:
+            if result.kind and result.plan_id:
+                ids.setdefault(result.plan_id, result.file)
+    wanted: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for plan_id in plan_files[0].keys() | plan_files[1].keys():
+        old, new = plan_files[0].get(plan_id), plan_files[1].get(plan_id)
+        blob = checked[0].blobs.get(old or "")
+        if old == new and blob is not None and blob == checked[1].blobs.get(new or ""):
+            continue
+        for file, want in ((old, wanted[0]), (new, wanted[1])):
+            if file is not None:
+                want[plan_id] = file
+    sides = []
+    for (rev, commit, side), ids, want in zip((base, head), plan_files, wanted, strict=True):
+        by_file = side.models(sorted(set(want.values())))
+        models = {i: by_file[f] for i, f in want.items() if f in by_file}
+        files = frozenset(r.file for r in side.report.results)
+        sides.append(Side(rev, commit, side.report, ids, files, models))
+    return sides[0], sides[1]
+
+
+def split_arguments(arguments: tuple[str, ...]) -> tuple[str, str | None, tuple[str, ...]]:
+    """``[BASE [HEAD]] [PATHS...]`` as (base, head, paths), the way git reads its own:
+    up to two revisions first, then paths. An argument there that names no commit
+    but a file or folder here starts the paths; one that names neither is taken as a
+    revision, so the run says what to name (an unknown revision, a shallow clone)."""
+    revisions: list[str] = []
+    with Repository(".") as repo:
+        for i, argument in enumerate(arguments):
+            if len(revisions) == 2 or (
+                repo.commit_of(argument) is None and os.path.lexists(argument)
+            ):
+                paths = arguments[i:]
+                break
+            revisions.append(argument)
+        else:
+            paths = ()
+    base = revisions[0] if revisions else "HEAD"
+    return base, revisions[1] if len(revisions) > 1 else None, paths
+
+
+def _within(paths: tuple[str, ...], base: Side, head: Side) -> Callable[[str | None, str], bool]:
+    """Whether a change or finding (its plan id, its file) is of the plans under
+    ``paths``: a plan whose file on either side is there (so a plan moved in or out
+    is kept), or, for a file with no plan, the file itself."""
+    folders = [os.path.abspath(p) for p in paths]
+
+    def under(file: str, folder: str) -> bool:
+        absolute = os.path.abspath(file)
+        return absolute == folder or absolute.startswith(folder.rstrip(os.sep) + os.sep)
+
+    files = base.files | head.files
+    for path, folder in zip(paths, folders, strict=True):
+        if not any(under(file, folder) for file in files):
+            raise UsageError(
+                f"{path}: no plan file there, at {base.rev} or "
+                f"{head.rev or 'in the work tree'}: give a file or folder of the plans "
+                "(revisions come first: BASE, then HEAD)"
+            )
+    chosen = {
+        plan_id
+        for side in (base, head)
+        for plan_id, file in side.plan_files.items()
+        if any(under(file, folder) for folder in folders)
+    }
+
+    def keep(plan_id: str | None, file: str) -> bool:
+        if plan_id:
+            return plan_id in chosen
+        return any(under(file, folder) for folder in folders)
+
+    return keep
+
+
 # --- the sides ------------------------------------------------------------------
-
-
-def _work_side(config: Config, today: date, fail_on: str | None) -> Side:
-    report, results = run_check_contents(read_sources(config), config, today, fail_on)
-    return _side(None, None, report, results)
-
-
-def _side(rev: str | None, commit: str | None, report: Report, results: list[FileResult]) -> Side:
-    plans: dict[str, Plan] = {}
-    for result in results:
-        if result.model is not None and result.plan_id:
-            plans.setdefault(result.plan_id, result.model)
-    return Side(rev, commit, report, plans, frozenset(r.file for r in results))
 
 
 def _prefix(repo: Repository) -> str:
     """The current directory's path from the repository's root ("" at the root)."""
     relative = os.path.relpath(os.path.abspath("."), repo.root).replace(os.sep, "/")
     return "" if relative == "." else relative + "/"
-
-
-def _display(repo: Repository, path: str) -> str:
-    """A path from the root as the work tree side shows it: from the current directory."""
-    shown = os.path.relpath(os.path.join(repo.root, path)).replace(os.sep, "/")
-    return shown if not shown.startswith("../") else os.path.join(repo.root, path)
 
 
 def _config_at(repo: Repository, commit: str, config_path: Path | None, rev: str | None) -> Config:
@@ -190,18 +287,6 @@ def _shared_files(repo: Repository, commit: str, rev: str | None) -> Tree:
         return [posixpath.basename(e.path) for e in entries if posixpath.dirname(e.path) == folder]
 
     return Tree(read=read, names=names, show=lambda relative: f"{rev}:{relative}")
-
-
-def _revision_side(
-    repo: Repository, rev: str | None, commit: str, config: Config, today: date, fail_on: str | None
-) -> Side:
-    files: list[tuple[str, bytes | None, str | None]] = []
-    max_bytes = config.limits.max_file_bytes
-    for entry in _plan_entries(repo, commit, config):
-        # One byte past the limit, as a file is read: the loader reports the excess.
-        files.append((_display(repo, entry.path), repo.read(entry.blob)[: max_bytes + 1], None))
-    report, results = run_check_contents(files, config, today, fail_on)
-    return _side(rev, commit, report, results)
 
 
 def _plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:
@@ -273,8 +358,8 @@ def _unmatched(these: list[Finding], others: list[Finding]) -> list[Finding]:
 
 
 def _changes(base: Side, head: Side, roles: tuple[str, ...]) -> Iterator[Change]:
-    for plan_id in sorted(base.plans.keys() | head.plans.keys()):
-        old, new = base.plans.get(plan_id), head.plans.get(plan_id)
+    for plan_id in sorted(base.models.keys() | head.models.keys()):
+        old, new = base.models.get(plan_id), head.models.get(plan_id)
         if old is None and new is not None:
             # A file that was broken at the base (no plan to read) is not a new plan.
             if not _unreadable(base, new.file):
@@ -284,249 +369,11 @@ def _changes(base: Side, head: Side, roles: tuple[str, ...]) -> Iterator[Change]
                 yield Change("plan-removed", plan_id, None, NEUTRAL, old.file, old.loc.line)
         elif old is not None and new is not None:
             if isinstance(old, AccountPlan) and isinstance(new, AccountPlan):
-                yield from _account_changes(plan_id, old, new, roles)
-            yield from _objective_changes(plan_id, old.objectives, new.objectives, new)
+                yield from account_changes(plan_id, old, new, roles)
+            yield from objective_changes(plan_id, old.objectives, new.objectives, new)
 
 
 def _unreadable(side: Side, file: str) -> bool:
     """Whether ``side`` has ``file`` but not as a plan (bad YAML, another kind): the plan
     is broken there, not added or removed; its findings say so."""
-    return file in side.files and not any(plan.file == file for plan in side.plans.values())
-
-
-def _place(node: Node | None, plan: Plan, name: str | None = None) -> tuple[str, int]:
-    if node is None:
-        return plan.file, plan.loc.line
-    loc = node.at(name) if name else node.loc
-    return loc.file or plan.file, loc.line
-
-
-def _by_id(items: tuple[Any, ...]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for item in items:
-        found.setdefault(item.id, item)
-    return found
-
-
-def _up_down(before: float | None, after: float | None) -> str:
-    if before is None or after is None or before == after:
-        return NEUTRAL
-    return BETTER if after > before else WORSE
-
-
-def _maker(plan_id: str, plan: Plan) -> Callable[..., Change]:
-    """A change of ``plan`` at ``node``'s field ``at`` (the node itself without one)."""
-
-    def change(
-        kind: str,
-        target: str | None,
-        effect: str,
-        node: Node | None,
-        at: str | None,
-        before: Any = None,
-        after: Any = None,
-        **detail: Any,
-    ) -> Change:
-        file, line = _place(node, plan, at)
-        return Change(kind, plan_id, target, effect, file, line, before, after, detail)
-
-    return change
-
-
-def _account_changes(
-    plan_id: str, old: AccountPlan, new: AccountPlan, roles: tuple[str, ...]
-) -> Iterator[Change]:
-    change = _maker(plan_id, new)
-
-    people_old, people_new = _by_id(old.stakeholders), _by_id(new.stakeholders)
-    names = {
-        **{k: v.name for k, v in people_old.items()},
-        **{k: v.name for k, v in people_new.items()},
-    }
-    team = {m.id: m.name for m in (*old.team, *new.team)}
-    for sid in sorted(people_old.keys() | people_new.keys()):
-        was, now = people_old.get(sid), people_new.get(sid)
-        if was is None and now is not None:
-            yield change("stakeholder-added", sid, NEUTRAL, now, None, **_person(now))
-            continue
-        if now is None and was is not None:
-            file, line = _place(was, old)
-            yield Change(
-                "stakeholder-removed", plan_id, sid, NEUTRAL, file, line, None, None, _person(was)
-            )
-            continue
-        assert was is not None and now is not None
-        who = _person(now)
-        if was.status != now.status:
-            kind = "stakeholder-left" if now.status == "left" else "stakeholder-returned"
-            effect = WORSE if now.status == "left" else BETTER
-            yield change(kind, sid, effect, now, "status", was.status, now.status, **who)
-        if was.stance != now.stance:
-            rank = _up_down(_STANCE_RANK.get(was.stance), _STANCE_RANK.get(now.stance))
-            yield change("stance-changed", sid, rank, now, "stance", was.stance, now.stance, **who)
-        for kind, before, after, known in (
-            ("backup-changed", was.backup, now.backup, names),
-            ("relationship-owner-changed", was.owner, now.owner, team),
-        ):
-            if before != after:
-                field_name = "backup" if kind == "backup-changed" else "owner"
-                yield change(
-                    kind,
-                    sid,
-                    _none_effect(before, after),
-                    now,
-                    field_name if after else None,
-                    before,
-                    after,
-                    **who,
-                    from_name=known.get(before or ""),
-                    to_name=known.get(after or ""),
-                )
-    for role in roles:
-        before, after = _advocates(old, role), _advocates(new, role)
-        if before and not after:
-            yield change(
-                "role-coverage-lost",
-                role,
-                WORSE,
-                people_new.get(before[0]),  # where the advocate was, if still in the plan
-                "stance",
-                before,
-                after,
-                names=[names.get(p, p) for p in before],
-            )
-        elif after and not before:
-            yield change(
-                "role-coverage-gained",
-                role,
-                BETTER,
-                people_new.get(after[0]),
-                "stance",
-                before,
-                after,
-                names=[names.get(p, p) for p in after],
-            )
-    acc_old, acc_new = old.account, new.account
-    if acc_old is not None and acc_new is not None:
-        if acc_old.renewal_date != acc_new.renewal_date:
-            yield change(
-                "renewal-moved",
-                None,
-                NEUTRAL,
-                acc_new,
-                "renewal_date",
-                _iso(acc_old.renewal_date),
-                _iso(acc_new.renewal_date),
-            )
-        if acc_old.arr != acc_new.arr:
-            yield change(
-                "arr-changed",
-                None,
-                _up_down(acc_old.arr, acc_new.arr),
-                acc_new,
-                "arr",
-                acc_old.arr,
-                acc_new.arr,
-                currency=acc_new.currency,
-            )
-    milestones_old, milestones_new = _by_id(old.milestones), _by_id(new.milestones)
-    for mid in sorted(milestones_old.keys() & milestones_new.keys()):
-        was, now = milestones_old[mid], milestones_new[mid]
-        if was.status != now.status:
-            effect = (
-                BETTER if now.status == "done" else WORSE if now.status == "missed" else NEUTRAL
-            )
-            yield change(
-                "milestone-status-changed",
-                mid,
-                effect,
-                now,
-                "status",
-                was.status,
-                now.status,
-                name=now.title,
-            )
-
-
-def _objective_changes(
-    plan_id: str, old: tuple[Objective, ...], new: tuple[Objective, ...], plan: Plan
-) -> Iterator[Change]:
-    change = _maker(plan_id, plan)
-
-    objectives_old: dict[str, Objective] = _by_id(old)
-    objectives_new: dict[str, Objective] = _by_id(new)
-    for oid in sorted(objectives_old.keys() | objectives_new.keys()):
-        was, now = objectives_old.get(oid), objectives_new.get(oid)
-        if was is None:
-            assert now is not None
-            yield change("objective-added", oid, NEUTRAL, now, None, name=now.title)
-            continue
-        if now is None:
-            file, line = was.loc.file, was.loc.line
-            yield Change(
-                "objective-removed",
-                plan_id,
-                oid,
-                NEUTRAL,
-                file,
-                line,
-                None,
-                None,
-                {"name": was.title},
-            )
-            continue
-        krs_old = _by_id(was.key_results)
-        for kr in now.key_results:
-            if kr.id in krs_old:
-                before, after = kr_score(krs_old[kr.id]), kr_score(kr)
-                if before != after:
-                    yield change(
-                        "key-result-progress",
-                        f"{oid}/{kr.id}",
-                        _up_down(before, after),
-                        kr,
-                        "current" if kr.current is not None else None,
-                        before,
-                        after,
-                        name=kr.title,
-                    )
-        actions_old = _by_id(was.actions)
-        for action in now.actions:
-            prior = actions_old.get(action.id)
-            if prior is not None and prior.status != action.status:
-                status = action.status
-                effect = BETTER if status == "done" else WORSE if status == "blocked" else NEUTRAL
-                yield change(
-                    "action-status-changed",
-                    action.id,
-                    effect,
-                    action,
-                    "status",
-                    prior.status,
-                    status,
-                    name=action.title,
-                )
-
-
-def _none_effect(before: str | None, after: str | None) -> str:
-    """Better from none, worse to none, else neutral (backups, relationship owners)."""
-    if before is None:
-        return BETTER
-    return WORSE if after is None else NEUTRAL
-
-
-def _advocates(plan: AccountPlan, role: str) -> list[str]:
-    """The role's Group 1 advocates still at the company (who covers it)."""
-    return sorted(
-        p.id
-        for p in plan.stakeholders
-        if p.group == "renew" and role in p.roles and p.stance == "advocate" and p.status != "left"
-    )
-
-
-def _person(person: Stakeholder) -> dict[str, Any]:
-    return {"name": person.name, "roles": list(person.roles)}
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
+    return file in side.files and file not in side.plan_files.values()

@@ -9,8 +9,11 @@ one process for 10,000 plans, not 10,000.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import IO, NamedTuple
 
@@ -82,10 +85,10 @@ class Repository:
     def shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository").strip() == b"true"
 
-    def resolve(self, revision: str) -> str:
-        """The commit ``revision`` names (branch, tag, sha, ``HEAD~3``, ``origin/main``)."""
+    def commit_of(self, revision: str) -> str | None:
+        """The commit ``revision`` names, or None when it names none here."""
         if revision.startswith("-"):  # never an option to git
-            raise GitError(f"'{revision}' is not a revision")
+            return None
         out = self._run(
             "rev-parse",
             "--verify",
@@ -94,8 +97,15 @@ class Repository:
             f"{revision}^{{commit}}",
             check=False,
         ).strip()
-        if out:
-            return _decode(out)
+        return _decode(out) if out else None
+
+    def resolve(self, revision: str) -> str:
+        """The commit ``revision`` names (branch, tag, sha, ``HEAD~3``, ``origin/main``)."""
+        if revision.startswith("-"):
+            raise GitError(f"'{revision}' is not a revision")
+        found = self.commit_of(revision)
+        if found:
+            return found
         if self.shallow:
             raise GitError(
                 f"unknown revision '{revision}' in a shallow clone: the history that holds "
@@ -126,6 +136,15 @@ class Repository:
 
     def read(self, blob: str) -> bytes:
         """A blob's bytes (one long-lived ``git cat-file --batch`` serves every read)."""
+        stdin, stdout = self._reader()
+        try:
+            stdin.write(blob.encode("ascii") + b"\n")
+            stdin.flush()
+        except OSError as exc:
+            raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
+        return _answer(stdout, blob)
+
+    def _reader(self) -> tuple[IO[bytes], IO[bytes]]:
         if self._batch is None:
             self._batch = subprocess.Popen(  # noqa: S603 - an argument list, no shell
                 [*_GIT, "-C", self.start, "cat-file", "--batch"],
@@ -135,16 +154,38 @@ class Repository:
             )
         stdin, stdout = self._batch.stdin, self._batch.stdout
         assert stdin is not None and stdout is not None
-        try:
-            stdin.write(blob.encode("ascii") + b"\n")
-            stdin.flush()
-            header = stdout.readline()
-        except OSError as exc:
-            raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
-        fields = header.split()
-        if len(fields) != 3:
-            raise GitError(f"git has no object {blob}: {_decode(header).strip()}")
-        return _read_exactly(stdout, int(fields[2]))
+        return stdin, stdout
+
+    def read_all(self, blobs: list[str]) -> Iterator[bytes]:
+        """The blobs' bytes, in order: every request is written at once (by a thread, so
+        that neither pipe fills while the other waits), not one round trip per blob."""
+        stdin, stdout = self._reader()
+
+        def send() -> None:
+            with contextlib.suppress(OSError):  # the reader died: the reads below say so
+                stdin.write(b"".join(blob.encode("ascii") + b"\n" for blob in blobs))
+                stdin.flush()
+
+        writer = threading.Thread(target=send, daemon=True)
+        writer.start()
+        for blob in blobs:
+            yield _answer(stdout, blob)
+        writer.join()
+
+    def work_tree_blobs(self) -> dict[str, str]:
+        """The blob of each tracked file whose work tree copy git's index says is the
+        one it has (by the index's stat data; both read only, the index is not
+        refreshed or written): what the work tree holds, without reading it."""
+        staged = {}
+        for record in self._run("ls-files", "-s", "-z", "--full-name", "--", ":/").split(b"\0"):
+            if record:
+                meta, _, path = record.partition(b"\t")
+                mode, blob, stage = meta.split(b" ")
+                if stage == b"0" and mode in (b"100644", b"100755"):
+                    staged[_decode(path)] = blob.decode("ascii")
+        for path in self._run("diff-files", "-z", "--name-only").split(b"\0"):
+            staged.pop(_decode(path), None)
+        return staged
 
     def first_parent_log(self, revision: str, paths: tuple[str, ...] = ()) -> list[Commit]:
         """The commits from ``revision`` back along first parents (newest first), with
@@ -163,14 +204,26 @@ class Repository:
         if self._batch is not None:
             batch, self._batch = self._batch, None
             if batch.stdin is not None:
-                batch.stdin.close()  # cat-file ends at the end of its input
-            try:
-                batch.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                batch.kill()
-                batch.wait()
+                batch.stdin.close()
+            # Not waited for to end at the end of its input: a worker process forked
+            # since (the check's) holds the pipe open until it exits (10 s in a diff of
+            # HEAD checked out), and nothing more is asked of it.
+            batch.kill()
+            batch.wait()
             if batch.stdout is not None:
                 batch.stdout.close()
+
+
+def _answer(stdout: IO[bytes], blob: str) -> bytes:
+    """One object's answer of ``cat-file --batch``: its header, then its bytes."""
+    try:
+        header = stdout.readline()
+    except OSError as exc:
+        raise GitError(f"cannot read blob {blob} from git: {exc}") from exc
+    fields = header.split()
+    if len(fields) != 3:
+        raise GitError(f"git has no object {blob}: {_decode(header).strip()}")
+    return _read_exactly(stdout, int(fields[2]))
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

@@ -14,7 +14,8 @@ from engine.i18n.catalogue import Catalogue
 from engine.i18n.words import CheckWords
 from engine.reporters.json import finding_json
 from engine.resources import templates_dir
-from engine.review.diff import BETTER, WORSE, Change, Diff
+from engine.review.changes import BETTER, WORSE, Change
+from engine.review.diff import Diff
 
 # Above this many lines, a list of a Markdown comment is folded in <details>.
 FOLD_AFTER = 5
@@ -37,6 +38,10 @@ def _value(cat: Catalogue, change: Change, value: Any, side: str) -> str:
         return str(name or value)
     if kind.startswith("role-coverage"):
         return cat.join(change.detail.get("names", [])) or cat("diff.none")
+    if kind == "influence-changed":
+        return cat.label("influence", value)
+    if kind == "roles-changed":
+        return cat.labels("role", value) or cat("diff.none")
     if kind == "action-status-changed":
         return cat.label("action_status", value)
     if kind == "milestone-status-changed":
@@ -45,8 +50,10 @@ def _value(cat: Catalogue, change: Change, value: Any, side: str) -> str:
         return cat.money(value, change.detail.get("currency"))
     if kind == "key-result-progress":
         return cat.fixed(value)
-    if kind == "renewal-moved":
+    if kind in ("renewal-moved", "milestone-moved"):
         return cat.date(date.fromisoformat(value))  # the locale's date, as documents write it
+    if kind == "renewal-forecast-changed":
+        return cat.label("forecast", value)
     return str(value)
 
 

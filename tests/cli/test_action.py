@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 from conftest import REPO, require, require_module, run_cli, run_node_tool
+from review.test_diff import git
 
 ACTION = REPO / "action.yml"
 EXAMPLE = REPO / "docs/examples/github-workflow.yml"
@@ -274,3 +275,133 @@ def test_the_action_declares_its_outputs_from_the_check_step():
     assert '"$GITHUB_ACTION_PATH"' in install["run"]
     cache = [s for s in metadata["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
     assert cache and "pip-cache" in cache[0]["if"]
+
+
+PLAN = (
+    "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {{id: acme, name: Acme}}\n"
+    "owner: sam\nteam:\n  - {{id: sam, name: Sam Lee, function: sales}}\nstakeholders:\n"
+    "  - {{id: maria, name: Maria Chen, group: renew, roles: [executive_sponsor],"
+    " stance: {stance}, owner: sam}}\n"
+)
+
+
+def test_the_diff_step_writes_the_summary_and_fails_on_worse_when_asked(tmp_path):
+    require(shutil.which("bash") is not None and shutil.which("git") is not None, "bash, git")
+    work = tmp_path / "work"
+    (work / "plans").mkdir(parents=True)
+    git(work, "init", "-q", "-b", "main")
+    (work / "plans/acme.yaml").write_text(PLAN.format(stance="advocate"), encoding="utf-8")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "base")
+    base = git(work, "rev-parse", "HEAD").strip()
+    git(work, "switch", "-qc", "pr")
+    (work / "plans/acme.yaml").write_text(PLAN.format(stance="detractor"), encoding="utf-8")
+    git(work, "commit", "-qam", "Maria turned")
+    git(work, "switch", "-q", "main")  # the base moves on after the branch left it
+    (work / "plans/globex.yaml").write_text(
+        PLAN.format(stance="advocate").replace("acme", "globex"), encoding="utf-8"
+    )
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "globex")
+    git(work, "switch", "-q", "pr")
+    summary = tmp_path / "summary.md"
+    env = {
+        "REVPLAN_DIFF_BASE": "main",
+        "REVPLAN_DIFF_FAIL": "true",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "o/r",
+    }
+    result = run_step("revplan diff", tmp_path, env, cwd=work)
+    assert result.returncode == 1, result.stdout + result.stderr  # worse, and asked to fail
+    shown = summary.read_text(encoding="utf-8")
+    assert shown.startswith("### This change makes the plans worse")
+    assert "Maria Chen" in shown
+    # From where the branch left main: main's own new plan is not this change's.
+    assert "globex" not in shown and base[:12] in shown
+    head = git(work, "rev-parse", "HEAD").strip()
+    assert f"https://github.com/o/r/blob/{head}/plans/acme.yaml#L" in shown
+    markdown = step_outputs(tmp_path)["markdown"]
+    assert Path(markdown).read_text(encoding="utf-8") == shown
+
+    # A revision from the pull request is data, never shell code.
+    env |= {"REVPLAN_DIFF_BASE": "$(touch pwned)", "REVPLAN_DIFF_FAIL": "false"}
+    result = run_step("revplan diff", tmp_path, env, cwd=work)
+    assert result.returncode == 2 and "unknown revision '$(touch pwned)'" in result.stderr
+    assert not (work / "pwned").exists()
+
+
+def run_comment_step(
+    tmp_path: Path, state: dict, pull_request: str = "7", markdown_text: str = ""
+) -> tuple:
+    """The comment step against a stand-in gh holding ``state``; (result, state after)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    gh = bin_dir / "gh"
+    gh.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{REPO / "tests/cli/fake/gh.py"}" "$@"\n')
+    gh.chmod(0o755)
+    (tmp_path / "gh.json").write_text(json.dumps({"calls": [], **state}), encoding="utf-8")
+    markdown = tmp_path / "diff.md"
+    text = markdown_text or "### This change makes the plans worse\n\nMaria Chen\n"
+    markdown.write_text(text, encoding="utf-8")
+    env = {
+        "FAKE_GH_STATE": str(tmp_path / "gh.json"),
+        "GH_TOKEN": "token",
+        "REVPLAN_MARKDOWN": str(markdown),
+        "REVPLAN_PULL_REQUEST": pull_request,
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_RUN_ID": "42",
+    }
+    result = run_step("Comment on the pull request", tmp_path, env, cwd=tmp_path)
+    return result, json.loads((tmp_path / "gh.json").read_text(encoding="utf-8"))
+
+
+def test_the_comment_step_posts_one_comment_and_then_updates_it(tmp_path):
+    require(shutil.which("bash") is not None, "bash is not installed")
+    require_module("jq", "jq is not installed: pip install '.[test]'")
+    # Someone else's comment that copies the marker is not ours to update.
+    planted = {"id": 5, "user": {"login": "mallory"}, "body": "<!-- revplan-diff -->\nfake"}
+    result, state = run_comment_step(tmp_path, {"comments": [planted]})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [c["id"] for c in state["comments"]] == [5, 101]
+    ours = state["comments"][1]
+    assert (
+        ours["body"]
+        == "<!-- revplan-diff -->\n### This change makes the plans worse\n\nMaria Chen\n"
+    )
+    assert state["calls"][-1][:3] == ["api", "--method", "POST"]
+    assert "revplan diff: https://github.test/" in result.stdout
+
+    ours["body"] = ours["body"].replace("Maria", "old")
+    result, state = run_comment_step(tmp_path, {"comments": state["comments"]})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [c["id"] for c in state["comments"]] == [5, 101]  # never a second comment
+    assert "Maria Chen" in state["comments"][1]["body"] and state["comments"][0] == planted
+    assert state["calls"][-1][:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/101"]
+
+
+def test_the_comment_step_outside_a_pull_request_or_without_write_access_does_not_fail(tmp_path):
+    require(shutil.which("bash") is not None, "bash is not installed")
+    require_module("jq", "jq is not installed: pip install '.[test]'")
+    result, state = run_comment_step(tmp_path, {"comments": []}, pull_request="")
+    assert result.returncode == 0 and "not a pull request" in result.stdout
+    assert state["calls"] == []
+    # A fork's pull request: the token cannot write; a warning, the summary has the diff.
+    result, state = run_comment_step(tmp_path, {"comments": [], "read_only": True})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::warning title=revplan::could not post the diff" in result.stdout
+
+
+def test_a_diff_too_long_for_a_comment_links_the_job_summary(tmp_path):
+    require(shutil.which("bash") is not None, "bash is not installed")
+    require_module("jq", "jq is not installed: pip install '.[test]'")
+    long = "### This change makes the plans worse\n" + "- a change\n" * 10_000
+    result, state = run_comment_step(tmp_path, {"comments": []}, markdown_text=long)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [comment] = state["comments"]
+    assert comment["body"].startswith(
+        "<!-- revplan-diff -->\n### This change makes the plans worse\n"
+    )
+    assert "[job summary](https://github.com/o/r/actions/runs/42)" in comment["body"]
+    assert len(comment["body"]) < 1000

@@ -75,12 +75,22 @@ def commit(repo: Path, files: dict[str, str | bytes | None], message: str = "edi
     return git(repo, "rev-parse", "HEAD").strip()
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One repository for the module: its first commit holds the Acme plan."""
+    root = tmp_path_factory.mktemp("diff") / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    commit(root, {"plans/accounts/acme.yaml": plan()}, "base")
+    return root, commit(root, {"plans/accounts/acme.yaml": plan()}, "base")
+
+
+@pytest.fixture
+def repo(shared: tuple[Path, str]) -> Path:
+    """The shared repository as its first commit left it (branch, index and work tree),
+    whatever the test before committed, staged or wrote."""
+    root, first = shared
+    git(root, "reset", "-q", "--hard", first)
+    git(root, "clean", "-qfdx")
     return root
 
 
@@ -330,6 +340,112 @@ def test_the_readme_tour_shows_what_diff_prints_of_the_example_plans(tmp_path: P
     assert printed == shown.group(1).replace("fecdbad542d0", sha[:12])
 
 
+def test_paths_limit_the_diff_to_the_plans_there(repo: Path) -> None:
+    base = commit(repo, {"plans/okrs/globex.yaml": plan(id="globex")})
+    for name in ("plans/accounts/acme.yaml", "plans/okrs/globex.yaml"):
+        (repo / name).write_text(plan(id=Path(name).stem, maria="detractor"))
+    everything = diff(repo)
+    assert {c["plan"] for c in everything["changes"]} == {"acme", "globex"}
+    for args in (("plans/accounts",), ("HEAD", "plans/accounts/acme.yaml")):
+        only = diff(repo, *args)
+        assert {c["plan"] for c in only["changes"]} == {"acme"}
+        assert {f["plan"] for f in only["findings"]["new"]} == {"acme"}
+        assert only["summary"]["plans_changed"] == 1
+    # After two revisions every argument is a path; a plan moved out of the folder is kept.
+    git(repo, "mv", "plans/okrs/globex.yaml", "plans/accounts/globex.yaml")
+    commit(repo, {})
+    moved = diff(repo, base, "HEAD", "plans/okrs")
+    assert {c["plan"] for c in moved["changes"]} == {"globex"}
+
+
+def test_a_path_with_no_plan_on_either_side_is_exit_2(repo: Path) -> None:
+    result = run_cli("diff", "HEAD", "HEAD", "plans/nothing-here", cwd=repo)
+    assert result.exit_code == 2
+    assert "plans/nothing-here: no plan file there, at HEAD or HEAD" in result.output
+
+
+def test_only_the_plans_that_changed_are_parsed_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.review.sides
+    import engine.session
+
+    commit(repo, {"plans/accounts/globex.yaml": plan(id="globex")})
+    assert run_cli("check", "--today", TODAY, cwd=repo).exit_code == 1  # fills the cache
+    parsed: list[str] = []
+
+    def counted(real: Any) -> Any:
+        def counting(raw: bytes, file: str, *args: Any) -> Any:
+            parsed.append(file)
+            return real(raw, file, *args)
+
+        return counting
+
+    for module, name in (
+        (engine.session, "process_file"),
+        (engine.review.sides, "process_file"),
+        (engine.review.sides, "model_of"),
+    ):
+        monkeypatch.setattr(module, name, counted(getattr(module, name)))
+    (repo / "plans/accounts/acme.yaml").write_text(plan(maria="detractor"))
+    report = diff(repo)
+    assert {c["plan"] for c in report["changes"]} == {"acme"}
+    # Globex is the same on both sides and in the cache: never read into a result or model.
+    assert set(parsed) == {"plans/accounts/acme.yaml"}
+    commit(repo, {})
+    parsed.clear()
+    assert diff(repo, "HEAD~1", "HEAD")["changes"] == report["changes"]
+    assert set(parsed) == {"plans/accounts/acme.yaml"}
+    assert diff(repo, "HEAD~1", "HEAD", "--no-cache")["changes"] == report["changes"]
+
+
+def test_influence_roles_milestone_dates_forecasts_and_waivers(repo: Path) -> None:
+    base = plan() + "renewal: {forecast: commit}\n"
+    commit(repo, {"plans/accounts/acme.yaml": base})
+    head = (
+        plan(backup=", backup: raj, influence: high")
+        .replace("roles: [end_user, administrator]", "roles: [end_user]")
+        .replace("date: 2026-10-01", "date: 2026-11-15")
+    )
+    waiver = "  - {rule: contact-freshness, target: tom, reason: On leave, expires: 2027-01-31}\n"
+    (repo / "plans/accounts/acme.yaml").write_text(
+        head + "renewal: {forecast: at_risk}\nwaivers:\n" + waiver
+    )
+    report = diff(repo)
+    assert kinds(report) == {
+        ("influence-changed", "maria", "neutral"),
+        ("roles-changed", "raj", "neutral"),
+        ("role-coverage-lost", "administrator", "worse"),
+        ("milestone-moved", "kickoff", "neutral"),
+        ("renewal-forecast-changed", None, "worse"),
+        ("waiver-added", "contact-freshness/tom", "neutral"),
+    }
+    moved = next(c for c in report["changes"] if c["kind"] == "milestone-moved")
+    assert (moved["from"], moved["to"], moved["line"]) == ("2026-10-01", "2026-11-15", 20)
+    roles = next(c for c in report["changes"] if c["kind"] == "roles-changed")
+    assert (roles["from"], roles["to"]) == (["end_user", "administrator"], ["end_user"])
+    text = run_cli("diff", "--today", TODAY, cwd=repo).output
+    for shown in (
+        "Maria Chen (executive sponsor and budget owner): influence none → high",
+        "Raj Patel: roles end user and administrator → end user",
+        "milestone Kick-off: date Oct 1, 2026 → Nov 15, 2026",
+        "renewal forecast commit → at risk",
+        "waiver added: contact-freshness/tom",
+    ):
+        assert shown in text, text
+    # Worded in every locale; and a waiver taken out again is a change too.
+    for locale in ("de", "zh", "ja", "el"):
+        worded = run_cli("diff", "--locale", locale, "--today", TODAY, cwd=repo).output
+        assert "contact-freshness/tom" in worded and "waiver added" not in worded
+    head += "renewal: {forecast: at_risk}\n"
+    commit(repo, {"plans/accounts/acme.yaml": head + "waivers:\n" + waiver})
+    (repo / "plans/accounts/acme.yaml").write_text(head)
+    removed = diff(repo)
+    assert kinds(removed) == {("waiver-removed", "contact-freshness/tom", "neutral")}
+    assert removed["changes"][0]["line"] == 23  # in the base side's file, for a removal
+    assert "waiver removed: contact-freshness/tom" in run_cli("diff", cwd=repo).output
+
+
 def test_each_count_of_the_verdict_takes_its_plural_form(repo: Path) -> None:
     """One change and one new finding: no "1 new findings", «1 ουδέτερες»."""
     (repo / "plans/accounts/acme.yaml").write_text(plan(backup=""))
@@ -359,3 +475,22 @@ def test_a_moved_renewal_is_dated_the_readers_way(repo: Path) -> None:
     assert "renewal Mar 1, 2027 → Jan 1, 2027" in change("en")
     assert "续约日期 2027年3月1日 → 2027年1月1日" in change("zh")
     assert "ανανέωση 1η Μαρτίου 2027 → 1η Ιανουαρίου 2027" in change("el")
+
+
+def test_head_is_the_commit_whatever_the_work_tree_holds(repo: Path) -> None:
+    """A clean checkout of HEAD is checked as the work tree (no blob read); an untracked
+    plan, an edit or a staged edit make it read from the commit instead: the same diff."""
+    commit(repo, {"plans/accounts/acme.yaml": plan(maria="neutral")})
+    clean = diff(repo, "HEAD~1", "HEAD")
+    assert kinds(clean) >= {("stance-changed", "maria", "worse")}
+    (repo / "plans/accounts/globex.yaml").write_text(plan(id="globex"))  # untracked
+    assert diff(repo, "HEAD~1", "HEAD") == clean
+    git(repo, "add", "plans/accounts/globex.yaml")  # staged, not committed
+    (repo / "plans/accounts/acme.yaml").write_text(plan(maria="advocate"))  # edited
+    assert diff(repo, "HEAD~1", "HEAD") == clean
+    assert kinds(diff(repo, "HEAD")) == {
+        ("plan-added", None, "neutral"),
+        ("stance-changed", "maria", "better"),
+        ("role-coverage-gained", "executive_sponsor", "better"),
+        ("role-coverage-gained", "budget_owner", "better"),
+    }
