@@ -14,7 +14,14 @@ from typing import Any
 from engine.findings import Finding, Location, Problem, detailed
 from engine.i18n.messages import to_finding
 from engine.model.build import build_account_plan, build_okr_set
-from engine.model.metrics import Metrics, OKRMetrics, PlanMetrics, okr_metrics, plan_metrics
+from engine.model.metrics import (
+    Metrics,
+    OKRMetrics,
+    PlanMetrics,
+    health_areas,
+    okr_metrics,
+    plan_metrics,
+)
 from engine.model.portfolio import PortfolioSettings
 from engine.model.types import AccountPlan, OKRSet, Places, Repository, Waiver
 from engine.parse.loader import KINDS, Document, Limits, load_bytes
@@ -28,7 +35,7 @@ from engine.parse.schema import (
     schema_problems,
 )
 from engine.rules import RULES
-from engine.rules.base import Alignment, Context, FileSummary
+from engine.rules.base import Alignment, Context, FileSummary, Rule
 from engine.rules.custom.compile import compiled
 from engine.rules.custom.definition import CustomRule
 from engine.rules.custom.evaluate import problems as custom_problems
@@ -134,6 +141,37 @@ def process_file(
 ) -> FileResult:
     """Check one file: a plan or OKR set, or findings saying what it is instead (every
     YAML file under the plan paths is one or the other, never skipped unseen)."""
+    return process_file_on(raw, file, settings, (), keep_model, read_error, keep_places)[0]
+
+
+def process_file_on(
+    raw: bytes | None,
+    file: str,
+    settings: Settings,
+    later: tuple[date, ...],
+    keep_model: bool = False,
+    read_error: str | None = None,
+    keep_places: bool = False,
+) -> list[FileResult]:
+    """``process_file`` on ``settings.today`` and on each day of ``later``: the file is
+    parsed, validated and modelled once, and on the later days only what reads the day
+    runs again (the dated rules, the health areas, custom rules), so ``revplan history``
+    pays one parse per version of a plan, not one per sample."""
+    done = _process(raw, file, settings, later, keep_model, read_error, keep_places)
+    if isinstance(done, FileResult):  # not a plan: nothing in it reads the day
+        return [done] * (len(later) + 1)
+    return done
+
+
+def _process(
+    raw: bytes | None,
+    file: str,
+    settings: Settings,
+    later: tuple[date, ...],
+    keep_model: bool,
+    read_error: str | None,
+    keep_places: bool,
+) -> FileResult | list[FileResult]:
     if raw is None:
         problem = detailed(
             Location(file, 1, 1), "yaml-syntax", f"cannot read the file: {read_error}"
@@ -201,17 +239,8 @@ def process_file(
         waivers = ()
     findings += _findings("schema", settings, schema)
 
-    ctx = Context(
-        repo=repo, metrics=all_metrics, today=settings.today, portfolio=settings.portfolio
-    )
-    for rule_id, severity, params in settings.rules:
-        rule = RULES[rule_id]
-        if rule.check is None or severity == "off":
-            continue
-        for problem in rule.check(ctx, dict(params)):
-            findings.append(to_finding(rule_id, severity, problem))
-    if valid and settings.custom:
-        findings += _custom_findings(doc, kind, model.id, settings)
+    by_rule = _rule_findings(repo, all_metrics, settings, lambda rule: True)
+    custom = _custom_findings(doc, kind, model.id, settings) if valid and settings.custom else []
 
     alignments = tuple(
         Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id, o.title)
@@ -227,20 +256,49 @@ def process_file(
         objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
         alignments=alignments,
     )
+
+    def result(rules: dict[str, list[Finding]], found: list[Finding], shown: Any) -> FileResult:
+        return FileResult(
+            file,
+            "checked",
+            findings=findings + [f for r, _, _ in settings.rules for f in rules.get(r, ())] + found,
+            kind=kind,
+            plan_id=model.id,
+            valid=valid,
+            waivers=waivers,
+            summary=summary,
+            metrics=shown,
+            model=model if keep_model else None,
+        )
+
+    results = [result(by_rule, custom, figures)]
+    for day in later:
+        on_day = replace(settings, today=day)
+        shown = figures
+        if isinstance(model, AccountPlan):
+            assert isinstance(figures, PlanMetrics)
+            shown = replace(figures, health_areas=health_areas(model, day, figures))
+            all_metrics = Metrics(plans={model.id: shown})
+        dated = _rule_findings(repo, all_metrics, on_day, lambda rule: rule.dated)
+        again = _custom_findings(doc, kind, model.id, on_day) if valid and settings.custom else []
+        results.append(result(by_rule | dated, again, shown))
     if keep_model and not keep_places:  # revplan diff points at the fields that changed
         _drop_places(doc)  # every finding is made
-    return FileResult(
-        file,
-        "checked",
-        findings=findings,
-        kind=kind,
-        plan_id=model.id,
-        valid=valid,
-        waivers=waivers,
-        summary=summary,
-        metrics=figures,
-        model=model if keep_model else None,
-    )
+    return results
+
+
+def _rule_findings(
+    repo: Repository, metrics: Metrics, settings: Settings, which: Callable[[Rule], bool]
+) -> dict[str, list[Finding]]:
+    """The per-file rules' findings, by rule, of the rules ``which`` picks."""
+    ctx = Context(repo=repo, metrics=metrics, today=settings.today, portfolio=settings.portfolio)
+    found: dict[str, list[Finding]] = {}
+    for rule_id, severity, params in settings.rules:
+        rule = RULES[rule_id]
+        if rule.check is None or severity == "off" or not which(rule):
+            continue
+        found[rule_id] = [to_finding(rule_id, severity, p) for p in rule.check(ctx, dict(params))]
+    return found
 
 
 def _custom_findings(doc: Document, kind: str, plan_id: str, settings: Settings) -> list[Finding]:

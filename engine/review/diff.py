@@ -7,7 +7,6 @@ change — and the plans are matched by id, so a moved file is the same plan.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,16 +14,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.config import CONFIG_NAME, Config, default_config, load_config
+from engine.config import Config
 from engine.findings import Finding, fails, tally
 from engine.model.metrics import kr_score
 from engine.model.types import AccountPlan, Node, Objective, OKRSet, Stakeholder
 from engine.model.vocabulary import ROLES
 from engine.pipeline.file import FileResult
 from engine.report import Report
-from engine.review.git import Entry, Repository
+from engine.review.git import Repository
+from engine.review.revision import config_at, display, plan_entries
 from engine.session import read_sources, run_check_contents
-from engine.sources import glob_matches, is_yaml_name
 
 WORSE, NEUTRAL, BETTER = "worse", "neutral", "better"
 _EFFECT_ORDER = {WORSE: 0, NEUTRAL: 1, BETTER: 2}
@@ -105,7 +104,7 @@ def run_diff(
         base_commit = repo.resolve(base)
         head_commit = repo.resolve(head) if head is not None else None
         head_config = (
-            _config_at(repo, head_commit, config_path, head) if head_commit else work_config
+            config_at(repo, head_commit, config_path, head) if head_commit else work_config
         )
         when = today or head_config.today or date.today()
         head_side = (
@@ -113,7 +112,7 @@ def run_diff(
             if head_commit
             else _work_side(head_config, when, fail_on)
         )
-        base_config = _config_at(repo, base_commit, config_path, base)
+        base_config = config_at(repo, base_commit, config_path, base)
         base_side = _revision_side(repo, base, base_commit, base_config, when, fail_on)
     new, fixed = compare_findings(base_side.report.findings, head_side.report.findings)
     roles = _roles(head_config)
@@ -137,79 +136,16 @@ def _side(rev: str | None, commit: str | None, report: Report, results: list[Fil
     return Side(rev, commit, report, plans, frozenset(r.file for r in results))
 
 
-def _prefix(repo: Repository) -> str:
-    """The current directory's path from the repository's root ("" at the root)."""
-    relative = os.path.relpath(os.path.abspath("."), repo.root).replace(os.sep, "/")
-    return "" if relative == "." else relative + "/"
-
-
-def _display(repo: Repository, path: str) -> str:
-    """A path from the root as the work tree side shows it: from the current directory."""
-    shown = os.path.relpath(os.path.join(repo.root, path)).replace(os.sep, "/")
-    return shown if not shown.startswith("../") else os.path.join(repo.root, path)
-
-
-def _config_at(repo: Repository, commit: str, config_path: Path | None, rev: str | None) -> Config:
-    """The config ``revplan check`` would use at ``commit``: ``--config``'s path there,
-    else revplan.yaml or plans/revplan.yaml from the current folder up to the root."""
-    prefix = _prefix(repo)
-    if config_path is not None:
-        relative = os.path.relpath(os.path.abspath(config_path), repo.root).replace(os.sep, "/")
-        candidates = [relative]
-    else:
-        folders = [prefix]
-        while folders[-1]:
-            folders.append(
-                folders[-1].rstrip("/").rpartition("/")[0] + "/"
-                if "/" in folders[-1].rstrip("/")
-                else ""
-            )
-        candidates = [f + name for f in folders for name in (CONFIG_NAME, f"plans/{CONFIG_NAME}")]
-    for relative in candidates:
-        found = [e for e in repo.files(commit, relative) if e.path == relative]
-        if found:
-            absolute = Path(repo.root) / relative
-            return load_config(absolute, f"{rev}:{relative}", repo.read(found[0].blob))
-    return default_config()
-
-
 def _revision_side(
     repo: Repository, rev: str | None, commit: str, config: Config, today: date, fail_on: str | None
 ) -> Side:
     files: list[tuple[str, bytes | None, str | None]] = []
     max_bytes = config.limits.max_file_bytes
-    for entry in _plan_entries(repo, commit, config):
+    for entry in plan_entries(repo, commit, config):
         # One byte past the limit, as a file is read: the loader reports the excess.
-        files.append((_display(repo, entry.path), repo.read(entry.blob)[: max_bytes + 1], None))
+        files.append((display(repo, entry.path), repo.read(entry.blob)[: max_bytes + 1], None))
     report, results = run_check_contents(files, config, today, fail_on)
     return _side(rev, commit, report, results)
-
-
-def _plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:
-    """The files ``revplan check`` would check at ``commit``:
-    the config's plans: globs (else plans/ below the current folder), YAML files, not
-    in hidden folders, not excluded, not the config itself."""
-    root = os.path.relpath(config.root, repo.root).replace(os.sep, "/")
-    root = "" if root == "." else root + "/"
-    under = root if config.plans else _prefix(repo) + "plans/"
-    config_file = (
-        os.path.relpath(config.path, repo.root).replace(os.sep, "/") if config.path else None
-    )
-    chosen = []
-    for entry in repo.files(commit, under.rstrip("/")):
-        path = entry.path
-        if not path.startswith(under) or path == config_file or not is_yaml_name(path):
-            continue
-        relative = path[len(root) :] if path.startswith(root) else None
-        below = path[len(under) :]
-        if any(part.startswith(".") for part in below.split("/")[:-1]):
-            continue
-        if relative is not None and any(glob_matches(p, relative) for p in config.exclude):
-            continue
-        if config.plans and not any(glob_matches(p, relative or "", True) for p in config.plans):
-            continue
-        chosen.append(entry)
-    return sorted(chosen, key=lambda e: e.path.replace("/", "\0"))
 
 
 def _roles(config: Config) -> tuple[str, ...]:
