@@ -42,10 +42,11 @@ from engine.cli.options import _date, _emit, common_options, handle_errors, loca
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "csv"]),
+    type=click.Choice(["text", "json", "csv", "markdown"]),
     default="text",
     show_default=True,
-    help="text for people, json for tools, csv one row per sample and plan.",
+    help="text for people, json for tools, csv one row per sample and plan, markdown "
+    "with Mermaid charts (GitHub draws them).",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
@@ -83,7 +84,7 @@ def history_command(
     from engine.cli.options import resolve_config
     from engine.review.history import run_history
     from engine.review.output import catalogue
-    from engine.review.trend import render_csv, render_json, render_text
+    from engine.review.trend import render_csv, render_json, render_markdown, render_text
 
     work_config = resolve_config(config_path, ())
     when = today or work_config.today or date.today()
@@ -93,11 +94,11 @@ def history_command(
         text = render_json(history)
     elif output_format == "csv":
         text = render_csv(history)
-    else:  # text
+    else:
         chosen = locale or history.config.locale
         from engine.cli.options import check_words
 
         check_words(chosen, history.config)  # refuses an unknown locale: exit 2
         cat = catalogue(chosen, history.config.catalogues())
-        text = render_text(history, cat)
+        text = (render_text if output_format == "text" else render_markdown)(history, cat)
     _emit(text, output)

@@ -1,6 +1,7 @@
 // Parses Mermaid diagrams with the real Mermaid library, for tests/test_render_mermaid.py.
 // stdin: a JSON array of diagram sources. stdout: a JSON array, one result per diagram:
-// {"ok": true, "type": "...", "labels": {"<node id>": "<label text>"}} or {"ok": false, "error": "..."}.
+// {"ok": true, "type": "...", "labels": {"<node id>": "<label text>"}} or {"ok": false, "error": "..."};
+// an xychart's result also holds "xychart": its axes and plots as Mermaid read them.
 import { JSDOM } from "jsdom";
 
 const dom = new JSDOM("<!doctype html><html><body></body></html>");
@@ -21,7 +22,12 @@ for (const source of JSON.parse(input)) {
     for (const [id, vertex] of vertices instanceof Map ? vertices : Object.entries(vertices)) {
       labels[id] = vertex.text;
     }
-    results.push({ ok: true, type: parsed.diagramType, labels });
+    const result = { ok: true, type: parsed.diagramType, labels };
+    if (diagram.db.getXYChartData) {
+      result.xychart = diagram.db.getXYChartData();
+      result.xychart.title = diagram.db.getDiagramTitle();
+    }
+    results.push(result);
   } catch (error) {
     results.push({ ok: false, error: String(error && error.message ? error.message : error) });
   }

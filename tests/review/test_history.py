@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -13,9 +14,10 @@ import pytest
 from test_diff import git, plan
 
 from engine.config import default_config
+from engine.i18n.catalogue import LOCALES
 from engine.pipeline.file import process_file, process_file_on
 from engine.pipeline.settings import settings_for
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_node_tool
 
 CONFIG = "apiVersion: revplan/v1\nkind: Config\nfail_on: error\n"
 
@@ -340,3 +342,97 @@ def test_a_shallow_clone_says_to_fetch_the_history(repo, tmp_path: Path) -> None
     # A range the fetched history holds is sampled.
     recent = run_cli("history", "--since", "2026-08-13", "--until", "2026-08-20", cwd=clone)
     assert recent.exit_code == 0, recent.output
+
+
+def mermaid_blocks(markdown: str) -> list[str]:
+    return re.findall(r"```mermaid\n(.*?)```", markdown, re.S)
+
+
+@pytest.fixture(scope="module")
+def charts(repo) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """Markdown outputs (the weekly one in each language, one of a single sample) and
+    their charts as the real Mermaid parser reads them (one run of the parser for all:
+    it takes seconds to start)."""
+    runs = {locale: RANGE + ("--locale", locale) for locale in LOCALES}
+    runs["one"] = ("--since", "2026-08-20", "--until", "2026-08-20")
+    outputs = {}
+    for name, args in runs.items():
+        result = run_cli("history", "--format", "markdown", *args, cwd=repo["root"])
+        assert result.exit_code == 0, result.output
+        outputs[name] = result.stdout
+    # Of the other languages only their first charts: their titles are what differs.
+    blocks = {n: mermaid_blocks(t)[: None if n == "en" else 2] for n, t in outputs.items()}
+    parsed = iter(run_node_tool("parse.mjs", "mermaid", [b for v in blocks.values() for b in v]))
+    return {name: (outputs[name], [next(parsed) for _ in blocks[name]]) for name in outputs}
+
+
+def test_markdown_charts_parse_with_mermaid_and_draw_what_json_says(charts, weekly) -> None:
+    for _, parsed in charts.values():
+        assert parsed and all(p["ok"] and p["type"] == "xychart" for p in parsed), parsed
+    portfolio = {p["xychart"]["title"]: p["xychart"] for p in charts["en"][1]}
+    errors = portfolio["Errors"]
+    assert [v for _, v in errors["plots"][0]["data"]] == [
+        s["portfolio"]["errors"] for s in weekly["samples"]
+    ]
+    assert errors["plots"][0]["type"] == "line"
+    assert (
+        errors["plots"][0]["strokeFill"] == "#c0392b"
+    )  # a colour of its own, not the pale default
+    assert [p["xychart"]["title"] for p in charts["de"][1]] == ["Fehlschlagend", "Fehler"]
+
+
+def test_chart_axes_fit_the_data_with_whole_ticks_and_readable_dates(charts) -> None:
+    _, parsed = charts["en"]
+    for chart in (p["xychart"] for p in parsed):
+        low, high = chart["yAxis"]["min"], chart["yAxis"]["max"]
+        values = [v for _, v in chart["plots"][0]["data"]]
+        assert low <= min(values) and max(values) <= high
+        # At least ten units apart from whole numbers: d3's ticks are then whole too.
+        assert high - low >= 10 and float(low).is_integer() and float(high).is_integer()
+        labels = chart["xAxis"]["categories"]
+        assert len(set(labels)) == len(labels) == 12  # one a sample, each its own
+        visible = [x for x in labels if x.strip("\u200b")]
+        assert len(visible) <= 8 and visible[-1] == "08-20"
+    # A share is drawn as a percentage on an axis fitted to it, not a fixed 0-100.
+    coverage = next(p["xychart"] for p in parsed if p["xychart"]["title"] == "Roles covered")
+    values = [v for _, v in coverage["plots"][0]["data"]]
+    assert (coverage["yAxis"]["min"], coverage["yAxis"]["max"]) != (0, 100)
+    assert (
+        coverage["yAxis"]["max"] - max(values) <= 10
+        and min(values) - coverage["yAxis"]["min"] <= 10
+    )
+
+
+def test_markdown_has_a_table_beside_each_chart_and_names_the_worse_weeks(charts) -> None:
+    markdown, parsed = charts["en"]
+    assert markdown.count("<details><summary>The numbers</summary>") == len(parsed)
+    assert "| 2026-06-14 | " in markdown
+    acme = markdown[markdown.index("##### acme") :]
+    assert "Worse on 2026-06-14" in acme.split("#####")[1]
+
+
+def test_one_sample_is_drawn_as_a_bar_and_says_so(charts) -> None:
+    markdown, parsed = charts["one"]
+    assert "One sample only" in markdown
+    assert all(p["xychart"]["plots"][0]["type"] == "bar" for p in parsed)
+
+
+def test_markdown_draws_the_accounts_that_fell_most_and_counts_the_rest() -> None:
+    from engine.review.history import History, Sample
+    from engine.review.output import catalogue
+    from engine.review.trend import MAX_ACCOUNTS, render_markdown
+
+    def figures(score: int) -> dict[str, Any]:
+        return {"kind": "account", "errors": 0, "warnings": 0, "infos": 0,
+                "role_coverage": 1.0, "backup_coverage": 1.0, "detractors_addressed": 1.0,
+                "health": score, "rating": "green", "failing": False}  # fmt: skip
+
+    days = [date(2026, 11, 1), date(2026, 11, 8)]
+    plans = [{f"p{i:02d}": figures(90 - (i if d else 0)) for i in range(30)} for d in range(2)]
+    samples = [Sample(day, "0" * 40, {"errors": 0}, p) for day, p in zip(days, plans, strict=True)]
+    history = History("week", days[0], days[1], samples, default_config())
+    markdown = render_markdown(history, catalogue("en"))
+    drawn = re.findall(r"^##### (p\d\d)$", markdown, re.M)
+    assert drawn[:3] == ["p29", "p28", "p27"] and len(drawn) == MAX_ACCOUNTS
+    assert "4 more accounts changed: see `--format csv`." in markdown
+    assert "p00" not in drawn  # its figures did not change
