@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import _date, _emit, common_options, handle_errors, locale_option
+from engine.cli.options import (
+    _date,
+    _emit,
+    common_options,
+    handle_errors,
+    jobs_option,
+    locale_option,
+)
 
 
 @click.command("history")
@@ -51,6 +58,7 @@ from engine.cli.options import _date, _emit, common_options, handle_errors, loca
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
 )
+@jobs_option
 @handle_errors
 def history_command(
     paths: tuple[Path, ...],
@@ -66,6 +74,7 @@ def history_command(
     revision: str,
     output_format: str,
     output: Path | None,
+    jobs: int | None,
 ) -> None:
     """The portfolio's health over time: what `revplan check` would have said at
     the end of every week (or month, or changing commit) of the range.
@@ -89,7 +98,7 @@ def history_command(
     work_config = resolve_config(config_path, ())
     when = today or work_config.today or date.today()
     shown = tuple(str(p).replace("\\", "/").removeprefix("./") for p in paths)
-    history = run_history(since, until, every, config_path, when, shown, revision)
+    history = run_history(since, until, every, config_path, when, shown, revision, jobs)
     if output_format == "json":
         text = render_json(history)
     elif output_format == "csv":

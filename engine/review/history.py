@@ -24,12 +24,13 @@ from engine.errors import UsageError
 from engine.findings import tally
 from engine.model.metrics import PlanMetrics
 from engine.model.portfolio import AccountRow, health, portfolio
-from engine.pipeline.file import FileResult, process_file_on
+from engine.pipeline import pool
+from engine.pipeline.file import FileResult, Settings, prepare, process_file_on
 from engine.pipeline.settings import settings_for
 from engine.report import Report
 from engine.review.git import Commit, Entry, GitError, Repository
 from engine.review.revision import config_entry, display, load_config_entry, plan_entries
-from engine.session import check
+from engine.session import CHUNK, PARALLEL_THRESHOLD, check
 
 EVERY = ("week", "month", "commit")
 DEFAULT_WEEKS = 26
@@ -99,10 +100,12 @@ def run_history(
     today: date,
     paths: tuple[str, ...] = (),
     revision: str = "HEAD",
+    jobs: int | None = None,
 ) -> History:
     """The samples from ``since`` (default: 26 weeks before ``today``) to ``until``
     (default ``today``); ``paths``: only the plans below them are counted (all are
-    read, as check reads them); ``config_path``: ``--config``, read at each commit."""
+    read, as check reads them); ``config_path``: ``--config``, read at each commit;
+    ``jobs``: worker processes (default: the cores)."""
     until = until or today
     since = since or until - timedelta(weeks=DEFAULT_WEEKS)
     if since > until:
@@ -120,7 +123,7 @@ def run_history(
                 f"{until.isoformat()}: no commit on or before those days holds plan files "
                 "(see `git log`); give an earlier --since or a later --until"
             )
-        samples = list(_samples(repo, points, paths))
+        samples = list(_samples(repo, points, paths, jobs or pool.default_jobs()))
     return History(every, since, until, samples, points[-1].config)
 
 
@@ -198,9 +201,12 @@ def _fingerprint(taken: _Point) -> tuple[Any, ...]:
 Key = tuple[str, str, tuple[str, str] | None]
 
 
-def _samples(repo: Repository, points: list[_Point], paths: tuple[str, ...]) -> Iterator[Sample]:
+def _samples(
+    repo: Repository, points: list[_Point], paths: tuple[str, ...], jobs: int
+) -> Iterator[Sample]:
     """Each point checked. A file's results for all the days it is sampled on are made
-    together, when it is first needed, and each is dropped once its sample is taken."""
+    together, when it is first needed (the new versions of a sample in ``jobs`` worker
+    processes), and each is dropped once its sample is taken."""
     shown = [[display(repo, e.path) for e in p.entries] for p in points]
     days: dict[Key, list[date]] = {}
     for taken, names in zip(points, shown, strict=True):
@@ -209,22 +215,51 @@ def _samples(repo: Repository, points: list[_Point], paths: tuple[str, ...]) -> 
     ready: dict[Key, dict[date, FileResult]] = {}
     for taken, names in zip(points, shown, strict=True):
         settings = settings_for(taken.config, taken.day)
+        keys = [(e.blob, n, taken.config_key) for e, n in zip(taken.entries, names, strict=True)]
+        new = [(key[0], key[1], tuple(days[key][1:])) for key in keys if key not in ready]
+        # One byte past the limit, as a file is read: the loader reports the excess.
         limit = taken.config.limits.max_file_bytes
-        results = []
-        for entry, name in zip(taken.entries, names, strict=True):
-            key = (entry.blob, name, taken.config_key)
-            if key not in ready:
-                # One byte past the limit, as a file is read: the loader reports the excess.
-                raw = repo.read(entry.blob)[: limit + 1]
-                on = days[key]
-                made = process_file_on(raw, name, settings, tuple(on[1:]))
-                ready[key] = dict(zip(on, made, strict=True))
-            results.append(ready[key].pop(taken.day))
+        if pool.in_workers(jobs, len(new), PARALLEL_THRESHOLD):
+            # The workers read the blobs themselves: only ids and results cross.
+            setup = (settings, repo.start, limit)
+            with pool.mapped(
+                _versions, new, jobs, threshold=0, chunk=CHUNK, setup=_start, args=setup
+            ) as made:
+                done = list(made)
+        else:
+            done = [
+                process_file_on(repo.read(blob)[: limit + 1], name, settings, later)
+                for blob, name, later in new
+            ]
+        for (blob, name, _), results in zip(new, done, strict=True):
+            key = (blob, name, taken.config_key)
+            ready[key] = dict(zip(days[key], results, strict=True))
+        sampled = []
+        for key in keys:
+            sampled.append(ready[key].pop(taken.day))
             if not ready[key]:
                 del ready[key]
         reported = frozenset(n for n in names if _below(n, paths)) if paths else None
-        report = check(results, taken.config, settings, taken.config.fail_on, reported=reported)
+        report = check(sampled, taken.config, settings, taken.config.fail_on, reported=reported)
         yield _sample(taken, report)
+
+
+# What a worker needs besides a job: the sample's settings, and a reader of the blobs.
+_worker: dict[str, Any] = {}
+
+
+def _start(settings: Settings, start: str, limit: int) -> None:
+    prepare()
+    _worker.update(settings=settings, start=start, limit=limit)
+
+
+def _versions(job: tuple[str, str, tuple[date, ...]]) -> list[FileResult]:
+    """One version of a file on the sample's day and on each later one it is in."""
+    blob, name, later = job
+    if "repo" not in _worker:  # one cat-file a worker, ended with it
+        _worker["repo"] = Repository(_worker["start"])
+    raw = _worker["repo"].read(blob)[: _worker["limit"] + 1]
+    return process_file_on(raw, name, _worker["settings"], later)
 
 
 def _below(name: str, paths: tuple[str, ...]) -> bool:

@@ -146,7 +146,8 @@ def render_markdown(history: History, cat: Catalogue) -> str:
             shown_days = cat.join([d.isoformat() for d in worse])
             lines += [cat("history.worse_on", days=shown_days, count=len(worse)), ""]
         health_values = [f.get("health") if f else None for f in series]
-        lines += _chart("health", days, health_values, f"{plan} — {cat('history.figure.health')}")
+        health_name = cat("history.figure.health")
+        lines += _chart("health", days, health_values, f"{plan} — {health_name}", health_name)
         columns = (*FIGURES, "health")
         lines += _table(cat, days, {n: [f.get(n) if f else None for f in series] for n in columns})
     if len(accounts) > MAX_ACCOUNTS:
@@ -169,12 +170,12 @@ def _figure(cat: Catalogue, name: str, days: list[Any], values: list[Any], title
     return [
         f"##### {title}",
         "",
-        *_chart(name, days, values, title),
+        *_chart(name, days, values, title, title),
         *_table(cat, days, {name: values}),
     ]
 
 
-def _chart(name: str, days: list[Any], values: list[Any], title: str) -> list[str]:
+def _chart(name: str, days: list[Any], values: list[Any], title: str, axis: str) -> list[str]:
     """A Mermaid line chart (a bar for one sample: a line of one point draws nothing).
     Shares are drawn as percentages. The y axis fits the data with a margin (a fixed
     0-100% would flatten a fall of a few points) and spans at least ten units, so the
@@ -203,7 +204,7 @@ def _chart(name: str, days: list[Any], values: list[Any], title: str) -> list[st
         "xychart-beta",
         f'  title "{_quoted(title)}"',
         f"  x-axis [{', '.join(chr(34) + x + chr(34) for x in _labels(days))}]",
-        f'  y-axis "{_quoted(title)}{unit}" {_num(low)} --> {_num(high)}',
+        f'  y-axis "{_quoted(axis)}{unit}" {_num(low)} --> {_num(high)}',
         f"  {kind} [{', '.join(_num(p) for p in drawn)}]",
         "```",
         "",

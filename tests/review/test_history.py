@@ -436,3 +436,14 @@ def test_markdown_draws_the_accounts_that_fell_most_and_counts_the_rest() -> Non
     assert drawn[:3] == ["p29", "p28", "p27"] and len(drawn) == MAX_ACCOUNTS
     assert "4 more accounts changed: see `--format csv`." in markdown
     assert "p00" not in drawn  # its figures did not change
+
+
+def test_worker_processes_give_the_same_samples(
+    repo, weekly_output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.review.history as module
+
+    monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 1)  # two plans go to the workers
+    result = run_cli("history", "--format", "json", "--jobs", "2", *RANGE, cwd=repo["root"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == weekly_output
