@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 
 from engine.controls import json_escaped_surrogates
+from engine.documents.inputs import Document, pack
 from engine.i18n.catalogue import Catalogue
 from engine.review.history import FIGURES, History
 from engine.review.output import markdown_text
@@ -126,34 +127,49 @@ ZERO_WIDTH = "\u200b"
 def render_markdown(history: History, cat: Catalogue) -> str:
     """Per figure, the portfolio's line chart and its table (folded); then a small chart
     of each account's health score whose figures changed, with the days it got worse."""
-    samples = history.samples
-    days = [s.date for s in samples]
     lines = [f"### {_title(history, cat)}", ""]
-    if len(samples) == 1:
-        lines += [cat("history.one_sample"), ""]
-    lines += [f"#### {cat('history.portfolio')}", ""]
-    for name in CHARTED:
-        values = [s.portfolio.get(name) for s in samples]
-        lines += _figure(cat, name, days, values, cat(f"history.figure.{name}"))
+    lines += portfolio_markdown(history, cat, 4)
     accounts = _changed_accounts(history)
     if accounts:
         lines += [f"#### {cat('history.accounts')}", ""]
     for plan in accounts[:MAX_ACCOUNTS]:
-        series = [s.plans.get(plan) for s in samples]
-        lines += [f"##### {markdown_text(plan)}", ""]
-        worse = _worse_days(series, days)
-        if worse:
-            shown_days = cat.join([d.isoformat() for d in worse])
-            lines += [cat("history.worse_on", days=shown_days, count=len(worse)), ""]
-        health_values = [f.get("health") if f else None for f in series]
-        health_name = cat("history.figure.health")
-        lines += _chart("health", days, health_values, f"{plan} — {health_name}", health_name)
-        columns = (*FIGURES, "health")
-        lines += _table(cat, days, {n: [f.get(n) if f else None for f in series] for n in columns})
+        lines += [f"##### {markdown_text(plan)}", "", *account_markdown(history, cat, plan)]
     if len(accounts) > MAX_ACCOUNTS:
         more = len(accounts) - MAX_ACCOUNTS
         lines += [cat("history.more_accounts", count=more), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def portfolio_markdown(history: History, cat: Catalogue, level: int) -> list[str]:
+    """The portfolio's charts, under a heading of ``level`` (each figure one deeper)."""
+    samples = history.samples
+    days = [s.date for s in samples]
+    lines = [cat("history.one_sample"), ""] if len(samples) == 1 else []
+    lines += ["#" * level + f" {cat('history.portfolio')}", ""]
+    for name in CHARTED:
+        title = cat(f"history.figure.{name}")
+        values = [s.portfolio.get(name) for s in samples]
+        lines += ["#" * (level + 1) + f" {title}", "", *_chart(name, days, values, title, title)]
+        lines += _table(cat, days, {name: values})
+    return lines
+
+
+def account_markdown(history: History, cat: Catalogue, plan: str) -> list[str]:
+    """One account over the range: the days it got worse, its health chart, its figures."""
+    days = [s.date for s in history.samples]
+    series = [s.plans.get(plan) for s in history.samples]
+    lines = []
+    worse = _worse_days(series, days)
+    if worse:
+        shown_days = cat.join([d.isoformat() for d in worse])
+        lines += [cat("history.worse_on", days=shown_days, count=len(worse)), ""]
+    values = [f.get("health") if f else None for f in series]
+    name = cat("history.figure.health")
+    lines += _chart("health", days, values, f"{_quoted(plan)} — {name}", name)
+    columns = (*FIGURES, "health")
+    return lines + _table(
+        cat, days, {n: [f.get(n) if f else None for f in series] for n in columns}
+    )
 
 
 def _title(history: History, cat: Catalogue) -> str:
@@ -164,15 +180,6 @@ def _title(history: History, cat: Catalogue) -> str:
         until=history.until.isoformat(),
         count=len(history.samples),
     )
-
-
-def _figure(cat: Catalogue, name: str, days: list[Any], values: list[Any], title: str) -> list[str]:
-    return [
-        f"##### {title}",
-        "",
-        *_chart(name, days, values, title, title),
-        *_table(cat, days, {name: values}),
-    ]
 
 
 def _chart(name: str, days: list[Any], values: list[Any], title: str, axis: str) -> list[str]:
@@ -293,3 +300,28 @@ def _quoted(text: str) -> str:
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def with_trend(documents: list[Document], history: History, cat: Catalogue) -> list[Document]:
+    """``render --history``: the portfolio page (README.md) and each account document
+    (accounts/<id>.md) end with their trend over the range."""
+    title = cat(
+        "history.trend",
+        every=cat(f"history.every.{history.every}"),
+        since=history.since.isoformat(),
+        until=history.until.isoformat(),
+    )
+    accounts = {p for s in history.samples for p, f in s.plans.items() if f["kind"] == "account"}
+    out = []
+    for doc in documents:
+        plan = doc.path.removeprefix("accounts/").removesuffix(".md")
+        if doc.path == "README.md":
+            lines = portfolio_markdown(history, cat, 3)
+        elif doc.path.startswith("accounts/") and plan in accounts:
+            lines = account_markdown(history, cat, plan)
+        else:
+            out.append(doc)
+            continue
+        trend = "\n".join(["", f"## {title}", "", *lines]).rstrip("\n") + "\n"
+        out.append(Document(doc.path, pack(doc.data.rstrip(b"\n") + b"\n" + trend.encode())))
+    return out

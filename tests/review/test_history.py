@@ -447,3 +447,21 @@ def test_worker_processes_give_the_same_samples(
     result = run_cli("history", "--format", "json", "--jobs", "2", *RANGE, cwd=repo["root"])
     assert result.exit_code == 0, result.output
     assert result.stdout == weekly_output
+
+
+def test_render_history_ends_the_portfolio_and_account_documents_with_their_trend(
+    repo, tmp_path: Path
+) -> None:
+    out = tmp_path / "docs"
+    args = ("render", "--out", str(out), "--today", "2026-08-20", "--history")
+    result = run_cli(*args, cwd=repo["root"])
+    assert result.exit_code == 0, result.output
+    index = (out / "README.md").read_text()
+    trend = index[index.index("## Trend: every week, 2026-02-19 to 2026-08-20") :]
+    assert "### The portfolio" in trend and "#### Errors" in trend
+    account = (out / "accounts" / "acme.md").read_text()
+    assert "Worse on 2026-06-14" in account[account.index("## Trend") :]
+    assert len(mermaid_blocks(trend)) == 7
+    # The same trend on the same day: the documents are in sync.
+    again = run_cli(*args, "--check", cwd=repo["root"])
+    assert again.exit_code == 0, again.output
