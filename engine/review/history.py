@@ -120,8 +120,9 @@ def run_history(
         if not points:
             raise UsageError(
                 f"no plans in the history of {revision} from {since.isoformat()} to "
-                f"{until.isoformat()}: no commit on or before those days holds plan files "
-                "(see `git log`); give an earlier --since or a later --until"
+                f"{until.isoformat()}: no commit on or before those days holds plan files"
+                + (", or none in the range changed one" if every == "commit" else "")
+                + " (see `git log`); give an earlier --since or a later --until"
             )
         samples = list(_samples(repo, points, paths, jobs or pool.default_jobs()))
     return History(every, since, until, samples, points[-1].config)

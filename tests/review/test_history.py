@@ -465,3 +465,10 @@ def test_render_history_ends_the_portfolio_and_account_documents_with_their_tren
     # The same trend on the same day: the documents are in sync.
     again = run_cli(*args, "--check", cwd=repo["root"])
     assert again.exit_code == 0, again.output
+
+
+def test_every_commit_over_days_without_a_change_is_exit_2(repo) -> None:
+    args = ("--every", "commit", "--since", "2026-07-20", "--until", "2026-08-01")
+    result = run_cli("history", *args, cwd=repo["root"])
+    assert result.exit_code == 2
+    assert "none in the range changed one" in result.output
