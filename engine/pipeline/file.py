@@ -272,16 +272,28 @@ def _process(
         )
 
     results = [result(by_rule, custom, figures)]
+    areas_now = figures.health_areas if isinstance(figures, PlanMetrics) else None
+    last: tuple[Any, ...] = (by_rule, custom, areas_now)
     for day in later:
         on_day = replace(settings, today=day)
         shown = figures
         if isinstance(model, AccountPlan):
             assert isinstance(figures, PlanMetrics)
-            shown = replace(figures, health_areas=health_areas(model, day, figures))
-            all_metrics = Metrics(plans={model.id: shown})
-        dated = _rule_findings(repo, all_metrics, on_day, lambda rule: rule.dated)
+            areas = health_areas(model, day, figures)
+            previous = results[-1].metrics
+            if areas == last[2] and isinstance(previous, PlanMetrics):
+                on_metrics = previous
+            else:
+                on_metrics = replace(figures, health_areas=areas)
+            shown = on_metrics
+            all_metrics = Metrics(plans={model.id: on_metrics})
+        dated = by_rule | _rule_findings(repo, all_metrics, on_day, lambda rule: rule.dated)
         again = _custom_findings(doc, kind, model.id, on_day) if valid and settings.custom else []
-        results.append(result(by_rule | dated, again, shown))
+        now = (dated, again, shown.health_areas if isinstance(shown, PlanMetrics) else None)
+        # A day that changes nothing shares the day before's result (26 samples of
+        # 10,000 plans: each day's copy is memory the run holds until its sample).
+        results.append(results[-1] if now == last else result(dated, again, shown))
+        last = now
     if keep_model and not keep_places:  # revplan diff points at the fields that changed
         _drop_places(doc)  # every finding is made
     return results

@@ -220,7 +220,9 @@ def _samples(
         new = [(key[0], key[1], tuple(days[key][1:])) for key in keys if key not in ready]
         # One byte past the limit, as a file is read: the loader reports the excess.
         limit = taken.config.limits.max_file_bytes
-        if pool.in_workers(jobs, len(new), PARALLEL_THRESHOLD):
+        # Workers only while this process holds no results: forked later, they would
+        # copy the pages of what it holds as they touch them (26 x 10,000 results).
+        if not ready and pool.in_workers(jobs, len(new), PARALLEL_THRESHOLD):
             # The workers read the blobs themselves: only ids and results cross.
             setup = (settings, repo.start, limit)
             with pool.mapped(
