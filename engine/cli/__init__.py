@@ -13,6 +13,7 @@ from engine import __version__
 from engine.cli.check import check_command
 from engine.cli.diff import diff_command
 from engine.cli.graph import graph_command
+from engine.cli.history import history_command
 from engine.cli.init import command as init_command
 from engine.cli.locales import locales_command
 from engine.cli.render import command as render_command
@@ -40,6 +41,7 @@ def main() -> None:
 for command in (
     check_command,
     diff_command,
+    history_command,
     render_command,
     graph_command,
     rules_command,

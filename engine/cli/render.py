@@ -6,11 +6,16 @@ import contextlib
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from engine.cli.options import common_options, handle_errors, jobs_option, locale_option
 from engine.reporters.base import safe_text
+
+if TYPE_CHECKING:
+    from engine.config import Config
+    from engine.documents.inputs import Document
 
 
 @click.command("render")
@@ -35,6 +40,12 @@ from engine.reporters.base import safe_text
     help="Folder whose templates (and locales/<locale>.yaml) override the built-in ones "
     "of the same name [default: config templates:].",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="End the portfolio page and each account document with its trend over the last "
+    "26 weeks of git history (as revplan history samples it).",
+)
 @jobs_option
 @click.option(
     "--cache-dir",
@@ -56,6 +67,7 @@ def command(
     out: Path,
     check: bool,
     templates: Path | None,
+    history: bool,
     jobs: int | None,
     cache_dir: Path | None,
     no_cache: bool,
@@ -89,6 +101,7 @@ def command(
         jobs,
         cache_dir,
         no_cache,
+        history,
     )
 
 
@@ -105,6 +118,7 @@ def run(
     jobs: int | None,
     cache_dir: Path | None = None,
     no_cache: bool = False,
+    history: bool = False,
 ) -> None:
     from engine.cli.options import Failure, cache_folder, progress_bar, resolve_config
     from engine.documents.inputs import RenderError, inputs_from
@@ -137,9 +151,12 @@ def run(
                 jobs,
                 progress,
             )
+        documents = outcome.documents
+        if history:
+            documents = _with_history(documents, config_path, today, config, locale)
         for note in outcome.notes:  # they name files: shown safe for the terminal
             click.echo(f"revplan: {safe_text(note)}", err=True)
-        changes = compare(out, outcome.documents) if check else write(out, outcome.documents)
+        changes = compare(out, documents) if check else write(out, documents)
     except RenderError as exc:
         raise Failure(str(exc)) from exc
 
@@ -179,6 +196,24 @@ def run(
             f"{len(changes.orphaned)} deleted",
             err=True,
         )
+
+
+def _with_history(
+    documents: list[Document],
+    config_path: Path | None,
+    today: date | None,
+    config: Config,
+    locale: str | None,
+) -> list[Document]:
+    """The documents with the trend of the last 26 weeks (revplan history's samples)."""
+    from engine.review.history import run_history
+    from engine.review.output import catalogue
+    from engine.review.trend import with_trend
+
+    when = today or config.today or date.today()
+    trend = run_history(None, None, "week", config_path, when)
+    words = catalogue(locale or config.locale or "en", config.catalogues())
+    return with_trend(documents, trend, words)
 
 
 def _no_progress(_total: int) -> contextlib.nullcontext[None]:

@@ -18,6 +18,7 @@ from engine.model.metrics import (
     Metrics,
     OKRMetrics,
     PlanMetrics,
+    health_areas,
     judging,
     okr_metrics,
     plan_metrics,
@@ -35,7 +36,7 @@ from engine.parse.schema import (
     schema_problems,
 )
 from engine.rules import RULES
-from engine.rules.base import Alignment, Context, FileSummary
+from engine.rules.base import Alignment, Context, FileSummary, Rule
 from engine.rules.custom.compile import compiled
 from engine.rules.custom.definition import CustomRule
 from engine.rules.custom.evaluate import problems as custom_problems
@@ -140,6 +141,35 @@ def process_file(
 ) -> FileResult:
     """Check one file: a plan or OKR set, or findings saying what it is instead (every
     YAML file under the plan paths is one or the other, never skipped unseen)."""
+    return process_file_on(raw, file, settings, (), keep_model, read_error)[0]
+
+
+def process_file_on(
+    raw: bytes | None,
+    file: str,
+    settings: Settings,
+    later: tuple[date, ...],
+    keep_model: bool = False,
+    read_error: str | None = None,
+) -> list[FileResult]:
+    """``process_file`` on ``settings.today`` and on each day of ``later``: the file is
+    parsed, validated and modelled once, and on the later days only what reads the day
+    runs again (the dated rules, the health areas, custom rules), so ``revplan history``
+    pays one parse per version of a plan, not one per sample."""
+    done = _process(raw, file, settings, later, keep_model, read_error)
+    if isinstance(done, FileResult):  # not a plan: nothing in it reads the day
+        return [done] * (len(later) + 1)
+    return done
+
+
+def _process(
+    raw: bytes | None,
+    file: str,
+    settings: Settings,
+    later: tuple[date, ...],
+    keep_model: bool,
+    read_error: str | None,
+) -> FileResult | list[FileResult]:
     if raw is None:
         problem = detailed(
             Location(file, 1, 1), "yaml-syntax", f"cannot read the file: {read_error}"
@@ -177,7 +207,8 @@ def process_file(
         valid = not schema and not doc.problems
         model = build_account_plan(doc, valid)
         repo = Repository(plans=(model,))
-        plan_figures = plan_metrics(model, settings.today, judging(settings.params))
+        judged = judging(settings.params)
+        plan_figures = plan_metrics(model, settings.today, judged)
         figures: PlanMetrics | OKRMetrics = plan_figures
         all_metrics = Metrics(plans={model.id: plan_figures})
         id_loc = model.account.at("id") if model.account else model.loc
@@ -205,17 +236,8 @@ def process_file(
         waivers = ()
     findings += _findings("schema", settings, schema)
 
-    ctx = Context(
-        repo=repo, metrics=all_metrics, today=settings.today, portfolio=settings.portfolio
-    )
-    for rule_id, severity, params in settings.rules:
-        rule = RULES[rule_id]
-        if rule.check is None or severity == "off":
-            continue
-        for problem in rule.check(ctx, dict(params)):
-            findings.append(to_finding(rule_id, severity, problem))
-    if valid and settings.custom:
-        findings += _custom_findings(doc, kind, model.id, settings)
+    by_rule = _rule_findings(repo, all_metrics, settings, lambda rule: True)
+    custom = _custom_findings(doc, kind, model.id, settings) if valid and settings.custom else []
 
     alignments = tuple(
         Alignment(f"{model.id}/{o.id}", target, o.at("aligns_to", i), model.id, o.id, o.title)
@@ -231,20 +253,61 @@ def process_file(
         objectives=tuple(o.id for o in model.objectives) if kind == "OKRs" else (),
         alignments=alignments,
     )
+
+    def result(rules: dict[str, list[Finding]], found: list[Finding], shown: Any) -> FileResult:
+        return FileResult(
+            file,
+            "checked",
+            findings=findings + [f for r, _, _ in settings.rules for f in rules.get(r, ())] + found,
+            kind=kind,
+            plan_id=model.id,
+            valid=valid,
+            waivers=waivers,
+            summary=summary,
+            metrics=shown,
+            model=model if keep_model else None,
+        )
+
+    results = [result(by_rule, custom, figures)]
+    areas_now = figures.health_areas if isinstance(figures, PlanMetrics) else None
+    last: tuple[Any, ...] = (by_rule, custom, areas_now)
+    for day in later:
+        on_day = replace(settings, today=day)
+        shown = figures
+        if isinstance(model, AccountPlan):
+            assert isinstance(figures, PlanMetrics)
+            areas = health_areas(model, day, figures, judged)
+            previous = results[-1].metrics
+            if areas == last[2] and isinstance(previous, PlanMetrics):
+                on_metrics = previous
+            else:
+                on_metrics = replace(figures, health_areas=areas)
+            shown = on_metrics
+            all_metrics = Metrics(plans={model.id: on_metrics})
+        dated = by_rule | _rule_findings(repo, all_metrics, on_day, lambda rule: rule.dated)
+        again = _custom_findings(doc, kind, model.id, on_day) if valid and settings.custom else []
+        now = (dated, again, shown.health_areas if isinstance(shown, PlanMetrics) else None)
+        # A day that changes nothing shares the day before's result (26 samples of
+        # 10,000 plans: each day's copy is memory the run holds until its sample).
+        results.append(results[-1] if now == last else result(dated, again, shown))
+        last = now
     if keep_model:
         _drop_places(doc)  # every finding is made
-    return FileResult(
-        file,
-        "checked",
-        findings=findings,
-        kind=kind,
-        plan_id=model.id,
-        valid=valid,
-        waivers=waivers,
-        summary=summary,
-        metrics=figures,
-        model=model if keep_model else None,
-    )
+    return results
+
+
+def _rule_findings(
+    repo: Repository, metrics: Metrics, settings: Settings, which: Callable[[Rule], bool]
+) -> dict[str, list[Finding]]:
+    """The per-file rules' findings, by rule, of the rules ``which`` picks."""
+    ctx = Context(repo=repo, metrics=metrics, today=settings.today, portfolio=settings.portfolio)
+    found: dict[str, list[Finding]] = {}
+    for rule_id, severity, params in settings.rules:
+        rule = RULES[rule_id]
+        if rule.check is None or severity == "off" or not which(rule):
+            continue
+        found[rule_id] = [to_finding(rule_id, severity, p) for p in rule.check(ctx, dict(params))]
+    return found
 
 
 def _custom_findings(doc: Document, kind: str, plan_id: str, settings: Settings) -> list[Finding]:

@@ -8,14 +8,13 @@ change — and the plans are matched by id, so a moved file is the same plan.
 from __future__ import annotations
 
 import os
-import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from engine.config import CONFIG_NAME, Config, default_config, load_config
+from engine.config import Config
 from engine.errors import UsageError
 from engine.findings import Finding, fails, tally
 from engine.model.types import AccountPlan
@@ -32,9 +31,8 @@ from engine.review.changes import (
     objective_changes,
 )
 from engine.review.git import Entry, Repository
-from engine.review.sides import Checked, Checker, display
-from engine.rules.custom.extends import Missing, Tree
-from engine.sources import glob_matches, is_yaml_name
+from engine.review.revision import config_at, display, plan_entries
+from engine.review.sides import Checked, Checker
 
 
 @dataclass(frozen=True)
@@ -100,19 +98,19 @@ def run_diff(
         base_commit = repo.resolve(base)
         head_commit = repo.resolve(head) if head is not None else None
         head_config = (
-            _config_at(repo, head_commit, config_path, head) if head_commit else work_config
+            config_at(repo, head_commit, config_path, head) if head_commit else work_config
         )
         when = today or head_config.today or date.today()
         checker = Checker(repo, cache_dir, jobs)
         if head_commit:
-            entries = _plan_entries(repo, head_commit, head_config)
+            entries = plan_entries(repo, head_commit, head_config)
             head_checked = _as_checked_out(
                 checker, head_commit, entries, (head_config, work_config), when, fail_on
             ) or checker.revision(entries, head_config, when, fail_on)
         else:
             head_checked = checker.work_tree(head_config, when, fail_on)
-        base_config = _config_at(repo, base_commit, config_path, base)
-        entries = _plan_entries(repo, base_commit, base_config)
+        base_config = config_at(repo, base_commit, config_path, base)
+        entries = plan_entries(repo, base_commit, base_config)
         base_checked = checker.revision(entries, base_config, when, fail_on, head_checked)
         base_side, head_side = _sides(
             (base, base_commit, base_checked), (head, head_commit, head_checked)
@@ -240,80 +238,6 @@ def _within(paths: tuple[str, ...], base: Side, head: Side) -> Callable[[str | N
 
 
 # --- the sides ------------------------------------------------------------------
-
-
-def _prefix(repo: Repository) -> str:
-    """The current directory's path from the repository's root ("" at the root)."""
-    relative = os.path.relpath(os.path.abspath("."), repo.root).replace(os.sep, "/")
-    return "" if relative == "." else relative + "/"
-
-
-def _config_at(repo: Repository, commit: str, config_path: Path | None, rev: str | None) -> Config:
-    """The config ``revplan check`` would use at ``commit``: ``--config``'s path there,
-    else revplan.yaml or plans/revplan.yaml from the current folder up to the root."""
-    prefix = _prefix(repo)
-    if config_path is not None:
-        relative = os.path.relpath(os.path.abspath(config_path), repo.root).replace(os.sep, "/")
-        candidates = [relative]
-    else:
-        folders = [prefix]
-        while folders[-1]:
-            folders.append(
-                folders[-1].rstrip("/").rpartition("/")[0] + "/"
-                if "/" in folders[-1].rstrip("/")
-                else ""
-            )
-        candidates = [f + name for f in folders for name in (CONFIG_NAME, f"plans/{CONFIG_NAME}")]
-    for relative in candidates:
-        found = [e for e in repo.files(commit, relative) if e.path == relative]
-        if found:
-            absolute = Path(repo.root) / relative
-            tree = (Path(repo.root), _shared_files(repo, commit, rev))
-            return load_config(absolute, f"{rev}:{relative}", repo.read(found[0].blob), tree)
-    return default_config()
-
-
-def _shared_files(repo: Repository, commit: str, rev: str | None) -> Tree:
-    """The files ``extends:`` reads, as they are at ``commit`` (regular files only)."""
-
-    def read(relative: str) -> bytes:
-        found = [e for e in repo.files(commit, relative) if e.path == relative]
-        if not found:
-            raise Missing(f"does not exist at {rev}")
-        return repo.read(found[0].blob)
-
-    def names(folder: str) -> list[str]:
-        entries = repo.files(commit, folder)
-        return [posixpath.basename(e.path) for e in entries if posixpath.dirname(e.path) == folder]
-
-    return Tree(read=read, names=names, show=lambda relative: f"{rev}:{relative}")
-
-
-def _plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:
-    """The files ``revplan check`` would check at ``commit``:
-    the config's plans: globs (else plans/ below the current folder), YAML files, not
-    in hidden folders, not excluded, not the config itself."""
-    root = os.path.relpath(config.root, repo.root).replace(os.sep, "/")
-    root = "" if root == "." else root + "/"
-    under = root if config.plans else _prefix(repo) + "plans/"
-    config_file = (
-        os.path.relpath(config.path, repo.root).replace(os.sep, "/") if config.path else None
-    )
-    chosen = []
-    for entry in repo.files(commit, under.rstrip("/")):
-        path = entry.path
-        if not path.startswith(under) or path == config_file or not is_yaml_name(path):
-            continue
-        relative = path[len(root) :] if path.startswith(root) else None
-        below = path[len(under) :]
-        if any(part.startswith(".") for part in below.split("/")[:-1]):
-            continue
-        if relative is not None and any(glob_matches(p, relative) for p in config.exclude):
-            continue
-        if config.plans and not any(glob_matches(p, relative or "", True) for p in config.plans):
-            continue
-        chosen.append(entry)
-    return sorted(chosen, key=lambda e: e.path.replace("/", "\0"))
 
 
 def _roles(config: Config) -> tuple[str, ...]:

@@ -55,8 +55,8 @@ class Repository:
             out = self._run("rev-parse", "--show-toplevel")
         except GitError:
             raise GitError(
-                f"{start}: not a git repository (or git is not installed): revplan diff "
-                "compares revisions of one; run it inside a clone, or `git init` one"
+                f"{start}: not a git repository (or git is not installed): revplan diff and "
+                "history read the revisions of one; run them inside a clone, or `git init` one"
             ) from None
         self.root = _decode(out.rstrip(b"\n"))
         self._batch: subprocess.Popen[bytes] | None = None
@@ -84,6 +84,15 @@ class Repository:
     @property
     def shallow(self) -> bool:
         return self._run("rev-parse", "--is-shallow-repository").strip() == b"true"
+
+    def shallow_boundary(self) -> frozenset[str]:
+        """The commits whose parents a shallow clone did not fetch (none in a full clone)."""
+        where = _decode(self._run("rev-parse", "--git-path", "shallow").strip())
+        try:
+            with open(os.path.join(self.start, where), encoding="ascii") as listed:
+                return frozenset(line.strip() for line in listed if line.strip())
+        except OSError:  # no such file: not shallow
+            return frozenset()
 
     def commit_of(self, revision: str) -> str | None:
         """The commit ``revision`` names, or None when it names none here."""

@@ -173,7 +173,7 @@ def render_text(diff: Diff, cat: Catalogue, words: CheckWords) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
+def markdown_text(text: str) -> str:
     """Text as Markdown shows it literally (names and messages come from the plans)."""
     out = []
     for char in text:
@@ -213,13 +213,13 @@ def render_markdown(
 ) -> str:
     """``link_base``: where the head side's files are on the web (a blob URL up to the
     commit), for links to ``file#Lline``; else links relative to the current folder."""
-    lines = [f"### {_md(verdict(cat, diff))}", "", _md(_sides(cat, diff))]
+    lines = [f"### {markdown_text(verdict(cat, diff))}", "", markdown_text(_sides(cat, diff))]
     icons = {WORSE: "🔴", BETTER: "🟢"}
     sections: list[tuple[str, list[str]]] = [
         (
             plan,
             [
-                f"- {icons.get(c.effect, '⚪')} {_md(sentence(cat, c))} — "
+                f"- {icons.get(c.effect, '⚪')} {markdown_text(sentence(cat, c))} — "
                 f"{_link(c.file, c.line, link_base)}"
                 for c in changes
             ],
@@ -229,12 +229,12 @@ def render_markdown(
     for key, found in (("new_findings", diff.new), ("fixed_findings", diff.fixed)):
         if found:
             items = [
-                f"- **{f.severity}** `{f.rule}` {_md(words.finding(f))} — "
+                f"- **{f.severity}** `{f.rule}` {markdown_text(words.finding(f))} — "
                 f"{_link(f.file, f.line, link_base, linked=found is diff.new)}"
                 for f in found
             ]
             sections.append((cat(f"diff.{key}"), items))
     for title, items in sections:
-        lines += ["", f"#### {_md(title)}", ""]
-        lines += _folded(_md(cat("diff.more", count=len(items) - FOLD_AFTER)), items)
+        lines += ["", f"#### {markdown_text(title)}", ""]
+        lines += _folded(markdown_text(cat("diff.more", count=len(items) - FOLD_AFTER)), items)
     return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ only of the plans whose bytes differ between the sides.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from engine.pipeline.file import FileResult, Settings, model_of, process_file
 from engine.pipeline.settings import settings_for
 from engine.report import Report
 from engine.review.git import Entry, Repository
+from engine.review.revision import display
 from engine.session import CHUNK, PARALLEL_THRESHOLD, check, run_check
 
 Plan = AccountPlan | OKRSet
@@ -184,11 +184,3 @@ def _check(
     index, file, raw, encode = job
     result = process_file(raw, file, _worker["settings"])
     return index, result, (content_digest(raw), encode_result(result)) if encode else None
-
-
-def display(repo: Repository, path: str) -> str:
-    """A path from the root as the work tree side shows it: from the current directory."""
-    if os.getcwd() == repo.root:  # the usual case: no path arithmetic for 10,000 files
-        return path
-    shown = os.path.relpath(os.path.join(repo.root, path)).replace(os.sep, "/")
-    return shown if not shown.startswith("../") else os.path.join(repo.root, path)

@@ -97,6 +97,7 @@ def _load() -> dict[str, Rule]:
             choices=getattr(module, "CHOICES", {}),
             check=getattr(module, "check", None),
             check_repository=getattr(module, "check_repository", None),
+            dated=getattr(module, "DATED", False),
         )
     return rules
 

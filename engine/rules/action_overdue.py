@@ -38,6 +38,7 @@ from engine.rules.base import Context, item
 
 ID = "action-overdue"
 SEVERITY = "warning"
+DATED = True  # reads today
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:

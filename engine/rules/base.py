@@ -119,6 +119,9 @@ class Rule:
     check: CheckFunction | None = None
     check_repository: RepoCheckFunction | None = None
     custom: bool = False  # from the config's custom_rules:
+    # Its findings on a file depend on the day (``DATED``: it reads ``ctx.today``, or
+    # figures that do): ``revplan history`` runs only these again on a later day.
+    dated: bool = False
     page: str = ""  # a custom rule's explain page (built-in rules: from the fields)
 
     def explain(self) -> str:

@@ -41,6 +41,7 @@ from engine.rules.base import Context, in_groups, key_person, person
 
 ID = "contact-freshness"
 SEVERITY = "warning"
+DATED = True  # reads today
 PARAMS = {"max_age_days": 60, "groups": ["renew"]}
 CHOICES = {"groups": GROUPS}
 

@@ -56,6 +56,7 @@ from engine.rules.base import Context, all_objectives, item
 
 ID = "key-result-checkin"
 SEVERITY = "warning"
+DATED = True  # reads today
 PARAMS = {"max_age_days": 14}
 
 

@@ -41,6 +41,7 @@ from engine.rules.base import Context, item
 
 ID = "milestone-review"
 SEVERITY = "warning"
+DATED = True  # reads today
 PARAMS = {"perspectives": list(PERSPECTIVES)}
 CHOICES = {"perspectives": PERSPECTIVES}
 

@@ -38,6 +38,7 @@ from engine.rules.base import Context
 
 ID = "notice-date"
 SEVERITY = "error"
+DATED = True  # reads today
 PARAMS = {"days": 30}
 
 

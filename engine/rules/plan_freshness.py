@@ -31,6 +31,7 @@ from engine.rules.base import Context
 
 ID = "plan-freshness"
 SEVERITY = "warning"
+DATED = True  # reads today
 PARAMS = {"max_age_days": 90}
 
 

@@ -35,6 +35,7 @@ from engine.rules.base import Context
 
 ID = "renewal-forecast"
 SEVERITY = "warning"
+DATED = True  # reads today
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Problem]:

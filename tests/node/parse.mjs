@@ -1,7 +1,8 @@
 // Parses Mermaid diagrams with the real Mermaid library, for tests/test_render_mermaid.py.
 // stdin: a JSON array of diagram sources. stdout: a JSON array, one result per diagram:
 // {"ok": true, "type": "...", "labels": {"<node id>": "<label text>"}} or {"ok": false, "error": "..."};
-// an xychart's also "chart": its data as Mermaid holds it, its colours and the y axis' ticks.
+// an xychart's also "chart": its data as Mermaid holds it, its colours and the y axis' ticks,
+// and "xychart": its axes and plots as Mermaid read them, with its title.
 import { scaleLinear } from "d3";
 import { JSDOM } from "jsdom";
 
@@ -32,6 +33,7 @@ for (const source of JSON.parse(input)) {
         // As Mermaid's linear axis draws them: d3's ticks of the y axis' range.
         ticks: scaleLinear().domain([data.yAxis.min, data.yAxis.max]).ticks(),
       };
+      result.xychart = { ...data, title: diagram.db.getDiagramTitle() };
     }
     results.push(result);
   } catch (error) {
