@@ -17,10 +17,13 @@ A placeholder names an argument and may pick a view of it:
   ``{date|month}``: month and year; ``{person|who}``: why a contact matters;
   ``{person|named}``: the name with the id to type ("Eleni Georgiou (eleni)");
   ``{person|profile}``: and their roles ("Eleni Georgiou (eleni, budget owner)");
+  ``{limit|every_days}``: a number through the catalogue's plural entry
+  ``unit.every_days`` ("every day", "every 60 days");
   any other view selects ``view.<name>.<stance>`` (or ``.other``) of the catalogue;
 - ``{value:g}``: a number in a Python format.
 
-Plural forms follow the ``count`` argument (a number, or a list's length).
+Plural forms follow the ``count`` argument (a number, or a list's length); any
+other number takes its own plural form through a ``unit.<view>`` entry.
 """
 
 from __future__ import annotations
@@ -86,6 +89,7 @@ def check_catalogue() -> CheckCatalogue:
     as the finding is)."""
     messages = Catalogue.load("en", templates_dir() / "locales").messages
     own = {k[len(CHECK_SECTION) :]: v for k, v in messages.items() if k.startswith(CHECK_SECTION)}
+    own.update({k: v for k, v in messages.items() if k.startswith("unit.")})  # {n|unit} views
     return CheckCatalogue("en", own)
 
 
@@ -182,6 +186,8 @@ def _show(cat: Catalogue, prefix: str, value: Value, field: str, view: str, spec
         return _VIEWS[view](cat, prefix, value)
     if isinstance(value, Many):
         return _join(cat, view, [_show(cat, prefix, v, "", "", "") for v in value.items])
+    if view and isinstance(value, Number) and cat.has(f"unit.{view}"):
+        return cat(f"unit.{view}", count=value.value)  # the number's own plural form
     if view:
         return _select(cat, prefix, view, value)
     return _default(cat, prefix, value)
