@@ -484,4 +484,6 @@ def _pattern_said(value: Any, pattern: str) -> Said:
     # (The validator's patterns end in \\Z rather than $: see _string_end_anchors.)
     if pattern.removesuffix("\\Z").removesuffix("$") == "^[A-Z]{3}":
         return "schema.pattern.currency", shown
-    return "schema.pattern", (*shown, Arg("pattern", Text(pattern)))
+    # Shown as the schema file writes it: its closing anchors as $ again.
+    written = re.sub(r"(?<!\\)\\Z", "$", pattern)
+    return "schema.pattern", (*shown, Arg("pattern", Text(written)))

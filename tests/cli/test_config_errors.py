@@ -166,3 +166,13 @@ def test_a_config_that_cannot_be_read_is_told_in_the_readers_language(tmp_path):
     assert caught.value.messages[0].startswith("revplan.yaml: cannot read the config: ")
     [german] = config_messages(caught.value, "de")
     assert german.startswith("revplan.yaml: Die Konfiguration ist nicht lesbar: ")
+
+
+def test_a_pattern_is_shown_as_the_schema_writes_it(write, tmp_path):
+    write("plans/acme.yaml", PLAN)
+    write("revplan.yaml", "apiVersion: revplan/v1\nkind: Config\nlocale: 'e n'\n")
+    result = run_cli("check", "plans", "--no-cache", cwd=tmp_path)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("revplan: config: revplan.yaml:3:9: locale: 'e n' does not match ^")
+    assert line.endswith("$") and "\\Z" not in line  # the validator's own anchor stays inside
