@@ -103,6 +103,7 @@ class Config:
     templates: Path | None = None
     locales: Path | None = None
     cache_dir: Path | None = None
+    render_history: bool = False  # documents end with their trend (render --history)
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     limits: Limits = Limits()
@@ -252,6 +253,7 @@ def load_config(
         templates=(path.parent / templates) if templates else None,
         locales=(path.parent / locales) if locales else None,
         cache_dir=(path.parent / cache_dir) if cache_dir else None,
+        render_history=doc.data.get("render_history") is True,
         rules=rules,
         waivers=tuple(w for item in r.items("waivers") for w in waivers(item)),
         limits=Limits(**{k: v for k, v in limit_values.items()}),

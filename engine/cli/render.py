@@ -41,10 +41,11 @@ if TYPE_CHECKING:
     "of the same name [default: config templates:].",
 )
 @click.option(
-    "--history",
-    is_flag=True,
+    "--history/--no-history",
+    default=None,
     help="End the portfolio page and each account document with its trend over the last "
-    "26 weeks of git history (as revplan history samples it).",
+    "26 weeks of git history (as revplan history samples it) [default: config "
+    "render_history:, else no].",
 )
 @jobs_option
 @click.option(
@@ -67,7 +68,7 @@ def command(
     out: Path,
     check: bool,
     templates: Path | None,
-    history: bool,
+    history: bool | None,
     jobs: int | None,
     cache_dir: Path | None,
     no_cache: bool,
@@ -118,7 +119,7 @@ def run(
     jobs: int | None,
     cache_dir: Path | None = None,
     no_cache: bool = False,
-    history: bool = False,
+    history: bool | None = None,
 ) -> None:
     from engine.cli.options import Failure, cache_folder, progress_bar, resolve_config
     from engine.documents.inputs import RenderError, inputs_from
@@ -152,7 +153,7 @@ def run(
                 progress,
             )
         documents = outcome.documents
-        if history:
+        if config.render_history if history is None else history:
             documents = _with_history(documents, config_path, today, config, locale)
         for note in outcome.notes:  # they name files: shown safe for the terminal
             click.echo(f"revplan: {safe_text(note)}", err=True)

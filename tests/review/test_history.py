@@ -474,6 +474,22 @@ def test_render_history_ends_the_portfolio_and_account_documents_with_their_tren
     assert again.exit_code == 0, again.output
 
 
+def test_the_config_can_ask_for_the_trend_and_no_history_turns_it_off(repo, tmp_path: Path) -> None:
+    config = repo["root"] / "revplan.yaml"
+    committed = config.read_text()
+    config.write_text(committed + "render_history: true\n")  # an uncommitted edit
+    try:
+        asked = run_cli("render", "--out", str(tmp_path / "asked"), "--today", "2026-08-20",
+                        cwd=repo["root"])  # fmt: skip
+        off = run_cli("render", "--out", str(tmp_path / "off"), "--today", "2026-08-20",
+                      "--no-history", cwd=repo["root"])  # fmt: skip
+    finally:
+        config.write_text(committed)
+    assert asked.exit_code == off.exit_code == 0, asked.output + off.output
+    assert "## Trend: every week" in (tmp_path / "asked" / "README.md").read_text()
+    assert "## Trend" not in (tmp_path / "off" / "README.md").read_text()
+
+
 def test_every_commit_over_days_without_a_change_is_exit_2(repo) -> None:
     args = ("--every", "commit", "--since", "2026-07-20", "--until", "2026-08-01")
     result = run_cli("history", *args, cwd=repo["root"])
