@@ -57,10 +57,18 @@ def context(
             "left": bool(s and not s.active),
         }
 
+    overdue_waived = waived["action-overdue"]
+
     def overdue_days(action: Action) -> int | None:
-        if action.open and action.due and action.due < today:
+        """Days past due; None when not due yet, done, or a waiver accepts the delay."""
+        if action.open and action.due and action.due < today and action.id not in overdue_waived:
             return (today - action.due).days
         return None
+
+    def overdue_shown(action: Action) -> int | str | None:
+        """As the status column shows it: the days, or "waived" for an accepted delay."""
+        late = action.open and action.due is not None and action.due < today
+        return "waived" if late and action.id in overdue_waived else overdue_days(action)
 
     # One row per action, however many detractors it engages: a row for each of them
     # held each person the action engages once per detractor (an action engaging
@@ -73,7 +81,7 @@ def context(
             row = action_rows[id(action)] = {
                 "action": action,
                 "owner": member(action.owner),
-                "overdue": overdue_days(action),
+                "overdue": overdue_shown(action),
                 "engages": [person(i) for i in action.stakeholders],
             }
         return row
@@ -156,7 +164,7 @@ def context(
                 delivered.append(
                     {"kind": "action", "title": a.title or a.id, "score": None,
                      "done": not a.open, "at_risk": a.status == "blocked" or late is not None,
-                     "status": a.status, "due": a.due, "overdue": late}
+                     "status": a.status, "due": a.due, "overdue": overdue_shown(a)}
                 )  # fmt: skip
         if not delivered:
             state = "missing"

@@ -79,8 +79,10 @@ PLANS = {
           - {id: call, title: Call Olga, owner: ana, due: 2026-12-01, status: planned,
              stakeholders: [olga]}
           - {id: finished, title: Finished step, owner: ana, due: 2026-11-01, status: done}
+          - {id: late, title: Late but accepted, owner: ana, due: 2026-11-10, status: in_progress}
     waivers:
       - {rule: backup-per-contact, target: max, reason: Max buys alone, expires: 2027-06-30}
+      - {rule: action-overdue, target: late, reason: Waiting on their legal team, expires: 2027-01-31}
     """,
 }
 
@@ -173,7 +175,12 @@ def test_the_account_page_opens_with_the_renewal_call(zeta: str) -> None:
 def test_next_steps_are_the_open_actions_by_due_date(zeta: str) -> None:
     steps = section(zeta, "Next steps")
     rows = [line for line in steps.splitlines() if line.startswith("| ") and "---" not in line]
-    assert [row.split(" | ")[1] for row in rows[1:]] == ["Call Olga", "Build SSO", "Undated step"]
+    assert [row.split(" | ")[1] for row in rows[1:]] == [
+        "Late but accepted",
+        "Call Olga",
+        "Build SSO",
+        "Undated step",
+    ]
     assert "| Dec 20, 2026 | Build SSO | Ana Alves | Keep them | ⛔ Blocked |" in steps
 
 
@@ -200,3 +207,6 @@ def test_a_waived_gap_shows_as_waived_never_as_failing(zeta: str) -> None:
     assert "| ☑️ no backup (waived) |" in people and "⚠️" not in people
     # The budget owner's role is covered: its advocate's missing backup is waived.
     assert "| ✅ Budget owner | Max Muster | ☑️ no backup (waived) |" in zeta
+    # An overdue action whose delay a waiver accepts: waived, never "⚠️ overdue".
+    step = next(line for line in section(zeta, "Next steps").splitlines() if "Late but" in line)
+    assert step.endswith("| ☑️ In progress, overdue (waived) |") and "⚠️" not in step
