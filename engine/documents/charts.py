@@ -40,12 +40,12 @@ def checkin_chart(kr: KeyResult, cat: Catalogue) -> dict[str, Any] | None:
     return {
         "labels": labels,
         "kind": "line" if len(values) > 1 else "bar",
-        "points": [_number(v) for v in values],
-        "target": [_number(kr.target)] * len(values)
+        "points": [mermaid_number(v) for v in values],
+        "target": [mermaid_number(kr.target)] * len(values)
         if kr.target is not None and len(values) > 1
         else None,
-        "low": _number(low),
-        "high": _number(high),
+        "low": mermaid_number(low),
+        "high": mermaid_number(high),
     }
 
 
@@ -62,6 +62,6 @@ def _axis(values: list[float]) -> tuple[float, float]:
     return low, high
 
 
-def _number(value: float) -> str:
+def mermaid_number(value: float) -> str:
     """A number as Mermaid's grammar reads it: digits, a point, no grouping."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))

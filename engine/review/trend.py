@@ -10,7 +10,9 @@ import unicodedata
 from typing import Any
 
 from engine.controls import json_escaped_surrogates
+from engine.documents.charts import mermaid_number
 from engine.documents.inputs import Document, pack
+from engine.export import mermaid_label
 from engine.i18n.catalogue import Catalogue
 from engine.review.history import FIGURES, History
 from engine.review.output import markdown_text
@@ -165,7 +167,7 @@ def account_markdown(history: History, cat: Catalogue, plan: str) -> list[str]:
         lines += [cat("history.worse_on", days=shown_days, count=len(worse)), ""]
     values = [f.get("health") if f else None for f in series]
     name = cat("history.figure.health")
-    lines += _chart("health", days, values, f"{_quoted(plan)} — {name}", name)
+    lines += _chart("health", days, values, f"{mermaid_label(plan)} — {name}", name)
     columns = (*FIGURES, "health")
     return lines + _table(
         cat, days, {n: [f.get(n) if f else None for f in series] for n in columns}
@@ -209,10 +211,10 @@ def _chart(name: str, days: list[Any], values: list[Any], title: str, axis: str)
         f'      plotColorPalette: "{colour}"',
         "---",
         "xychart-beta",
-        f'  title "{_quoted(title)}"',
+        f'  title "{mermaid_label(title)}"',
         f"  x-axis [{', '.join(chr(34) + x + chr(34) for x in _labels(days))}]",
-        f'  y-axis "{_quoted(axis)}{unit}" {_num(low)} --> {_num(high)}',
-        f"  {kind} [{', '.join(_num(p) for p in drawn)}]",
+        f'  y-axis "{mermaid_label(axis)}{unit}" {mermaid_number(low)} --> {mermaid_number(high)}',
+        f"  {kind} [{', '.join(mermaid_number(p) for p in drawn)}]",
         "```",
         "",
     ]
@@ -291,15 +293,6 @@ def _worse_days(series: list[dict[str, Any] | None], days: list[Any]) -> list[An
         if up or down:
             worse.append(days[i])
     return worse
-
-
-def _quoted(text: str) -> str:
-    """Text inside a Mermaid string: no quote to end it early, no line break."""
-    return text.replace('"', "'").replace("\n", " ")
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def with_trend(documents: list[Document], history: History, cat: Catalogue) -> list[Document]:
