@@ -59,16 +59,19 @@ def context(
 
     overdue_waived = waived["action-overdue"]
 
+    def is_late(action: Action) -> bool:
+        return action.open and action.due is not None and action.due < today
+
     def overdue_days(action: Action) -> int | None:
         """Days past due; None when not due yet, done, or a waiver accepts the delay."""
-        if action.open and action.due and action.due < today and action.id not in overdue_waived:
+        if is_late(action) and action.id not in overdue_waived:
+            assert action.due is not None
             return (today - action.due).days
         return None
 
     def overdue_shown(action: Action) -> int | str | None:
         """As the status column shows it: the days, or "waived" for an accepted delay."""
-        late = action.open and action.due is not None and action.due < today
-        return "waived" if late and action.id in overdue_waived else overdue_days(action)
+        return "waived" if is_late(action) and action.id in overdue_waived else overdue_days(action)
 
     # One row per action, however many detractors it engages: a row for each of them
     # held each person the action engages once per detractor (an action engaging
