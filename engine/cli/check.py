@@ -19,6 +19,7 @@ from engine.cli.options import (
     handle_errors,
     jobs_option,
     locale_option,
+    output_option,
     progress_bar,
     resolve_config,
     use_color,
@@ -52,9 +53,7 @@ if TYPE_CHECKING:
     "for several, each to its own file with FORMAT:FILE "
     "(e.g. --format text --format sarif:revplan.sarif).",
 )
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
-)
+@output_option
 @click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "info"]),

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from engine.cli.options import _emit, common_options, handle_errors, jobs_option, locale_option
+from engine.cli.options import (
+    _emit,
+    common_options,
+    handle_errors,
+    jobs_option,
+    locale_option,
+    output_option,
+)
 
 
 @click.command("diff")
@@ -24,9 +31,7 @@ from engine.cli.options import _emit, common_options, handle_errors, jobs_option
     show_default=True,
     help="text for people, json for tools, markdown for a pull-request comment.",
 )
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
-)
+@output_option
 @click.option(
     "--fail-on",
     type=click.Choice(["worse"]),

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from engine.cli.options import _write_output, common_options, handle_errors, resolve_config
+from engine.cli.options import (
+    _write_output,
+    common_options,
+    handle_errors,
+    output_option,
+    resolve_config,
+)
 from engine.session import run_check
 
 if TYPE_CHECKING:
@@ -31,9 +37,7 @@ if TYPE_CHECKING:
     help="Graph format: mermaid (a diagram Markdown and GitHub draw), dot (Graphviz), "
     "json (nodes and links, for scripts), graphml (for yEd, Gephi, networkx).",
 )
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
-)
+@output_option
 @handle_errors
 def graph_command(
     paths: tuple[Path, ...],

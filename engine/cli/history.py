@@ -14,6 +14,7 @@ from engine.cli.options import (
     handle_errors,
     jobs_option,
     locale_option,
+    output_option,
 )
 
 
@@ -55,9 +56,7 @@ from engine.cli.options import (
     help="text for people, json for tools, csv one row per sample and plan, markdown "
     "with Mermaid charts (GitHub draws them).",
 )
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
-)
+@output_option
 @jobs_option
 @handle_errors
 def history_command(

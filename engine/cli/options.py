@@ -56,6 +56,9 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores]."
 )
+output_option = click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write there, not stdout."
+)
 
 
 def locale_option(func: Callable[..., Any]) -> Callable[..., Any]:
