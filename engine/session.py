@@ -18,7 +18,7 @@ from engine.config import Config
 from engine.errors import UsageError
 from engine.findings import Finding
 from engine.pipeline import pool
-from engine.pipeline.file import FileResult, Settings, prepare, process_file
+from engine.pipeline.file import FileResult, Settings, custom_programs, prepare, process_file
 from engine.pipeline.repository import repository_findings, waiver_entries
 from engine.pipeline.settings import settings_for
 from engine.report import Report
@@ -197,6 +197,8 @@ def process_all(
         hits = cache.match_all([(s.display, s.explicit, s.file) for s in sources], read)
     cached = {hit.position for hit in hits}
     todo = [(i, source) for i, source in enumerate(sources) if i not in cached]
+    if todo and settings.custom:
+        custom_programs(settings)  # here, before the workers fork: compiled once, not per worker
     with ExitStack() as stack:
         if helper is not None:
             stack.callback(helper.close)

@@ -37,7 +37,7 @@ from engine.parse.schema import (
 )
 from engine.rules import RULES
 from engine.rules.base import Alignment, Context, FileSummary, Rule
-from engine.rules.custom.compile import compiled
+from engine.rules.custom.compile import Compiled, compiled
 from engine.rules.custom.definition import CustomRule
 from engine.rules.custom.evaluate import problems as custom_problems
 
@@ -310,15 +310,21 @@ def _rule_findings(
     return found
 
 
+def custom_programs(settings: Settings) -> tuple[Compiled, ...]:
+    """The config's custom rules that are on, compiled once per process (workers forked
+    after a first call inherit them)."""
+    return compiled(tuple(rule for rule in settings.custom if rule.severity != "off"))
+
+
 def _custom_findings(doc: Document, kind: str, plan_id: str, settings: Settings) -> list[Finding]:
     """The custom rules' findings: at the item, or the document's first key."""
-    on = tuple(rule for rule in settings.custom if rule.severity != "off")
     first = (next(iter(doc.data)),)
 
     def place(path: tuple[str | int, ...]) -> Location:
         return doc.loc(path) if path else doc.key_loc(first)
 
-    found = custom_problems(compiled(on), doc.data, kind, settings.today, place, plan_id)
+    rules = custom_programs(settings)
+    found = custom_problems(rules, doc.data, kind, settings.today, place, plan_id)
     return [
         to_finding(rule_id, severity, problem)
         for rule_id, problem in found

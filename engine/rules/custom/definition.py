@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -52,6 +53,16 @@ ID_LISTS = {
 }  # fmt: skip
 
 FUNCTIONS = ("days_since", "days_until", "days_between")
+
+
+def days_between(start: Any, end: Any) -> int:
+    """``days_between``: whole days from one ``"YYYY-MM-DD"`` string to another."""
+    if not isinstance(start, str) or not isinstance(end, str):
+        raise ValueError("dates are 'YYYY-MM-DD' strings")
+    try:
+        return (date.fromisoformat(end) - date.fromisoformat(start)).days
+    except ValueError:
+        raise ValueError(f"'{start}' or '{end}' is not a YYYY-MM-DD date") from None
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,17 @@
-"""Running custom rules on one document: converted once, one execution per rule.
+"""Running custom rules on one document: in Python where they can be, else by the library.
 
-The document's variables are converted to CEL once for all its rules, each
-with only what some rule reads of it (reads.py: converting is most of the
-cost, about 2 µs a string, key or map). Each rule runs once
-over the whole document (``Compiled.flags``); if that fails (a field read
-without ``has()``, a type mismatch, a result that is not a bool), the rule
-runs element by element, so that each element that fails is reported where
-it is, as a ``rule-error``, and the others are still judged.
+A rule whose expressions interpret.py compiled runs element by element in
+Python on the document's own values (``Document.scope``): nothing converted.
+Where it defers on an element (an error, a type mix, a case only the library
+is sure of), that element is judged by the library, as every element of a
+rule interpret.py does not compile is. For the library, the document's
+variables are converted to CEL once for all its rules, when a rule first needs
+them, each with only what some rule reads of it (reads.py: converting is most
+of the library's cost, about 2 µs a string, key or map). The library runs a
+rule once over the whole document (``Compiled.flags``); if that fails (a field
+read without ``has()``, a type mismatch, a result that is not a bool), element
+by element, so that each element that fails is reported where it is, as a
+``rule-error``, and the others are still judged.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Any
 
 from engine.findings import Location, Problem, Text, args
 from engine.rules.custom.compile import Compiled
-from engine.rules.custom.definition import EACH, ID_LISTS, top_level_fields
+from engine.rules.custom.definition import EACH, ID_LISTS, days_between, top_level_fields
+from engine.rules.custom.interpret import Defer, Program
 from engine.rules.custom.reads import WHOLE, Demand, merge, project
 from engine.rules.custom.runtime import cel
 
@@ -43,58 +49,53 @@ class Outcome:
     error: str | None = None
 
 
-def _days(start: Any, end: Any) -> int:
-    if not isinstance(start, str) or not isinstance(end, str):
-        raise ValueError("dates are 'YYYY-MM-DD' strings")
-    try:
-        return (date.fromisoformat(end) - date.fromisoformat(start)).days
-    except ValueError:
-        raise ValueError(f"'{start}' or '{end}' is not a YYYY-MM-DD date") from None
-
-
 def _functions(today: str) -> dict[str, Callable[..., int]]:
     return {
-        "days_since": lambda day: _days(day, today),
-        "days_until": lambda day: _days(today, day),
-        "days_between": _days,
+        "days_since": lambda day: days_between(day, today),
+        "days_until": lambda day: days_between(today, day),
+        "days_between": days_between,
     }
 
 
-def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> Iterator[tuple[Path, Any, Any]]:
-    """(path, element, parent) of every element a path pattern ("*": each of a list)
-    names; the parent of an action or key result is the objective holding it."""
-
-    def walk(value: Any, rest: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
-        if not rest:
-            yield path, value
-        elif rest[0] == "*":
-            if isinstance(value, list):
-                for i, element in enumerate(value):
-                    yield from walk(element, rest[1:], (*path, i))
-        elif isinstance(value, dict) and rest[0] in value:
-            yield from walk(value[rest[0]], rest[1:], (*path, rest[0]))
-
+def elements(data: dict[str, Any], pattern: tuple[str, ...]) -> list[tuple[Path, Any, Any]]:
+    """(path, element, parent) of every element a path pattern names: the list at its
+    keys, its last step "*"; the parent of an action or key result
+    (``objectives.*.actions.*``) is the objective holding it."""
     if len(pattern) == 4 and pattern[0] == "objectives":
-        for i, objective in enumerate(data.get("objectives") or []):
-            if isinstance(objective, dict):
-                for path, element in walk(objective, pattern[2:], ("objectives", i)):
-                    yield path, element, objective
-        return
-    for path, element in walk(data, pattern, ()):
-        yield path, element, None
+        inner = pattern[2]
+        return [
+            (("objectives", o, inner, i), element, objective)
+            for o, objective in enumerate(_list_at(data, ("objectives",)))
+            if type(objective) is dict
+            for i, element in enumerate(_list_at(objective, (inner,)))
+        ]
+    keys = pattern[:-1]
+    return [((*keys, i), element, None) for i, element in enumerate(_list_at(data, keys))]
+
+
+def _list_at(value: Any, keys: tuple[str, ...]) -> list[Any]:
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            return []
+        value = value[key]
+    return value if isinstance(value, list) else []
 
 
 class Document:
-    """One document's variables, converted to CEL once, in one context for all its
-    rules, each with only what the rules read of it (``reads``); ``at(path)`` points
-    ``__i`` (and ``__o``) at one element, which the element-by-element programs read
-    through a resolver, costing no conversion."""
+    """One document's variables: as they are for the rules evaluated in Python
+    (``scope``), and converted to CEL for the library once, in one context for all
+    its rules, each with only what the rules read of it (``reads``), when a rule first
+    needs it. ``at(path)`` points ``__i`` (and ``__o``) at one element, which the
+    library's element-by-element programs read through a resolver, costing no
+    conversion."""
 
     def __init__(
         self, data: dict[str, Any], kind: str, today: str, reads: dict[str, Demand]
     ) -> None:
         self.data = data
         self.kind = kind
+        self.today = today
+        self.reads = reads
         values: dict[str, Any] = {}
         for name in top_level_fields(kind):
             if name in data:
@@ -105,13 +106,23 @@ class Document:
                 values[name] = {}
         values["plan"] = data
         values["today"] = today
-        if "ids" in reads:
-            values["ids"] = self._ids()
-        chosen = {n: project(values[n], d) for n, d in reads.items() if n in values}
-        self.context = cel.Context(variables=chosen, functions=_functions(today))
+        self.values = values
+        self.scope = _Scope(values, self._ids)
         self.position: dict[str, int] = {}
-        self._targets: dict[str | None, list[tuple[Path, Any]]] = {}
-        self.context.set_variable_resolver(self.position.get)
+        self._context: Any = None
+        self._targets: dict[str | None, list[tuple[Path, Any, Any]]] = {}
+
+    @property
+    def context(self) -> Any:
+        """The library's context, converted on first use."""
+        if self._context is None:
+            values = {**self.values}
+            if "ids" in self.reads:
+                values["ids"] = self.scope["ids"]
+            chosen = {n: project(values[n], d) for n, d in self.reads.items() if n in values}
+            self._context = cel.Context(variables=chosen, functions=_functions(self.today))
+            self._context.set_variable_resolver(self.position.get)
+        return self._context
 
     def _ids(self) -> dict[str, Any]:
         """Every id to its element."""
@@ -123,17 +134,21 @@ class Document:
                     ids[ident] = element
         return ids
 
-    def targets(self, each: str | None) -> list[tuple[Path, Any]]:
-        """(path, element) of every element ``each`` checks (one for the document without),
-        walked once for all the rules that share ``each``."""
+    def targets(self, each: str | None) -> list[tuple[Path, Any, Any]]:
+        """(path, element, parent) of every element ``each`` checks (one for the
+        document without), walked once for all the rules that share ``each``."""
         if each not in self._targets:
             pattern = EACH[self.kind][each][0] if each else None
             self._targets[each] = (
-                [((), None)]
-                if pattern is None
-                else [(p, e) for p, e, _ in elements(self.data, pattern)]
+                [((), None, None)] if pattern is None else elements(self.data, pattern)
             )
         return self._targets[each]
+
+    def bind(self, item: Any, parent: Any) -> dict[str, Any]:
+        """The scope of the Python programs, ``item`` and ``parent`` bound."""
+        self.scope["item"] = item
+        self.scope["parent"] = parent
+        return self.scope
 
     def at(self, path: Path) -> Any:
         """The context, with ``__i`` (and ``__o``) at the element of ``path``."""
@@ -142,6 +157,20 @@ class Document:
         if path:
             self.position["__i"] = int(path[-1])
         return self.context
+
+
+class _Scope(dict[str, Any]):
+    """The variables; ``ids`` built when a program first reads it."""
+
+    def __init__(self, values: dict[str, Any], ids: Callable[[], dict[str, Any]]) -> None:
+        super().__init__(values)
+        self._ids = ids
+
+    def __missing__(self, name: str) -> Any:
+        if name != "ids":
+            raise KeyError(name)
+        self["ids"] = value = self._ids()
+        return value
 
 
 def _describe(exc: BaseException) -> str:
@@ -170,14 +199,49 @@ def run(rule: Compiled, doc: Document) -> list[Outcome]:
     """What one rule finds in one document: findings and evaluation errors."""
     spec = rule.rule
     targets = doc.targets(spec.each)
+    if rule.native is not None:
+        return _native(rule, rule.native, doc, targets)
     try:
         flags = _flat(rule.flags.execute(doc.context))
     except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
         flags = None
     if flags is not None and len(flags) == len(targets):
-        found = [t for t, flag in zip(targets, flags, strict=True) if flag]
+        found = [(p, e) for (p, e, _), flag in zip(targets, flags, strict=True) if flag]
         return [_finding(rule, doc, *t) for t in found]
-    return [o for t in targets for o in _one(rule, doc, *t)]
+    return [o for p, e, _ in targets for o in _one(rule, doc, p, e)]
+
+
+def _native(
+    rule: Compiled,
+    programs: tuple[Program | None, Program],
+    doc: Document,
+    targets: list[tuple[Path, Any, Any]],
+) -> list[Outcome]:
+    """The rule on each element in Python; where it defers (interpret.py), or
+    gives something other than a bool, as the library judges it."""
+    when, check = programs
+    scope = doc.scope
+    out: list[Outcome] = []
+    for path, item, parent in targets:
+        scope["item"] = item
+        scope["parent"] = parent
+        try:
+            if when is not None:
+                applies = when(scope)
+                if applies is False:
+                    continue
+                if applies is not True:
+                    raise Defer
+            fine = check(scope)
+            if fine is True:
+                continue
+            if fine is not False:
+                raise Defer
+        except Exception:  # noqa: BLE001 - Defer, or any other doubt: the library decides
+            out += _one(rule, doc, path, item)
+            continue
+        out.append(_finding(rule, doc, path, item))
+    return out
 
 
 def _one(rule: Compiled, doc: Document, path: Path, item: Any) -> list[Outcome]:
@@ -207,14 +271,31 @@ def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
         if isinstance(part, str):
             pieces.append(part)
             continue
-        source, program = part
+        source, program, in_python = part
         try:
-            pieces.append(_shown(program.execute(doc.at(path))))
+            pieces.append(_shown(_placeholder(program, in_python, doc, path, item)))
         except Exception as exc:  # noqa: BLE001 - reported, never silent
             pieces.append("{" + source + "}")
             errors.append(f"`message` placeholder {{{source}}} failed: {_describe(exc)}")
     text = "".join(pieces).strip() or spec.summary
     return Outcome(spec.id, path, item, text, "; ".join(errors) or None)
+
+
+def _placeholder(
+    program: Any, in_python: Program | None, doc: Document, path: Path, item: Any
+) -> Any:
+    """A placeholder's value: in Python where it can, else (or where it defers) the
+    library's."""
+    if in_python is not None:
+        try:
+            return in_python(doc.bind(item, _parent(doc.data, path)))
+        except Exception:  # noqa: BLE001 - the library evaluates it, and tells what failed
+            pass
+    return program.execute(doc.at(path))
+
+
+def _parent(data: dict[str, Any], path: Path) -> Any:
+    return data["objectives"][path[1]] if len(path) == 4 else None
 
 
 def _shown(value: Any) -> str:

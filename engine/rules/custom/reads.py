@@ -17,19 +17,20 @@ demands:
   a method's receiver, a message placeholder) needs the value whole.
 
 So map equality, ``size()`` of a map, iterating a map's keys and passing an
-element to a function all keep what they depend on. The parser knows exactly
-the CEL the analysis understands; where it meets anything else, or where the
+element to a function all keep what they depend on. The parser (syntax.py)
+knows the CEL the analysis understands; where it meets anything else, or where the
 names it finds differ from those CEL's own compiler reports, ``demands``
 answers None and the caller converts every variable whole.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from engine.rules.custom.syntax import MACROS, Node, Unknown, parse
 
 # --- demands ----------------------------------------------------------------
 
@@ -130,184 +131,6 @@ def _element(demand: Demand) -> Demand:
     return demand.each or NOTHING
 
 
-# --- the parser ---------------------------------------------------------------
-
-
-class Unknown(Exception):
-    """Syntax the analysis does not understand (CEL may well accept it)."""
-
-
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+|//[^\n]*)
-  | (?P<string>(?:[rR][bB]?|[bB][rR]?)?(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))
-  | (?P<number>0[xX][0-9a-fA-F]+[uU]?|\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+[uU]?)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>\|\||&&|==|!=|<=|>=|[<>!?:+\-*/%.,()\[\]{}])
-    """,
-    re.X,
-)
-_RELATIONS = ("<", "<=", ">", ">=", "==", "!=", "in")
-_MACROS = ("all", "exists", "exists_one", "map", "filter")
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    at = 0
-    while at < len(text):
-        match = _TOKEN.match(text, at)
-        if match is None:
-            raise Unknown(text[at:])
-        at = match.end()
-        kind = match.lastgroup or ""
-        if kind != "space":
-            token = match.group()
-            out.append(("op" if token == "in" else kind, token))
-    out.append(("end", ""))
-    return out
-
-
-def _literal(token: str) -> Any:
-    """A string literal's text where it is plain (no escapes, no prefix), else a marker."""
-    if token[0] in "\"'" and "\\" not in token and not token.startswith(("'''", '"""')):
-        return token[1:-1]
-    return _Opaque
-
-
-class _Opaque:
-    """A literal whose value the analysis does not need."""
-
-
-# Syntax tree: tuples of ("lit", value), ("ident", name), ("select", operand, field),
-# ("call", receiver | None, name, args), ("index", operand, key), ("list", items),
-# ("map", ((key, value), ...)), ("op", operator, operands).
-Node = tuple[Any, ...]
-
-
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.tokens = _tokens(text)
-        self.at = 0
-
-    def peek(self) -> str:
-        kind, token = self.tokens[self.at]
-        return token if kind == "op" else kind
-
-    def take(self, expected: str | None = None) -> tuple[str, str]:
-        token = self.tokens[self.at]
-        if expected is not None and self.peek() != expected:
-            raise Unknown(f"expected {expected!r} at {token[1]!r}")
-        self.at += 1
-        return token
-
-    def parse(self) -> Node:
-        node = self.expr()
-        self.take("end")
-        return node
-
-    def expr(self) -> Node:
-        condition = self.binary(0)
-        if self.peek() != "?":
-            return condition
-        self.take("?")
-        then = self.binary(0)
-        self.take(":")
-        return ("op", "?:", (condition, then, self.expr()))
-
-    _LEVELS: tuple[tuple[str, ...], ...] = (
-        ("||",),
-        ("&&",),
-        _RELATIONS,
-        ("+", "-"),
-        ("*", "/", "%"),
-    )
-
-    def binary(self, level: int) -> Node:
-        if level == len(self._LEVELS):
-            return self.unary()
-        node = self.binary(level + 1)
-        while self.peek() in self._LEVELS[level]:
-            operator = self.take()[1]
-            node = ("op", operator, (node, self.binary(level + 1)))
-        return node
-
-    def unary(self) -> Node:
-        if self.peek() in ("!", "-"):
-            operator = self.take()[1]
-            return ("op", "u" + operator, (self.unary(),))
-        return self.member()
-
-    def member(self) -> Node:
-        node = self.primary()
-        while True:
-            if self.peek() == ".":
-                self.take()
-                name = self.take("name")[1]
-                if self.peek() == "(":
-                    node = ("call", node, name, self.arguments(")"))
-                else:
-                    node = ("select", node, name)
-            elif self.peek() == "[":
-                self.take()
-                key = self.expr()
-                self.take("]")
-                node = ("index", node, key)
-            else:
-                return node
-
-    def arguments(self, close: str) -> tuple[Node, ...]:
-        self.take()
-        items: list[Node] = []
-        while self.peek() != close:
-            items.append(self.expr())
-            if self.peek() != ",":
-                break
-            self.take()
-        self.take(close)
-        return tuple(items)
-
-    def primary(self) -> Node:
-        kind, token = self.tokens[self.at]
-        if kind == "name":
-            self.take()
-            if token in ("true", "false", "null"):
-                return ("lit", _Opaque)
-            if self.peek() == "(":
-                return ("call", None, token, self.arguments(")"))
-            if self.peek() == "{":
-                raise Unknown("message construction")
-            return ("ident", token)
-        if kind == "op" and token == ".":  # .name: the name at the root, past any binding
-            self.take()
-            name = self.take("name")[1]
-            if self.peek() in ("(", "{"):
-                raise Unknown("qualified call")
-            return ("ident", "." + name)
-        if kind in ("string", "number"):
-            self.take()
-            return ("lit", _literal(token) if kind == "string" else _Opaque)
-        if token == "(":
-            self.take()
-            node = self.expr()
-            self.take(")")
-            return node
-        if token == "[":
-            return ("list", self.arguments("]"))
-        if token == "{":
-            self.take()
-            pairs: list[tuple[Node, Node]] = []
-            while self.peek() != "}":
-                key = self.expr()
-                self.take(":")
-                pairs.append((key, self.expr()))
-                if self.peek() != ",":
-                    break
-                self.take()
-            self.take("}")
-            return ("map", tuple(pairs))
-        raise Unknown(token)
-
-
 # --- the analysis -------------------------------------------------------------
 
 
@@ -382,7 +205,7 @@ class _Reads:
             _, operand, field = args[0]
             self.walk(operand, Need(fields=((field, NOTHING),)), scope)
             return
-        macro = receiver is not None and name in _MACROS and args and args[0][0] == "ident"
+        macro = receiver is not None and name in MACROS and args and args[0][0] == "ident"
         if macro and receiver is not None and len(args) in (2, 3):
             self.macro(receiver, name, args, demand, scope)
             return
@@ -427,8 +250,8 @@ def demands(sources: list[str], names: set[str], functions: set[str]) -> dict[st
     reads = _Reads()
     try:
         for source in sources:
-            reads.walk(_Parser(source).parse(), WHOLE, {})
-    except (Unknown, IndexError, RecursionError):
+            reads.walk(parse(source), WHOLE, {})
+    except (Unknown, RecursionError):
         return None
     if reads.names != names or reads.functions != functions:
         return None
