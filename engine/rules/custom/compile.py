@@ -169,6 +169,7 @@ def at_position(rule: CustomRule, expression: str) -> str:
     return f"[{path[0]}[__i]].map(item, {expression})[0]"
 
 
+@lru_cache(maxsize=256)  # config load, its examples and the check share one compile
 def compile_rule(rule: CustomRule) -> Compiled:
     """The rule's programs; RuleCompileError says which field is wrong and how."""
     if rule.kind not in EACH:
@@ -251,7 +252,7 @@ def _message_parts(message: str) -> list[tuple[str, str | None]]:
     return [p for p in parts if p[0] or p[1] is not None]
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8)  # per file: the tuple's hash, not one per rule
 def compiled(rules: tuple[CustomRule, ...]) -> tuple[Compiled, ...]:
     """Every rule's programs, compiled once per process (the config has checked them)."""
     return tuple(compile_rule(rule) for rule in rules)

@@ -10,6 +10,7 @@ raises ``Unknown`` and the caller leaves the expression to the CEL library.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 
@@ -214,6 +215,7 @@ class Parser:
         raise Unknown(token)
 
 
+@lru_cache(maxsize=1024)  # a rule's texts are parsed for the analysis and for Python alike
 def parse(text: str) -> Node:
     """The syntax tree of ``text``; ``Unknown`` where it is not CEL this parser knows."""
     try:
