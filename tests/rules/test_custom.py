@@ -306,6 +306,24 @@ BROKEN = [
     ("assert: 'true'\n    message: 'see {acount.name}'", "message:", "did you mean 'account'?"),
     ("when: 'account.segmnt == \"x\"'\n    assert: 'true'", "when:", "did you mean 'segment'?"),
     ("asert: 'true'", "asert:", "did you mean 'assert'?"),
+    # fields of a macro's variable, of a field, of a list's element: the schema's too
+    (
+        "assert: 'stakeholders.exists(s, s.stnace == \"advocate\")'",
+        "assert:",
+        "reads s.stnace, a field a stakeholder does not have — did you mean 'stance'?",
+    ),
+    (
+        "each: milestones\n    assert: has(item.review) && has(item.review.dat)",
+        "assert:",
+        "reads item.review.dat, a field the review of an element of milestones does not have"
+        " — did you mean 'date'?",
+    ),
+    (
+        "assert: objectives.all(o, o.actions.all(a, a.dew < today))",
+        "assert:",
+        "a field an action does not have — did you mean 'due'?",
+    ),
+    ("assert: 'stakeholders[0].rols.size() > 0'", "assert:", "did you mean 'roles'?"),
 ]
 
 

@@ -304,3 +304,34 @@ def test_a_rule_that_defers_reports_the_librarys_rule_error(tmp_path):
     found = outcomes((program,), plan, kind, DAY)
     assert found and all(o.error and o.error.startswith("`assert` failed: ") for o in found)
     assert found == outcomes((replace(program, native=None),), plan, kind, DAY)
+
+
+# --- what the rule's text cannot do to the generated code ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        """m.b == '"); __import__("os").system("touch /tmp/owned"); ("'""",
+        "m.b == '\\x27) or True or (\\x27'",
+        "has(m.__class__)",
+        "m.__class__ == 1",
+        "size(m.__dict__) > 0",
+        "l.exists(__import__, __import__ == 1)",
+        "{'__builtins__': 1}.__builtins__ == 1",
+    ],
+)
+def test_text_in_a_rule_stays_data(text, tmp_path):
+    mine = in_python(text)
+    theirs = library(text)
+    assert not Path("/tmp/owned").exists()
+    if mine is not None:
+        assert theirs[0] == "value" and same(mine[1], theirs[1]), (mine, theirs)
+
+
+def test_an_expression_deeper_than_python_parses_is_left_to_the_library():
+    chain = " && ".join(["m.a == 1"] * 400)
+    assert library(chain) == ("value", True)
+    assert in_python(chain) is None or in_python(chain) == ("value", True)
+    nested = "(" * 150 + "m.a" + ")" * 150 + " == 1"
+    assert in_python(nested) in (None, ("value", True))

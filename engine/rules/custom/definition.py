@@ -108,12 +108,6 @@ def top_level_fields(kind: str) -> tuple[str, ...]:
     return tuple(name for name in properties if name not in ("apiVersion", "kind"))
 
 
-def element_fields(kind: str, each: str) -> tuple[str, ...]:
-    """The fields an element of ``each`` may have, by the schema."""
-    _, defs = schema_defs(kind)
-    return tuple((defs.get(EACH[kind][each][1]) or {}).get("properties") or ())
-
-
 def variables(kind: str, each: str | None) -> tuple[str, ...]:
     """The names an expression of a rule of this kind and ``each`` sees."""
     names = [*top_level_fields(kind), "plan", "ids", "today"]

@@ -25,7 +25,7 @@ from typing import Any
 from engine.findings import Location, Problem, Text, args
 from engine.rules.custom.compile import Compiled
 from engine.rules.custom.definition import EACH, ID_LISTS, days_between, top_level_fields
-from engine.rules.custom.interpret import Defer, Program
+from engine.rules.custom.interpret import Program, truth
 from engine.rules.custom.reads import WHOLE, Demand, merge, project
 from engine.rules.custom.runtime import cel
 
@@ -226,17 +226,8 @@ def _native(
         scope["item"] = item
         scope["parent"] = parent
         try:
-            if when is not None:
-                applies = when(scope)
-                if applies is False:
-                    continue
-                if applies is not True:
-                    raise Defer
-            fine = check(scope)
-            if fine is True:
+            if (when is not None and not truth(when(scope))) or truth(check(scope)):
                 continue
-            if fine is not False:
-                raise Defer
         except Exception:  # noqa: BLE001 - Defer, or any other doubt: the library decides
             out += _one(rule, doc, path, item)
             continue
