@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from engine.rules.custom.definition import (
@@ -50,22 +50,43 @@ class RuleCompileError(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True, eq=False)  # one per rule and process: identity is equality, hashed cheaply
-class Compiled:
-    rule: CustomRule
+@dataclass(frozen=True)
+class ByLibrary:
+    """A rule's programs in the CEL library, for what the Python ones defer (or all of
+    it, where there are none)."""
+
     flags: Any  # cel.Program: the finding flags of the whole document
     # Element by element, ``item`` (and ``parent``) being the element at the position
     # the evaluator's ``__i`` (and ``__o``) name: no conversion per element.
     when: Any | None  # cel.Program of ``when``
     check: Any  # cel.Program of ``assert``
-    # literal text, or (placeholder, its cel.Program, its Python program or None)
-    message: tuple[str | tuple[str, Any, Program | None], ...]
+    placeholders: tuple[Any, ...]  # cel.Program of each placeholder, in order
     # What the programs read of each variable they read (reads.py): the evaluator
     # converts only that of a document.
     reads: tuple[tuple[str, Demand], ...]
+
+
+@dataclass(frozen=True, eq=False)  # one per rule and process: identity is equality, hashed cheaply
+class Compiled:
+    rule: CustomRule
+    # literal text, or (placeholder, its Python program or None)
+    message: tuple[str | tuple[str, Program | None], ...]
     # ``when`` and ``assert`` in Python (interpret.py), item and parent bound by
     # name; None where they use CEL only the library runs.
     native: tuple[Program | None, Program] | None = None
+
+    @cached_property
+    def library(self) -> ByLibrary:
+        """Compiled when first needed: a run whose rules all go by Python (or that
+        reads every result from the cache) compiles only what validates them."""
+        rule = self.rule
+        sources = [part[0] for part in self.message if isinstance(part, tuple)]
+        flags = cel.compile(flags_source(rule))
+        when = cel.compile(at_position(rule, rule.when)) if rule.when is not None else None
+        check = cel.compile(at_position(rule, rule.assert_))
+        placeholders = tuple(cel.compile(at_position(rule, source)) for source in sources)
+        programs = [flags, check, *([when] if when else []), *placeholders]
+        return ByLibrary(flags, when, check, placeholders, reads_of(programs))
 
 
 def _hint(name: str, known: tuple[str, ...] | list[str]) -> str:
@@ -162,31 +183,18 @@ def compile_rule(rule: CustomRule) -> Compiled:
             f"unknown each '{rule.each}' for kind {rule.kind}{_hint(rule.each, known)} "
             f"(one of: {', '.join(known)})",
         )
-    when = native_when = None
-    if rule.when is not None:
-        native_when = _checked(rule, "when", rule.when)
-        when = cel.compile(at_position(rule, rule.when))
+    native_when = _checked(rule, "when", rule.when) if rule.when is not None else None
     native_check = _checked(rule, "assert", rule.assert_)
-    check = cel.compile(at_position(rule, rule.assert_))
-    parts: list[str | tuple[str, Any, Program | None]] = []
+    parts: list[str | tuple[str, Program | None]] = []
     for text, source in _message_parts(rule.message or rule.summary):
         if source is None:
             parts.append(text)
             continue
         if not source.strip():
             raise RuleCompileError("message", "`message` has an empty placeholder {}")
-        in_python = _checked(rule, "message", source)
-        parts.append((source, cel.compile(at_position(rule, source)), in_python))
-    flags = cel.compile(flags_source(rule))
-    programs = [
-        flags,
-        check,
-        *([when] if when else []),
-        *(p[1] for p in parts if isinstance(p, tuple)),
-    ]
+        parts.append((source, _checked(rule, "message", source)))
     both = native_check is not None and (rule.when is None or native_when is not None)
-    return Compiled(rule=rule, flags=flags, when=when, check=check, message=tuple(parts),
-                    reads=reads_of(programs),
+    return Compiled(rule=rule, message=tuple(parts),
                     native=(native_when, native_check) if both and native_check else None)  # fmt: skip
 
 

@@ -90,7 +90,11 @@ class Document:
     conversion."""
 
     def __init__(
-        self, data: dict[str, Any], kind: str, today: str, reads: dict[str, Demand]
+        self,
+        data: dict[str, Any],
+        kind: str,
+        today: str,
+        reads: Callable[[], dict[str, Demand]],
     ) -> None:
         self.data = data
         self.kind = kind
@@ -117,9 +121,10 @@ class Document:
         """The library's context, converted on first use."""
         if self._context is None:
             values = {**self.values}
-            if "ids" in self.reads:
+            reads = self.reads()
+            if "ids" in reads:
                 values["ids"] = self.scope["ids"]
-            chosen = {n: project(values[n], d) for n, d in self.reads.items() if n in values}
+            chosen = {n: project(values[n], d) for n, d in reads.items() if n in values}
             self._context = cel.Context(variables=chosen, functions=_functions(self.today))
             self._context.set_variable_resolver(self.position.get)
         return self._context
@@ -202,7 +207,7 @@ def run(rule: Compiled, doc: Document) -> list[Outcome]:
     if rule.native is not None:
         return _native(rule, rule.native, doc, targets)
     try:
-        flags = _flat(rule.flags.execute(doc.context))
+        flags = _flat(rule.library.flags.execute(doc.context))
     except Exception:  # noqa: BLE001 - CEL's errors: placed element by element below
         flags = None
     if flags is not None and len(flags) == len(targets):
@@ -237,7 +242,8 @@ def _native(
 
 def _one(rule: Compiled, doc: Document, path: Path, item: Any) -> list[Outcome]:
     spec = rule.rule
-    for field, program in (("when", rule.when), ("assert", rule.check)):
+    library = rule.library
+    for field, program in (("when", library.when), ("assert", library.check)):
         if program is None:
             continue
         try:
@@ -258,13 +264,15 @@ def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
     spec = rule.rule
     pieces: list[str] = []
     errors: list[str] = []
+    placeholder = 0
     for part in rule.message:
         if isinstance(part, str):
             pieces.append(part)
             continue
-        source, program, in_python = part
+        source, in_python = part
+        placeholder += 1
         try:
-            pieces.append(_shown(_placeholder(program, in_python, doc, path, item)))
+            pieces.append(_shown(_placeholder(rule, placeholder - 1, in_python, doc, path, item)))
         except Exception as exc:  # noqa: BLE001 - reported, never silent
             pieces.append("{" + source + "}")
             errors.append(f"`message` placeholder {{{source}}} failed: {_describe(exc)}")
@@ -273,16 +281,16 @@ def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
 
 
 def _placeholder(
-    program: Any, in_python: Program | None, doc: Document, path: Path, item: Any
+    rule: Compiled, number: int, in_python: Program | None, doc: Document, path: Path, item: Any
 ) -> Any:
-    """A placeholder's value: in Python where it can, else (or where it defers) the
-    library's."""
+    """The value of the rule's placeholder ``number``: in Python where it can, else (or
+    where it defers) the library's."""
     if in_python is not None:
         try:
             return in_python(doc.bind(item, _parent(doc.data, path)))
         except Exception:  # noqa: BLE001 - the library evaluates it, and tells what failed
             pass
-    return program.execute(doc.at(path))
+    return rule.library.placeholders[number].execute(doc.at(path))
 
 
 def _parent(data: dict[str, Any], path: Path) -> Any:
@@ -309,7 +317,7 @@ def _reads(rules: tuple[Compiled, ...]) -> dict[str, Demand]:
     """What all the rules read of each variable."""
     merged: dict[str, Demand] = {}
     for rule in rules:
-        for name, demand in rule.reads:
+        for name, demand in rule.library.reads:
             merged[name] = merge(merged.get(name), demand) or WHOLE
     return merged
 
@@ -321,7 +329,7 @@ def outcomes(
     mine = tuple(r for r in rules if r.rule.kind == kind)
     if not mine:
         return []
-    doc = Document(data, kind, today.isoformat(), _reads(mine))
+    doc = Document(data, kind, today.isoformat(), lambda: _reads(mine))
     return [o for r in mine for o in run(r, doc)]
 
 
