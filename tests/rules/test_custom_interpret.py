@@ -335,3 +335,10 @@ def test_an_expression_deeper_than_python_parses_is_left_to_the_library():
     assert in_python(chain) is None or in_python(chain) == ("value", True)
     nested = "(" * 150 + "m.a" + ")" * 150 + " == 1"
     assert in_python(nested) in (None, ("value", True))
+
+
+def test_the_librarys_size_of_a_string_counts_bytes_as_the_cookbook_says():
+    # docs/custom-rules.md warns of it; Python defers on such strings so both agree.
+    assert library('size("é")') == ("value", 2)
+    assert in_python('size("é")') is None
+    assert in_python('size("e")') == ("value", 1)
