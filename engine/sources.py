@@ -133,17 +133,52 @@ def _parts_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     )
 
 
-def glob_matches(pattern: str, relative: str, plans: bool = False) -> bool:
-    """Whether a config glob matches ``relative`` (a path from the config's folder), as
-    discovery would; ``plans``: a ``plans:`` glob, whose ``.yaml`` matches either suffix
-    in any case. For files listed from git rather than walked (``revplan diff``)."""
-    pattern_parts = [p for p in pattern.split("/") if p and p != "."]
-    parts = relative.split("/")
-    last = pattern_parts[-1] if pattern_parts else ""
-    if plans and _YAML_SUFFIX.search(last) and is_yaml_name(parts[-1]):
-        pattern_parts[-1] = _YAML_SUFFIX.sub(".yaml", pattern_parts[-1])
-        parts[-1] = _YAML_SUFFIX.sub(".yaml", parts[-1])
-    return _parts_match(tuple(pattern_parts), tuple(parts))
+class Glob:
+    """A config glob, for paths from the config's folder listed rather than walked
+    (``revplan diff`` reads a revision's tree from git): whether it matches each, as
+    discovery would. ``plans``: a ``plans:`` glob, whose ``.yaml`` matches either
+    suffix in any case. Each folder is matched once, not once per file in it (10,000
+    plans in 200 folders: a path cost 70 µs matched part by part)."""
+
+    def __init__(self, pattern: str, plans: bool = False) -> None:
+        parts = [p for p in pattern.split("/") if p and p != "."]
+        self.suffix = plans and bool(parts) and _YAML_SUFFIX.search(parts[-1]) is not None
+        if self.suffix:
+            parts[-1] = _YAML_SUFFIX.sub(".yaml", parts[-1])
+        self.pattern = tuple(parts)
+        # A folder -> where in the pattern matching can stand after its parts (``**``
+        # standing for any number of them): the states of a matching automaton.
+        self._folders: dict[str, frozenset[int]] = {"": self._closure({0})}
+
+    def _closure(self, states: set[int]) -> frozenset[int]:
+        """``states`` and those a ``**`` reaches by standing for no part."""
+        todo = list(states)
+        while todo:
+            i = todo.pop()
+            if i < len(self.pattern) and self.pattern[i] == "**" and i + 1 not in states:
+                states.add(i + 1)
+                todo.append(i + 1)
+        return frozenset(states)
+
+    def _states(self, folder: str) -> frozenset[int]:
+        known = self._folders.get(folder)
+        if known is None:
+            parent, _, part = folder.rpartition("/")
+            reached = set()
+            for i in self._states(parent):
+                if i < len(self.pattern):
+                    if self.pattern[i] == "**":
+                        reached.add(i)
+                    elif fnmatch.fnmatchcase(part, self.pattern[i]):
+                        reached.add(i + 1)
+            known = self._folders[folder] = self._closure(reached)
+        return known
+
+    def matches(self, relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        if self.suffix and is_yaml_name(name):
+            name = _YAML_SUFFIX.sub(".yaml", name)
+        return any(_parts_match(self.pattern[i:], (name,)) for i in self._states(folder))
 
 
 class _Git:
