@@ -20,7 +20,7 @@ from engine.findings import Finding, Location
 from engine.model.types import Places, Waiver
 from engine.pipeline.file import FileResult, Settings
 
-MAGIC = b"revplan-cache-8"
+MAGIC = b"revplan-cache-9"
 
 
 def _code_fingerprint() -> bytes:
@@ -301,12 +301,46 @@ def json_line(data: Any) -> bytes:
 
 
 class Encoded(NamedTuple):
-    """A result as lines of JSON, and the digest of what the repository-wide rules read."""
+    """A result as lines of JSON, the digest of what the repository-wide rules read,
+    and its ``Index``."""
 
     result: bytes
     summary: bytes
     metrics: bytes
     repository: bytes
+    index_line: bytes  # the Index, as JSON
+
+
+class Index(NamedTuple):
+    """What ``revplan diff`` reads of every file, kept beside its result so that a
+    file the same on both sides is never decoded: the file's kind and plan id, and
+    whether its findings all lie in it and are of its plan (or of none), so that
+    what other files' findings reach is known without them."""
+
+    kind: str | None
+    plan_id: str
+    valid: bool
+    contained: bool
+
+    @classmethod
+    def of(cls, result: FileResult) -> Index:
+        contained = all(
+            f.file == result.file and f.plan in (None, "", result.plan_id) for f in result.findings
+        )
+        return cls(result.kind, result.plan_id, result.valid, contained)
+
+
+def decode_index(blob: bytes) -> Index:
+    """What ``encode_result`` stored as a result's index (ValueError if it is not one)."""
+    kind, plan_id, valid, contained = _json(blob)
+    if not (
+        kind in (None, "AccountPlan", "OKRs")
+        and type(plan_id) is str
+        and type(valid) is bool
+        and type(contained) is bool
+    ):
+        raise ValueError("not an index")
+    return Index(kind, plan_id, valid, contained)
 
 
 def encode_result(result: FileResult) -> Encoded:
@@ -328,6 +362,7 @@ def encode_result(result: FileResult) -> Encoded:
         summary,
         encode_part("metrics", result.metrics, file),
         hashlib.sha256(summary + b"\n" + waivers).hexdigest()[:32].encode(),
+        json_line(list(Index.of(result))),
     )
 
 

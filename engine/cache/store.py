@@ -3,7 +3,8 @@
 For each set of settings, files under the cache folder: ``check-<salt>.cache``
 holds a line per checked file (its display path, the stat signature it had,
 the SHA-256 of its content, its result as JSON, a digest of what the
-repository-wide rules read of it); ``check-<salt>.summaries`` and
+repository-wide rules read of it, and what ``revplan diff`` reads of every file:
+``codec.Index``); ``check-<salt>.summaries`` and
 ``check-<salt>.metrics`` what only the repository-wide rules, and only the
 JSON report and documents, read; ``check-<salt>.repository`` the findings of
 the repository-wide rules, with the digest of all their inputs (and the head
@@ -234,8 +235,9 @@ class Cache:
         self.settings = settings
         self.salt = salt_for(settings)
         self.path = folder / f"check-{self.salt}.cache"
-        # display path + explicit -> stat signature, content digest, result, repository digest
-        self._results = self.log("cache", 4)
+        # display path + explicit -> stat signature, content digest, result, repository
+        # digest, index
+        self._results = self.log("cache", 5)
         # ... -> content digest, summary / metrics: read only when asked for
         self._parts = {"summary": self.log("summaries", 2), "metrics": self.log("metrics", 2)}
         # "repository" -> digest of the repository-wide rules' inputs, their findings
@@ -370,7 +372,9 @@ class Cache:
         if key is None:
             return
         signature = self.signature(st) if st is not None else _NO_STAT
-        self._results.put(key, [signature, digest, encoded.result, encoded.repository])
+        self._results.put(
+            key, [signature, digest, encoded.result, encoded.repository, encoded.index_line]
+        )
         # Unread: no need to read them to add to them.
         self._parts["summary"].put(key, [digest, encoded.summary])
         self._parts["metrics"].put(key, [digest, encoded.metrics])
@@ -421,21 +425,34 @@ class Cache:
         """The repository-wide rules' findings: ``compute()``, unless their inputs (each
         file's summary and waivers, the config's waivers) are those of the last run
         (kept under ``name``: revplan diff keeps its base side's apart)."""
+        digests = [(r.file, self._repository_digests.get(r.file)) for r in results if r.kind]
+        return self.repository_findings_of(digests, config_waivers, compute, name)
+
+    def repository_findings_of(
+        self,
+        digests: list[tuple[str, bytes | None]],
+        config_waivers: tuple[Waiver, ...],
+        compute: Callable[[], list[Finding]],
+        name: bytes = b"repository",
+        also: bytes | None = None,
+    ) -> list[Finding]:
+        """``repository_findings`` from the repository digest of each plan's file (None:
+        not known, so no shortcut); the findings kept under ``also`` serve too when
+        their inputs are these (revplan diff's base side, where only a stance changed)."""
         h = hashlib.sha256(encode_part("waivers", config_waivers, ""))
-        for r in results:
-            if r.kind:
-                known = self._repository_digests.get(r.file)
-                if known is None:  # a result this cache did not see: no shortcut
-                    return compute()
-                h.update(b"%s\t%s\n" % (r.file.encode("utf-8", "surrogateescape"), known))
+        for file, known in digests:
+            if known is None:  # a result this cache did not see: no shortcut
+                return compute()
+            h.update(b"%s\t%s\n" % (file.encode("utf-8", "surrogateescape"), known))
         inputs = h.hexdigest().encode()
-        stored = self._entries(self._repository).get(name)
-        if stored is not None and stored[0] == inputs:
-            try:
-                findings: list[Finding] = decode_part("findings", stored[1], "")
-                return findings
-            except Exception:  # noqa: BLE001 - recomputed, never trusted
-                pass
+        entries = self._entries(self._repository)
+        for stored in (entries.get(name), entries.get(also) if also else None):
+            if stored is not None and stored[0] == inputs:
+                try:
+                    findings: list[Finding] = decode_part("findings", stored[1], "")
+                    return findings
+                except Exception:  # noqa: BLE001 - recomputed, never trusted
+                    pass
         findings = compute()
         self._repository.put(name, [inputs, encode_part("findings", findings, "")])
         self._repository.save(lambda key: True, compact=True)  # one line, rewritten
