@@ -6,7 +6,9 @@ the SHA-256 of its content, its result as JSON, a digest of what the
 repository-wide rules read of it, and what ``revplan diff`` reads of every file:
 ``codec.Index``); ``check-<salt>.summaries`` and
 ``check-<salt>.metrics`` what only the repository-wide rules, and only the
-JSON report and documents, read; ``check-<salt>.repository`` the findings of
+JSON report and documents, read; ``check-<salt>.blobs`` the results of the
+blobs of the last ``revplan diff``'s base side that the results (one per path,
+the head's) lack; ``check-<salt>.repository`` the findings of
 the repository-wide rules, with the digest of all their inputs (and the head
 of each report kept in parts); ``check-<salt>.<format>`` each file's part of
 that report (``engine.cache.parts``). A file whose
@@ -242,6 +244,10 @@ class Cache:
         self._parts = {"summary": self.log("summaries", 2), "metrics": self.log("metrics", 2)}
         # "repository" -> digest of the repository-wide rules' inputs, their findings
         self._repository = self.log("repository", 2)
+        # display path + blob -> as in _results: the results of the base side of the
+        # last revplan diff, whose blobs the results (one a path, the head's) lack
+        self._blobs = self.log("blobs", 5)
+        self._blobs_used: set[bytes] = set()
         # display path -> repository digest, of each result of this run
         self._repository_digests: dict[str, bytes] = {}
         self._started_ns = time.time_ns()
@@ -306,6 +312,38 @@ class Cache:
             if key is not None and entry is not None and content_digest(raw) == entry[1]:
                 hits.append(CacheHit(i, display, False, display, key, entry, None))
         return hits
+
+    def match_blobs(self, files: list[tuple[str, str]]) -> list[CacheHit]:
+        """The files, of (display path, git blob), whose result ``put_blob`` kept: a
+        revision's blobs the results lack, found without reading them."""
+        entries = self._entries(self._blobs)
+        hits: list[CacheHit] = []
+        for i, (display, blob) in enumerate(files):
+            key = self._blob_key(display, blob)
+            entry = entries.get(key) if key is not None else None
+            if key is not None and entry is not None:
+                hits.append(CacheHit(i, display, False, display, key, entry, None))
+                self._blobs_used.add(key)
+        return hits
+
+    def put_blob(self, display: str, blob: str, digest: bytes, encoded: Encoded) -> None:
+        """Keep the result of a revision's blob (``revplan diff``'s base side) until the
+        next ``save_blobs`` that does not use it."""
+        key = self._blob_key(display, blob)
+        if key is not None:
+            fields = [_NO_STAT, digest, encoded.result, encoded.repository, encoded.index_line]
+            self._blobs.put(key, fields)
+            self._blobs_used.add(key)
+
+    def save_blobs(self) -> None:
+        """Rewrite the blobs' results with those this run used: the next diff of the same
+        sides needs them, and the file stays a diff's size."""
+        unused = set(self._blobs.entries) != self._blobs_used
+        self._blobs.save(self._blobs_used.__contains__, compact=unused)
+
+    def _blob_key(self, display: str, blob: str) -> bytes | None:
+        key = self.key(display, False)
+        return None if key is None else key + blob.encode("ascii")
 
     def decode_all(
         self, hits: list[CacheHit], read: Callable[[int], bytes | None]

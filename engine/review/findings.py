@@ -86,13 +86,12 @@ def _reached(
     examined = {id(f) for side in sides for f in side.files if id(f) not in shared}
     by_plan: dict[str, list[File]] = {}
     by_name: dict[str, list[File]] = {}
-    for side in sides:
-        for f in side.files:
-            if id(f) in shared and f.index.contained:
-                by_plan.setdefault(f.index.plan_id, []).append(f)
-                by_name.setdefault(f.name, []).append(f)
-            elif id(f) in shared:
-                examined.add(id(f))
+    for f in sides[1].files:  # the shared files are the head's too
+        if id(f) in shared and f.index.contained:
+            by_plan.setdefault(f.index.plan_id, []).append(f)
+            by_name.setdefault(f.name, []).append(f)
+        elif id(f) in shared:
+            examined.add(id(f))
     plans = {w.plan for side in sides for w in side.config.waivers if w.plan}
     findings: Iterable[Finding] = [f for found in repository for f in found]
     added = examined

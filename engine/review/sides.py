@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.cache.codec import Encoded, Index, decode_index, encode_result
+from engine.cache.codec import Encoded, Index, decode_indexes, encode_result
 from engine.cache.store import Cache, CacheHit, content_digest
 from engine.config import Config
 from engine.errors import UsageError
@@ -65,13 +65,16 @@ def _known(name: str, blob: str | None, result: FileResult, cache: Cache | None)
 
 
 def _cached(
-    name: str, blob: str | None, hit: CacheHit, cache: Cache, read: Callable[[], bytes | None]
+    name: str,
+    blob: str | None,
+    hit: CacheHit,
+    index: Index | None,
+    cache: Cache,
+    read: Callable[[], bytes | None],
 ) -> File:
     """A file the cache holds, left undecoded (decoded at once if its index is damaged)."""
-    file = File(name, blob, Index(None, "", False, False), hit.entry[3], None, hit, read)
-    try:
-        file.index = decode_index(hit.entry[4])
-    except (ValueError, TypeError):  # a damaged index: recomputed, never trusted
+    file = File(name, blob, index or Index(None, "", False, False), hit.entry[3], None, hit, read)
+    if index is None:  # a damaged index: recomputed, never trusted
         return _known(name, blob, decode([file], cache, cache.settings)[0], cache)
     return file
 
@@ -172,14 +175,14 @@ class Checker:
         blobs = {
             display(self.repo, path): blob for path, blob in self.repo.work_tree_blobs().items()
         }
-        by_position = {hit.position: hit for hit in hits}
+        indexes = decode_indexes([hit.entry[4] for hit in hits])
+        by_position = {hit.position: (hit, index) for hit, index in zip(hits, indexes, strict=True)}
         files = []
         for i, source in enumerate(sources):
             name, blob = source.display, blobs.get(source.display)
-            hit = by_position.get(i)
-            if hit is not None and cache is not None:
+            if i in by_position and cache is not None:
                 reading = functools.partial(_bytes_of, source, limit)
-                files.append(_cached(name, blob, hit, cache, reading))
+                files.append(_cached(name, blob, *by_position[i], cache, reading))
             else:
                 files.append(_known(name, blob, next(results), cache))
 
@@ -213,17 +216,30 @@ class Checker:
             known = {f.name: f for f in other.files}
             reuse = {f: known[f] for f in shown if f in known and known[f].blob == blobs[f]}
         todo = [f for f in shown if f not in reuse]
+        cache = self._cache(settings)
+        kept: dict[str, File] = {}
+        if cache is not None and other is not None:  # the base side: its blobs' results
+            hits = cache.match_blobs([(f, blobs[f]) for f in todo])
+            for hit, index in zip(hits, decode_indexes([h.entry[4] for h in hits]), strict=True):
+                name = hit.display
+                reading = functools.partial(self._blob, blobs[name], limit)
+                kept[name] = _cached(name, blobs[name], hit, index, cache, reading)
+            todo = [f for f in todo if f not in kept]
         # One byte past the limit, as a file is read: the loader reports the excess.
         raws = [raw[: limit + 1] for raw in self.repo.read_all([blobs[f] for f in todo])]
-        cache = self._cache(settings)
         found = self._files(todo, raws, blobs, settings, cache, other is None)
-        files = [reuse.get(f) or found[f] for f in shown]
+        if cache is not None and other is not None:
+            cache.save_blobs()
+        files = [reuse.get(f) or kept.get(f) or found[f] for f in shown]
 
         def read(names: list[str]) -> Iterable[bytes | None]:
             return self.repo.read_all([blobs[f] for f in names])
 
         key = HEAD_KEY if other is None else BASE_KEY
         return Checked(settings, config, fail_on or config.fail_on, files, cache, key, read)
+
+    def _blob(self, blob: str, limit: int) -> bytes:
+        return self.repo.read(blob)[: limit + 1]
 
     def _cache(self, settings: Settings) -> Cache | None:
         if settings not in self._caches:
@@ -249,9 +265,12 @@ class Checker:
         checked (in workers when there are enough), and then recorded if ``store``."""
         files: dict[str, File] = {}
         if cache is not None:
-            for hit in cache.match_contents(list(zip(names, raws, strict=True))):
+            hits = cache.match_contents(list(zip(names, raws, strict=True)))
+            indexes = decode_indexes([hit.entry[4] for hit in hits])
+            for hit, index in zip(hits, indexes, strict=True):
                 reading = functools.partial(_same, raws[hit.position])
-                files[hit.display] = _cached(hit.display, blobs[hit.display], hit, cache, reading)
+                name = hit.display
+                files[name] = _cached(name, blobs[name], hit, index, cache, reading)
         todo = [
             (i, name, raws[i], cache is not None)
             for i, name in enumerate(names)
@@ -272,6 +291,8 @@ class Checker:
                 if cache is not None and stored is not None:
                     if store:
                         cache.put(name, False, stored[0], stored[1], None)
+                    else:  # the base side: found by its blob next time
+                        cache.put_blob(name, blobs[name], stored[0], stored[1])
                     digest = stored[1].repository
                 files[name] = File(name, blobs[name], Index.of(result), digest, result)
         if cache is not None and store:
