@@ -19,10 +19,9 @@ from engine.errors import UsageError
 from engine.findings import Finding
 from engine.pipeline import pool
 from engine.pipeline.file import FileResult, Settings, custom_programs, prepare, process_file
-from engine.pipeline.repository import repository_findings, waiver_entries
+from engine.pipeline.repository import repository_pass, waiver_entries
 from engine.pipeline.settings import settings_for
 from engine.report import Report
-from engine.rules.base import RepoIndex
 from engine.rules.waivers import apply_waivers
 from engine.sources import Skip, Source, discover, read_source
 
@@ -177,9 +176,12 @@ def process_all(
     progress: Callable[[int], None] | None = None,
     helper: Helper | None = None,
     lookup: bool = True,
+    undecoded: list[CacheHit] | None = None,
 ) -> list[FileResult]:
     """Every file's result, in the order of ``sources``; cached ones are not recomputed
-    (``lookup=False``: the caller knows they are not cached).
+    (``lookup=False``: the caller knows they are not cached). With ``undecoded``, the
+    cache's hits are not decoded but put there, and only the other files' results
+    returned (``revplan diff`` reads only the files that differ between its sides).
 
     The result of a file does not depend on ``jobs``, the cache or the ``helper``:
     workers run the same pure function, and results are put back in the sources'
@@ -219,7 +221,10 @@ def process_all(
             )
         stack.enter_context(_long_lived())
         damaged = []
-        if hits and cache is not None:
+        if hits and cache is not None and undecoded is not None:
+            cache.refresh(hits)
+            undecoded += hits
+        elif hits and cache is not None:
             for hit, result in zip(hits, cache.decode_all(hits, read), strict=True):
                 if result is None:
                     damaged.append((hit.position, sources[hit.position]))
@@ -268,13 +273,7 @@ def check(
     entries = waiver_entries(results, config)
 
     def repository() -> list[Finding]:
-        # (A summary is None only if its file vanished since it was checked.)
-        index = RepoIndex(
-            files=tuple(s for r in results if r.kind and (s := r.summary) is not None),
-            waivers=tuple((w, plan) for w, plan, _ in entries),
-            custom_rules=frozenset(rule.id for rule in settings.custom),
-        )
-        return repository_findings(index, settings)
+        return repository_pass(results, config, settings)
 
     if cache is not None:
         findings += cache.repository_findings(results, config.waivers, repository, repository_key)

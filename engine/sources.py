@@ -15,14 +15,16 @@ import re
 import stat
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
-from typing import NamedTuple
-
-import pathspec
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.config import Config
 from engine.errors import UsageError
 from engine.paths import display_path
+
+if TYPE_CHECKING:
+    import pathspec
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -133,17 +135,70 @@ def _parts_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     )
 
 
-def glob_matches(pattern: str, relative: str, plans: bool = False) -> bool:
-    """Whether a config glob matches ``relative`` (a path from the config's folder), as
-    discovery would; ``plans``: a ``plans:`` glob, whose ``.yaml`` matches either suffix
-    in any case. For files listed from git rather than walked (``revplan diff``)."""
-    pattern_parts = [p for p in pattern.split("/") if p and p != "."]
-    parts = relative.split("/")
-    last = pattern_parts[-1] if pattern_parts else ""
-    if plans and _YAML_SUFFIX.search(last) and is_yaml_name(parts[-1]):
-        pattern_parts[-1] = _YAML_SUFFIX.sub(".yaml", pattern_parts[-1])
-        parts[-1] = _YAML_SUFFIX.sub(".yaml", parts[-1])
-    return _parts_match(tuple(pattern_parts), tuple(parts))
+class Glob:
+    """A config glob, for paths from the config's folder listed rather than walked
+    (``revplan diff`` reads a revision's tree from git): whether it matches each, as
+    discovery would. ``plans``: a ``plans:`` glob, whose ``.yaml`` matches either
+    suffix in any case. Each folder is matched once, not once per file in it (10,000
+    plans in 200 folders: a path cost 70 µs matched part by part)."""
+
+    def __init__(self, pattern: str, plans: bool = False) -> None:
+        parts = [p for p in pattern.split("/") if p and p != "."]
+        self.suffix = plans and bool(parts) and _YAML_SUFFIX.search(parts[-1]) is not None
+        if self.suffix:
+            parts[-1] = _YAML_SUFFIX.sub(".yaml", parts[-1])
+        self.pattern = tuple(parts)
+        # A folder -> where in the pattern matching can stand after its parts (``**``
+        # standing for any number of them): the states of a matching automaton.
+        self._folders: dict[str, frozenset[int]] = {"": self._closure({0})}
+        self._last: dict[str, re.Pattern[str] | None] = {}
+
+    def _closure(self, states: set[int]) -> frozenset[int]:
+        """``states`` and those a ``**`` reaches by standing for no part."""
+        todo = list(states)
+        while todo:
+            i = todo.pop()
+            if i < len(self.pattern) and self.pattern[i] == "**" and i + 1 not in states:
+                states.add(i + 1)
+                todo.append(i + 1)
+        return frozenset(states)
+
+    def _states(self, folder: str) -> frozenset[int]:
+        known = self._folders.get(folder)
+        if known is None:
+            parent, _, part = folder.rpartition("/")
+            reached = set()
+            for i in self._states(parent):
+                if i < len(self.pattern):
+                    if self.pattern[i] == "**":
+                        reached.add(i)
+                    elif fnmatch.fnmatchcase(part, self.pattern[i]):
+                        reached.add(i + 1)
+            known = self._folders[folder] = self._closure(reached)
+        return known
+
+    def _names(self, folder: str) -> re.Pattern[str] | None:
+        """What a name in ``folder`` must match: the globs of the pattern's last parts
+        that matching can stand at there, as one expression (None: nothing)."""
+        if folder not in self._last:
+            globs = []
+            for i in self._states(folder):
+                rest = self.pattern[i:]
+                ends = [j for j, part in enumerate(rest) if part != "**"]
+                if rest and not ends:  # only ``**`` left: it stands for the name too
+                    globs.append("*")
+                elif len(ends) == 1:  # one part for the name, any ``**`` around it
+                    globs.append(rest[ends[0]])
+            translated = "|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs)
+            self._last[folder] = re.compile(translated) if globs else None
+        return self._last[folder]
+
+    def matches(self, relative: str) -> bool:
+        folder, _, name = relative.rpartition("/")
+        if self.suffix and is_yaml_name(name):
+            name = _YAML_SUFFIX.sub(".yaml", name)
+        names = self._names(folder)
+        return names is not None and names.match(name) is not None
 
 
 class _Git:
@@ -240,10 +295,13 @@ class _Ignores:
                         lines = file.read().splitlines()
             except OSError:
                 pass
-            try:
-                spec = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
-            except ValueError:  # a pattern git would not read either: the file is ignored
-                spec = None
+            spec = None
+            if lines:
+                # Imported only for a .gitignore to read (45 ms; a warm diff takes 1.8 s).
+                import pathspec
+
+                with suppress(ValueError):  # a pattern git would not read: the file is ignored
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
             self._specs[folder] = spec
         return self._specs[folder]
 

@@ -20,7 +20,7 @@ from engine.findings import Finding, Location
 from engine.model.types import Places, Waiver
 from engine.pipeline.file import FileResult, Settings
 
-MAGIC = b"revplan-cache-8"
+MAGIC = b"revplan-cache-9"
 
 
 def _code_fingerprint() -> bytes:
@@ -301,12 +301,53 @@ def json_line(data: Any) -> bytes:
 
 
 class Encoded(NamedTuple):
-    """A result as lines of JSON, and the digest of what the repository-wide rules read."""
+    """A result as lines of JSON, the digest of what the repository-wide rules read,
+    and its ``Index``."""
 
     result: bytes
     summary: bytes
     metrics: bytes
     repository: bytes
+    index_line: bytes  # the Index, as JSON
+
+
+class Index(NamedTuple):
+    """What ``revplan diff`` reads of every file, kept beside its result so that a
+    file the same on both sides is never decoded: the file's kind and plan id, and
+    whether its findings all lie in it and are of its plan (or of none), so that
+    what other files' findings reach is known without them."""
+
+    kind: str | None
+    plan_id: str
+    valid: bool
+    contained: bool
+
+    @classmethod
+    def of(cls, result: FileResult) -> Index:
+        contained = all(
+            f.file == result.file and f.plan in (None, "", result.plan_id) for f in result.findings
+        )
+        return cls(result.kind, result.plan_id, result.valid, contained)
+
+
+def decode_indexes(blobs: list[bytes]) -> list[Index | None]:
+    """What ``encode_result`` stored as each result's index, parsed together (one JSON
+    parse for 10,000 files); None where one is not an index (damaged)."""
+    return [_index(value) for value in _parse_all(blobs)]
+
+
+def _index(value: Any) -> Index | None:
+    if not (isinstance(value, list) and len(value) == 4):
+        return None
+    kind, plan_id, valid, contained = value
+    if (
+        kind in (None, "AccountPlan", "OKRs")
+        and type(plan_id) is str
+        and type(valid) is bool
+        and type(contained) is bool
+    ):
+        return Index(kind, plan_id, valid, contained)
+    return None
 
 
 def encode_result(result: FileResult) -> Encoded:
@@ -328,6 +369,7 @@ def encode_result(result: FileResult) -> Encoded:
         summary,
         encode_part("metrics", result.metrics, file),
         hashlib.sha256(summary + b"\n" + waivers).hexdigest()[:32].encode(),
+        json_line(list(Index.of(result))),
     )
 
 

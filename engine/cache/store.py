@@ -3,9 +3,12 @@
 For each set of settings, files under the cache folder: ``check-<salt>.cache``
 holds a line per checked file (its display path, the stat signature it had,
 the SHA-256 of its content, its result as JSON, a digest of what the
-repository-wide rules read of it); ``check-<salt>.summaries`` and
+repository-wide rules read of it, and what ``revplan diff`` reads of every file:
+``codec.Index``); ``check-<salt>.summaries`` and
 ``check-<salt>.metrics`` what only the repository-wide rules, and only the
-JSON report and documents, read; ``check-<salt>.repository`` the findings of
+JSON report and documents, read; ``check-<salt>.blobs`` the results of the
+blobs of the last ``revplan diff``'s base side that the results (one per path,
+the head's) lack; ``check-<salt>.repository`` the findings of
 the repository-wide rules, with the digest of all their inputs (and the head
 of each report kept in parts); ``check-<salt>.<format>`` each file's part of
 that report (``engine.cache.parts``). A file whose
@@ -234,12 +237,17 @@ class Cache:
         self.settings = settings
         self.salt = salt_for(settings)
         self.path = folder / f"check-{self.salt}.cache"
-        # display path + explicit -> stat signature, content digest, result, repository digest
-        self._results = self.log("cache", 4)
+        # display path + explicit -> stat signature, content digest, result, repository
+        # digest, index
+        self._results = self.log("cache", 5)
         # ... -> content digest, summary / metrics: read only when asked for
         self._parts = {"summary": self.log("summaries", 2), "metrics": self.log("metrics", 2)}
         # "repository" -> digest of the repository-wide rules' inputs, their findings
         self._repository = self.log("repository", 2)
+        # display path + blob -> as in _results: the results of the base side of the
+        # last revplan diff, whose blobs the results (one a path, the head's) lack
+        self._blobs = self.log("blobs", 5)
+        self._blobs_used: set[bytes] = set()
         # display path -> repository digest, of each result of this run
         self._repository_digests: dict[str, bytes] = {}
         self._started_ns = time.time_ns()
@@ -304,6 +312,38 @@ class Cache:
             if key is not None and entry is not None and content_digest(raw) == entry[1]:
                 hits.append(CacheHit(i, display, False, display, key, entry, None))
         return hits
+
+    def match_blobs(self, files: list[tuple[str, str]]) -> list[CacheHit]:
+        """The files, of (display path, git blob), whose result ``put_blob`` kept: a
+        revision's blobs the results lack, found without reading them."""
+        entries = self._entries(self._blobs)
+        hits: list[CacheHit] = []
+        for i, (display, blob) in enumerate(files):
+            key = self._blob_key(display, blob)
+            entry = entries.get(key) if key is not None else None
+            if key is not None and entry is not None:
+                hits.append(CacheHit(i, display, False, display, key, entry, None))
+                self._blobs_used.add(key)
+        return hits
+
+    def put_blob(self, display: str, blob: str, digest: bytes, encoded: Encoded) -> None:
+        """Keep the result of a revision's blob (``revplan diff``'s base side) until the
+        next ``save_blobs`` that does not use it."""
+        key = self._blob_key(display, blob)
+        if key is not None:
+            fields = [_NO_STAT, digest, encoded.result, encoded.repository, encoded.index_line]
+            self._blobs.put(key, fields)
+            self._blobs_used.add(key)
+
+    def save_blobs(self) -> None:
+        """Rewrite the blobs' results with those this run used: the next diff of the same
+        sides needs them, and the file stays a diff's size."""
+        unused = set(self._blobs.entries) != self._blobs_used
+        self._blobs.save(self._blobs_used.__contains__, compact=unused)
+
+    def _blob_key(self, display: str, blob: str) -> bytes | None:
+        key = self.key(display, False)
+        return None if key is None else key + blob.encode("ascii")
 
     def decode_all(
         self, hits: list[CacheHit], read: Callable[[int], bytes | None]
@@ -370,7 +410,9 @@ class Cache:
         if key is None:
             return
         signature = self.signature(st) if st is not None else _NO_STAT
-        self._results.put(key, [signature, digest, encoded.result, encoded.repository])
+        self._results.put(
+            key, [signature, digest, encoded.result, encoded.repository, encoded.index_line]
+        )
         # Unread: no need to read them to add to them.
         self._parts["summary"].put(key, [digest, encoded.summary])
         self._parts["metrics"].put(key, [digest, encoded.metrics])
@@ -421,21 +463,34 @@ class Cache:
         """The repository-wide rules' findings: ``compute()``, unless their inputs (each
         file's summary and waivers, the config's waivers) are those of the last run
         (kept under ``name``: revplan diff keeps its base side's apart)."""
+        digests = [(r.file, self._repository_digests.get(r.file)) for r in results if r.kind]
+        return self.repository_findings_of(digests, config_waivers, compute, name)
+
+    def repository_findings_of(
+        self,
+        digests: list[tuple[str, bytes | None]],
+        config_waivers: tuple[Waiver, ...],
+        compute: Callable[[], list[Finding]],
+        name: bytes = b"repository",
+        also: bytes | None = None,
+    ) -> list[Finding]:
+        """``repository_findings`` from the repository digest of each plan's file (None:
+        not known, so no shortcut); the findings kept under ``also`` serve too when
+        their inputs are these (revplan diff's base side, where only a stance changed)."""
         h = hashlib.sha256(encode_part("waivers", config_waivers, ""))
-        for r in results:
-            if r.kind:
-                known = self._repository_digests.get(r.file)
-                if known is None:  # a result this cache did not see: no shortcut
-                    return compute()
-                h.update(b"%s\t%s\n" % (r.file.encode("utf-8", "surrogateescape"), known))
+        for file, known in digests:
+            if known is None:  # a result this cache did not see: no shortcut
+                return compute()
+            h.update(b"%s\t%s\n" % (file.encode("utf-8", "surrogateescape"), known))
         inputs = h.hexdigest().encode()
-        stored = self._entries(self._repository).get(name)
-        if stored is not None and stored[0] == inputs:
-            try:
-                findings: list[Finding] = decode_part("findings", stored[1], "")
-                return findings
-            except Exception:  # noqa: BLE001 - recomputed, never trusted
-                pass
+        entries = self._entries(self._repository)
+        for stored in (entries.get(name), entries.get(also) if also else None):
+            if stored is not None and stored[0] == inputs:
+                try:
+                    findings: list[Finding] = decode_part("findings", stored[1], "")
+                    return findings
+                except Exception:  # noqa: BLE001 - recomputed, never trusted
+                    pass
         findings = compute()
         self._repository.put(name, [inputs, encode_part("findings", findings, "")])
         self._repository.save(lambda key: True, compact=True)  # one line, rewritten

@@ -20,7 +20,6 @@ from engine.findings import Finding, fails, tally
 from engine.model.types import AccountPlan
 from engine.model.vocabulary import ROLES
 from engine.pipeline.settings import settings_for
-from engine.report import Report
 from engine.review.changes import (
     BETTER,
     NEUTRAL,
@@ -30,6 +29,7 @@ from engine.review.changes import (
     account_changes,
     objective_changes,
 )
+from engine.review.findings import new_and_fixed
 from engine.review.git import Entry, Repository
 from engine.review.revision import config_at, display, plan_entries
 from engine.review.sides import Checked, Checker
@@ -41,7 +41,7 @@ class Side:
 
     rev: str | None
     commit: str | None  # None: the work tree
-    report: Report
+    fail_on: str
     plan_files: dict[str, str]  # plan id -> its file (the first file's, where two share one)
     files: frozenset[str]  # every file checked (display paths)
     # The plans compared, by id: those whose bytes are not the same on both sides.
@@ -64,7 +64,7 @@ class Diff:
     @property
     def failed(self) -> bool:
         """For ``--fail-on worse``: a worse change, or a new finding that fails the run."""
-        return self.worse or fails(tally(self.new), self.head.report.fail_on)
+        return self.worse or fails(tally(self.new), self.head.fail_on)
 
     def counts(self) -> dict[str, int]:
         effects = Counter(c.effect for c in self.changes)
@@ -115,7 +115,7 @@ def run_diff(
         base_side, head_side = _sides(
             (base, base_commit, base_checked), (head, head_commit, head_checked)
         )
-    new, fixed = compare_findings(base_side.report.findings, head_side.report.findings)
+        new, fixed = new_and_fixed(base_checked, head_checked)
     roles = _roles(head_config)
     changes = sorted(_changes(base_side, head_side, roles), key=Change.sort_key)
     if paths:
@@ -152,7 +152,7 @@ def _as_checked_out(
         return None
     checked = checker.work_tree(work, today, fail_on)
     # A plan file git does not track would be checked too: then not the commit.
-    return checked if {r.file for r in checked.report.results} == blobs.keys() else None
+    return checked if {f.name for f in checked.files} == blobs.keys() else None
 
 
 def _sides(
@@ -163,14 +163,15 @@ def _sides(
     checked = (base[2], head[2])
     plan_files: tuple[dict[str, str], dict[str, str]] = ({}, {})
     for side, ids in zip(checked, plan_files, strict=True):
-        for result in side.report.results:
-            if result.kind and result.plan_id:
-                ids.setdefault(result.plan_id, result.file)
+        for f in side.files:
+            if f.index.kind and f.index.plan_id:
+                ids.setdefault(f.index.plan_id, f.name)
     wanted: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    blobs = (checked[0].blobs, checked[1].blobs)
     for plan_id in plan_files[0].keys() | plan_files[1].keys():
         old, new = plan_files[0].get(plan_id), plan_files[1].get(plan_id)
-        blob = checked[0].blobs.get(old or "")
-        if old == new and blob is not None and blob == checked[1].blobs.get(new or ""):
+        blob = blobs[0].get(old or "")
+        if old == new and blob is not None and blob == blobs[1].get(new or ""):
             continue
         for file, want in ((old, wanted[0]), (new, wanted[1])):
             if file is not None:
@@ -179,8 +180,8 @@ def _sides(
     for (rev, commit, side), ids, want in zip((base, head), plan_files, wanted, strict=True):
         by_file = side.models(sorted(set(want.values())))
         models = {i: by_file[f] for i, f in want.items() if f in by_file}
-        files = frozenset(r.file for r in side.report.results)
-        sides.append(Side(rev, commit, side.report, ids, files, models))
+        files = frozenset(f.name for f in side.files)
+        sides.append(Side(rev, commit, side.fail_on, ids, files, models))
     return sides[0], sides[1]
 
 
@@ -243,39 +244,6 @@ def _within(paths: tuple[str, ...], base: Side, head: Side) -> Callable[[str | N
 def _roles(config: Config) -> tuple[str, ...]:
     roles = config.setting("advocate-per-role").params.get("roles")
     return tuple(roles) if isinstance(roles, list | tuple) else ROLES
-
-
-# --- the findings -----------------------------------------------------------------
-
-
-def _identity(f: Finding) -> tuple[str, ...]:
-    """How a finding is the same on both sides: as a baseline matches it (rule, plan,
-    target, place in the document; no line), and by file only when it has no plan —
-    a moved plan's findings are the same findings."""
-    return (f.rule, f.plan or "", f.target or "", f.path, "" if f.plan else f.file)
-
-
-def compare_findings(
-    base: list[Finding], head: list[Finding]
-) -> tuple[list[Finding], list[Finding]]:
-    """The head's findings the base did not have, and the base's the head has no more
-    (counted: two of a kind before and one after is one fixed). Waived ones do not count."""
-    return _unmatched(head, base), _unmatched(base, head)
-
-
-def _unmatched(these: list[Finding], others: list[Finding]) -> list[Finding]:
-    """The findings of ``these`` (not waived) beyond what ``others`` has of each identity."""
-    left = Counter(_identity(f) for f in others if not f.waived)
-    unmatched = []
-    for f in these:
-        if f.waived:
-            continue
-        key = _identity(f)
-        if left[key] > 0:
-            left[key] -= 1
-        else:
-            unmatched.append(f)
-    return unmatched
 
 
 # --- the changes ------------------------------------------------------------------

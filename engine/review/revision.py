@@ -10,7 +10,7 @@ from pathlib import Path
 from engine.config import CONFIG_NAME, Config, default_config, load_config
 from engine.review.git import Entry, Repository
 from engine.rules.custom.extends import Missing, Tree
-from engine.sources import glob_matches, is_yaml_name
+from engine.sources import Glob, is_yaml_name
 
 
 def folder_prefix(repo: Repository) -> str:
@@ -93,6 +93,8 @@ def plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:
     config_file = (
         os.path.relpath(config.path, repo.root).replace(os.sep, "/") if config.path else None
     )
+    excluded = [Glob(p) for p in config.exclude]
+    plans = [Glob(p, plans=True) for p in config.plans]
     chosen = []
     for entry in repo.files(commit, under.rstrip("/")):
         path = entry.path
@@ -100,11 +102,11 @@ def plan_entries(repo: Repository, commit: str, config: Config) -> list[Entry]:
             continue
         relative = path[len(root) :] if path.startswith(root) else None
         below = path[len(under) :]
-        if any(part.startswith(".") for part in below.split("/")[:-1]):
+        if "/." in "/" + below.rpartition("/")[0]:  # in a hidden folder
             continue
-        if relative is not None and any(glob_matches(p, relative) for p in config.exclude):
+        if relative is not None and any(glob.matches(relative) for glob in excluded):
             continue
-        if config.plans and not any(glob_matches(p, relative or "", True) for p in config.plans):
+        if plans and not any(glob.matches(relative or "") for glob in plans):
             continue
         chosen.append(entry)
     return sorted(chosen, key=lambda e: e.path.replace("/", "\0"))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import Config
-from engine.sources import Source, _glob, discover, display_path, is_yaml_name
+from engine.sources import Glob, Source, _glob, _parts_match, discover, display_path, is_yaml_name
 
 PLAN = "apiVersion: revplan/v1\nkind: AccountPlan\naccount: {id: x, name: X}\n"
 
@@ -132,6 +132,36 @@ PATTERNS = [
 def test_a_glob_matches_what_pathlib_matches(tree: Path, pattern: str) -> None:
     mine = sorted(path for path, _ in _glob(str(tree), pattern))
     assert mine == sorted(str(p) for p in tree.glob(pattern))
+
+
+LISTED = [
+    "a.yaml",
+    "plans/a.yaml",
+    "plans/A.YML",
+    "plans/b.yml",
+    "plans/sub/d.yaml",
+    "plans/sub/deeper/e.yaml",
+    "plans/sub/notes.txt",
+    "plans/other/sub/f.yaml",
+    "missing/x/y.yaml",
+]
+
+
+@pytest.mark.parametrize("plans", [False, True])
+@pytest.mark.parametrize("pattern", [*PATTERNS, "**", "plans/**/sub/*.yaml", "*/**/*.yaml"])
+def test_a_glob_matches_listed_paths_folder_by_folder_as_part_by_part(
+    pattern: str, plans: bool
+) -> None:
+    """``Glob`` (a revision's files, listed from git) matches each folder once; the
+    answer is matching each path part by part, suffixes read alike for ``plans:``."""
+    glob = Glob(pattern, plans)
+    for relative in LISTED:
+        parts = [p for p in pattern.split("/") if p and p != "."]
+        names = relative.split("/")
+        if plans and parts and parts[-1].endswith((".yaml", ".yml")) and is_yaml_name(names[-1]):
+            parts[-1] = parts[-1].rpartition(".")[0] + ".yaml"
+            names[-1] = names[-1].rpartition(".")[0] + ".yaml"
+        assert glob.matches(relative) == _parts_match(tuple(parts), tuple(names)), relative
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
