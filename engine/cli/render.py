@@ -122,7 +122,7 @@ def run(
     history: bool | None = None,
 ) -> None:
     from engine.cli.options import Failure, cache_folder, progress_bar, resolve_config
-    from engine.documents.inputs import RenderError, inputs_from
+    from engine.documents.inputs import PACKED_PLANS, RenderError, inputs_from
     from engine.documents.render import render_documents
     from engine.documents.write import compare, write
     from engine.pipeline.pool import default_jobs
@@ -133,8 +133,15 @@ def run(
     # Running check first (as CI and pre-commit do) leaves its cache for render to use;
     # render itself writes outside --out only into a cache it was given or found.
     cache = cache_folder(cache_dir, no_cache, config, verbose, existing_only=cache_dir is None)
+    # The plans the check reads come with their models packed: no need to read them again.
     report, results = run_check(
-        paths, config, today, jobs=jobs, cache_dir=cache, progress=progress_bar("checking")
+        paths,
+        config,
+        today,
+        jobs=jobs,
+        cache_dir=cache,
+        progress=progress_bar("checking"),
+        pack_plans=PACKED_PLANS,
     )
     chosen_templates = templates or config.templates
     if chosen_templates is not None and not chosen_templates.is_dir():

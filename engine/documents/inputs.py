@@ -12,7 +12,7 @@ from typing import TypeVar
 from engine.config import Config
 from engine.findings import Finding
 from engine.model.types import Account, AccountPlan, Objective, OKRSet
-from engine.pipeline.file import FileResult, model_of
+from engine.pipeline.file import FileResult, model_of, unpack_plan
 from engine.report import Report
 from engine.sources import Source, read_source
 
@@ -45,13 +45,20 @@ def pack(data: bytes) -> bytes:
     return zlib.compress(data, 1)
 
 
+# The bytes of packed plans the check sends to the documents (about 6 KB a generated
+# plan: 10,000 plans 58 MB); the plans past them are read again from their files.
+PACKED_PLANS = 128 * 2**20
+
+
 @dataclass(frozen=True)
 class PlanFile:
-    """An account plan the check read; its document is rendered from the file, in a worker."""
+    """An account plan the check read; its document is rendered in a worker, from the
+    model the check built (``packed``, see ``pack_plan``) or else from the file."""
 
     file: str
     id: str
     valid: bool
+    packed: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def inputs_from(report: Report, results: Iterable[FileResult], config: Config) -
         if result.status != "checked":
             continue
         if result.kind == "AccountPlan":
-            plans.append(PlanFile(result.file, result.plan_id, result.valid))
+            plans.append(PlanFile(result.file, result.plan_id, result.valid, result.packed))
         elif result.kind == "OKRs":
             okrs.append(read_model(result.file, OKRSet, result.plan_id, result.valid, config))
         elif result.findings:
@@ -132,14 +139,22 @@ def inputs_from(report: Report, results: Iterable[FileResult], config: Config) -
     )
 
 
+def plan_model(plan: PlanFile, config: Config) -> AccountPlan:
+    """The account plan's model: the one the check built, else read from its file again."""
+    if plan.packed is not None:
+        return unpack_plan(plan.packed)
+    return read_model(plan.file, AccountPlan, plan.id, plan.valid, config)
+
+
 def read_model(file: str, kind: type[Model], ident: str, valid: bool, config: Config) -> Model:
     """A plan or OKR set read from its file again, as the check read it.
 
-    The check keeps no models (100,000 of them do not fit in memory); the
-    renderer builds each one when it needs it, from the file as it is then. A
-    file that no longer reads as the same plan (gone, or another kind or id)
-    stops the render; other edits made while it runs show in the document,
-    and in its findings at the next run.
+    The check keeps no models (100,000 of them do not fit in memory), only some
+    packed (``PACKED_PLANS``), and none of the files whose results come from the
+    cache; the renderer builds the others when it needs them, from the file as it
+    is then. A file that no longer reads as the same plan (gone, or another kind or
+    id) stops the render; other edits made while it runs show in the document, and
+    in its findings at the next run.
     """
     raw, error = read_source(Source(file, file, True), config.limits.max_file_bytes)
     if raw is None:

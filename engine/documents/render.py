@@ -55,7 +55,7 @@ from engine.documents.inputs import (
     RenderError,
     T,
     pack,
-    read_model,
+    plan_model,
 )
 from engine.documents.kinds import of_scope
 from engine.documents.write import marker
@@ -65,7 +65,7 @@ from engine.model.metrics import (
     objective_score,
     plan_metrics,
 )
-from engine.model.types import AccountPlan, OKRSet
+from engine.model.types import OKRSet
 from engine.pipeline import pool
 from engine.resources import templates_dir
 
@@ -93,9 +93,10 @@ def render_documents(
 ) -> Outcome:
     """Every document, in memory: of each account plan, of each OKR set, of the portfolio.
 
-    Each account plan is read again where its documents are rendered: in worker
-    processes with ``jobs`` > 1 and enough plans, which send back the documents
-    and the little the portfolio and OKR documents show of the plan. Each document
+    Each account plan's documents are rendered from its model, packed by the check
+    or read again (``plan_model``): in worker processes with ``jobs`` > 1 and enough
+    plans, which send back the documents and the little the portfolio and OKR
+    documents show of the plan. Each document
     depends only on the inputs, so the documents are the same whatever ``jobs`` is.
     ``progress`` is told of each account plan done.
     """
@@ -243,8 +244,7 @@ class _Renderer:
     ) -> tuple[tuple[bytes, ...], PlanSummary, tuple[dict[str, Any], ...]]:
         """The plan's documents (when it has them), its summary and its row in each
         portfolio document."""
-        entry = job.plan
-        plan = read_model(entry.file, AccountPlan, entry.id, entry.valid, self.config)
+        plan = plan_model(job.plan, self.config)
         m = plan_metrics(plan, self.today, self.builder.judging)
         documents = tuple(
             self.document(

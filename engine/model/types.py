@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engine.findings import Location
+from engine.findings import Location, pickled_by_fields
 from engine.parse.loader import Path
 
 
@@ -337,3 +337,6 @@ class Repository:
 
     plans: tuple[AccountPlan, ...] = ()
     okrs: tuple[OKRSet, ...] = ()
+
+
+pickled_by_fields(globals())

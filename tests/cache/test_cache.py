@@ -116,9 +116,9 @@ def test_an_edited_plan_in_a_large_repository_is_checked_by_the_helper(
     report(root, "--jobs", "2")
     started = tmp_path / "helper-started"
 
-    def help_and_say_so(connection, settings) -> None:  # noqa: ANN001 - as run._help
+    def help_and_say_so(connection, settings, pack) -> None:  # noqa: ANN001 - as run._help
         started.touch()
-        real_help(connection, settings)
+        real_help(connection, settings, pack)
 
     real_help = run._help
     monkeypatch.setattr(run, "_help", help_and_say_so)

@@ -8,6 +8,7 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -81,6 +82,28 @@ def test_render_uses_the_checks_cache_and_starts_none_of_its_own(
     assert result.exit_code == 0, result.output
     assert snapshot(repo / "docs") == snapshot(repo / "uncached")
     assert "Hoshino KK" in (repo / "docs" / "README.md").read_text(encoding="utf-8")
+
+
+def test_render_reads_each_plan_once_within_its_budget_and_the_documents_do_not_change(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check sends each account plan it read to the documents packed: render does
+    not read it again, unless the packed plans are past their budget."""
+    read_again: list[str] = []
+    real = render_inputs.read_model
+
+    def counting(file: str, *args: Any) -> Any:
+        read_again.append(file)
+        return real(file, *args)
+
+    monkeypatch.setattr(render_inputs, "read_model", counting)
+    render_ok(repo, monkeypatch, "--jobs", "1", "--no-cache")
+    assert [f for f in read_again if "/accounts/" in f] == []
+    monkeypatch.setattr(render_inputs, "PACKED_PLANS", 0)
+    result = run(["render", "plans", "--out", "read", "--no-cache"], repo, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert len([f for f in read_again if "/accounts/" in f]) == 3
+    assert snapshot(repo / "read") == snapshot(repo / "docs")
 
 
 def checked_inputs(repo: Path, monkeypatch: pytest.MonkeyPatch) -> render_inputs.Inputs:
