@@ -193,9 +193,10 @@ def compile_rule(rule: CustomRule) -> Compiled:
         if not source.strip():
             raise RuleCompileError("message", "`message` has an empty placeholder {}")
         parts.append((source, _checked(rule, "message", source)))
-    both = native_check is not None and (rule.when is None or native_when is not None)
-    return Compiled(rule=rule, message=tuple(parts),
-                    native=(native_when, native_check) if both and native_check else None)  # fmt: skip
+    in_python = None  # both in Python, or the library runs the rule
+    if native_check is not None and (rule.when is None or native_when is not None):
+        in_python = (native_when, native_check)
+    return Compiled(rule=rule, message=tuple(parts), native=in_python)
 
 
 def _checked(rule: CustomRule, field: str, text: str) -> Program | None:

@@ -8,7 +8,7 @@ rule interpret.py does not compile is. For the library, the document's
 variables are converted to CEL once for all its rules, when a rule first needs
 them, each with only what some rule reads of it (reads.py: converting is most
 of the library's cost, about 2 µs a string, key or map). The library runs a
-rule once over the whole document (``Compiled.flags``); if that fails (a field
+rule once over the whole document (``ByLibrary.flags``); if that fails (a field
 read without ``has()``, a type mismatch, a result that is not a bool), element
 by element, so that each element that fails is reported where it is, as a
 ``rule-error``, and the others are still judged.
@@ -16,6 +16,7 @@ by element, so that each element that fails is reported where it is, as a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -225,11 +226,9 @@ def _native(
     """The rule on each element in Python; where it defers (interpret.py), or
     gives something other than a bool, as the library judges it."""
     when, check = programs
-    scope = doc.scope
     out: list[Outcome] = []
     for path, item, parent in targets:
-        scope["item"] = item
-        scope["parent"] = parent
+        scope = doc.bind(item, parent)
         try:
             if (when is not None and not truth(when(scope))) or truth(check(scope)):
                 continue
@@ -264,15 +263,15 @@ def _finding(rule: Compiled, doc: Document, path: Path, item: Any) -> Outcome:
     spec = rule.rule
     pieces: list[str] = []
     errors: list[str] = []
-    placeholder = 0
+    numbers = itertools.count()
     for part in rule.message:
         if isinstance(part, str):
             pieces.append(part)
             continue
         source, in_python = part
-        placeholder += 1
+        number = next(numbers)
         try:
-            pieces.append(_shown(_placeholder(rule, placeholder - 1, in_python, doc, path, item)))
+            pieces.append(_shown(_placeholder(rule, number, in_python, doc, path, item)))
         except Exception as exc:  # noqa: BLE001 - reported, never silent
             pieces.append("{" + source + "}")
             errors.append(f"`message` placeholder {{{source}}} failed: {_describe(exc)}")

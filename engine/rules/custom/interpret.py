@@ -32,7 +32,7 @@ class Defer(Exception):
     """Not a case this module is certain of: the CEL library decides."""
 
 
-Scope = dict[str, Any]  # variable -> value; a macro binds its variable in place
+Scope = dict[str, Any]  # variable -> value (a macro's variable is a lambda's parameter)
 Program = Callable[[Scope], Any]
 
 _MIN, _MAX = -(2**63), 2**63 - 1
@@ -49,7 +49,7 @@ def native(text: str) -> Program | None:
         source = f"lambda _v: {_Emitter().emit(parse(text))}"
         return cast(Program, eval(compile(source, "<custom rule>", "eval"), dict(_GLOBALS)))  # noqa: S307 - see _Emitter
     except (Unknown, RecursionError, SyntaxError, MemoryError):
-        return None  # deeper than Python's parser goes: the library's
+        return None  # CEL left to the library, or deeper than Python's parser goes
 
 
 def _defer() -> Any:
