@@ -8,6 +8,7 @@ and one template; ``engine.documents.kinds`` lists them.
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ class Builder:
         self, okrs: Iterable[OKRSet], config: Config, today: date, out: Path, cat: Catalogue
     ) -> None:
         self.config, self.today, self.out, self.cat = config, today, out, cat
+        self._links: dict[tuple[str, str], str] = {}
         self.okrs: dict[str, OKRSet] = {}
         for okr_set in okrs:
             self.okrs.setdefault(okr_set.id, okr_set)
@@ -111,8 +113,19 @@ class Builder:
     def folder(self, document: str) -> Path:
         return self.out / Path(document).parent
 
+    def link(self, target: str, document: str) -> str:
+        """The URL of ``target`` (a path as the check displays it) from ``document``.
+
+        Kept per document folder: an OKR document links each account aligned under it
+        twice, and the portfolio's OKR documents link the same accounts again."""
+        key = (target, posixpath.dirname(document))
+        href = self._links.get(key)
+        if href is None:
+            href = self._links[key] = relative_link(target, self.folder(document))
+        return href
+
     def source_link(self, file: str, document: str) -> str:
-        return relative_link(file, self.folder(document))
+        return self.link(file, document)
 
     def finding_rows(
         self, findings: Iterable[Finding], document: str
@@ -171,9 +184,7 @@ class Builder:
         if okrs is None or objective is None or not SLUG.match(set_id):
             return {"ref": ref, "title": ref, "set": None, "href": None, "found": False}
         anchor = f"#{objective_id}" if SLUG.match(objective_id) else ""
-        href = (
-            relative_link(str(self.out / "okrs" / f"{set_id}.md"), self.folder(document)) + anchor
-        )
+        href = self.link(str(self.out / "okrs" / f"{set_id}.md"), document) + anchor
         return {
             "ref": ref,
             "title": objective.title or objective_id,

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 from engine.documents.builder import PORTFOLIO, Builder, DocumentKind, Portfolio, grade
-from engine.documents.escape import relative_link
 from engine.model import portfolio as figures
 from engine.model.metrics import PlanMetrics, objective_score
 from engine.model.types import AccountPlan
@@ -179,9 +178,7 @@ def context(builder: Builder, portfolio: Portfolio, document: str) -> dict[str, 
         "levers": levers,
         "gaps": gap_rows,
         "okrs": okr_rows,
-        "unread": [
-            {"file": f, "href": relative_link(f, builder.folder(document))} for f in inputs.unread
-        ],
+        "unread": [{"file": f, "href": builder.link(f, document)} for f in inputs.unread],
         "totals": builder.counts(f for f in inputs.findings if f.plan in plan_ids),
     }
 

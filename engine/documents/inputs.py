@@ -39,10 +39,13 @@ class Document:
         return zlib.decompress(self.packed)
 
 
+# The fastest zlib level: the point is memory, not size on disk.
+PACK_LEVEL = 1
+
+
 def pack(data: bytes) -> bytes:
-    """A document's bytes as a ``Document`` holds them (the fastest zlib level: the
-    point is memory, not size on disk)."""
-    return zlib.compress(data, 1)
+    """A document's bytes as a ``Document`` holds them."""
+    return zlib.compress(data, PACK_LEVEL)
 
 
 # The bytes of packed plans the check sends to the documents (about 6 KB a generated

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.documents.builder import OKR_SETS, Builder, DocumentKind, grade, score_of
-from engine.documents.escape import relative_link
 from engine.documents.inputs import SLUG, AnyObjective, PlanSummary
 from engine.findings import Finding
 from engine.model.metrics import objective_score
@@ -61,7 +60,7 @@ def doc_link(
         return None
     anchor = f"#{objective.id}" if SLUG.match(objective.id) else ""
     target = str(builder.out / folder / f"{owner.id}.md")
-    return relative_link(target, builder.folder(document)) + anchor
+    return builder.link(target, document) + anchor
 
 
 # Deeper rows are shown at this depth: a 1,500-objective chain indented to its

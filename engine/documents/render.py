@@ -17,8 +17,9 @@ only files that start with its generated-file mark.
 from __future__ import annotations
 
 import os
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -45,6 +46,7 @@ from engine.documents.environment import (
 )
 from engine.documents.inputs import (
     _SUMMARY_HINT,
+    PACK_LEVEL,
     SLUG,
     AlignedObjective,
     Document,
@@ -54,7 +56,6 @@ from engine.documents.inputs import (
     PlanSummary,
     RenderError,
     T,
-    pack,
     plan_model,
 )
 from engine.documents.kinds import of_scope
@@ -287,10 +288,8 @@ class _Renderer:
     def document(self, kind: DocumentKind, context: dict[str, Any], source: str) -> bytes:
         """The document from its kind's template, packed; ``source``: the link to what it is
         made of."""
-        text = _render(self.env, kind.template, context, self.today)
         notice = self.builder.cat("fmt.generated", source=source)
-        # A plan whose file name is not UTF-8 is named with its bytes as \xNN.
-        return pack(utf8_safe(marker(notice) + text).encode("utf-8"))
+        return _render(self.env, kind.template, context, self.today, marker(notice))
 
 
 # The renderer of a worker process, made once by _start_worker.
@@ -319,22 +318,19 @@ def _common_folder(files: list[str]) -> str:
     return os.path.commonpath(folders)
 
 
-def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date) -> str:
+def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date, head: str) -> bytes:
+    """The document ``head`` begins, from template ``name``: tidied and packed as
+    ``pack`` does, a batch of lines at a time (the OKR document of a company of
+    10,000 accounts is 10 MB of text: held whole, and split into lines, it took
+    hundreds of MB of the worker's memory)."""
+    packer = zlib.compressobj(PACK_LEVEL)
     try:
         template = env.get_template(name)
         env.range_budget = MAX_RANGE_ITEMS
         env.loop_budget = MAX_LOOP_STEPS
-        chunks, size = [], 0
-        # Built piece by piece, so that a document past the limit stops there.
-        for chunk in template.generate(today=today, **context):
-            size += len(chunk)
-            if size > MAX_DOCUMENT:
-                raise RenderError(
-                    f"template error in {name}: the document is over {MAX_DOCUMENT:,} "
-                    "characters, the limit for one document"
-                )
-            chunks.append(chunk)
-        text = "".join(chunks)
+        packed = [packer.compress(_utf8(head))]
+        for text in tidy(_limited(template.generate(today=today, **context), name)):
+            packed.append(packer.compress(_utf8(text)))
     except RecursionError:
         raise RenderError(
             f"template error in {name}: macros or includes nested too deep "
@@ -351,22 +347,78 @@ def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date) -> s
     except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
         place = _template_place(exc) or name
         raise RenderError(f"template error in {place}: {type(exc).__name__}: {exc}") from None
-    return tidy(text)
+    packed.append(packer.flush())
+    return b"".join(packed)
 
 
-def tidy(text: str) -> str:
-    """No trailing spaces, one blank line at most between blocks, one newline at the end.
+def _utf8(text: str) -> bytes:
+    # A plan whose file name is not UTF-8 is named with its bytes as \xNN.
+    return utf8_safe(text).encode("utf-8")
+
+
+# Characters of template output tidied at a time.
+_BATCH = 1 << 16
+
+
+def _limited(chunks: Iterable[str], name: str) -> Iterator[str]:
+    """The template's output in batches of about ``_BATCH`` characters; stopped where
+    the document goes past ``MAX_DOCUMENT``."""
+    batch: list[str] = []
+    size = batched = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_DOCUMENT:
+            raise RenderError(
+                f"template error in {name}: the document is over {MAX_DOCUMENT:,} "
+                "characters, the limit for one document"
+            )
+        batch.append(chunk)
+        batched += len(chunk)
+        if batched >= _BATCH:
+            yield "".join(batch)
+            batch, batched = [], 0
+    yield "".join(batch)
+
+
+def tidy(pieces: Iterable[str]) -> Iterator[str]:
+    """The text ``pieces`` make, with no trailing spaces, one blank line at most between
+    blocks and one newline at the end; yielded a batch of whole lines at a time.
 
     Templates stay readable (their tags may leave blank lines behind) and the
     output stays stable whatever they leave; fenced code is kept as it is.
     """
-    lines: list[str] = []
     fenced = False
-    for line in text.split("\n"):
+    kept = False  # a line is kept (blank lines before the first are not)
+    blanks = 0  # blank lines kept since the last other line: written before the next one
+    rest = ""  # the unfinished last line of the pieces so far
+    for piece in pieces:
+        lines = (rest + piece).split("\n")
+        rest = lines.pop()
+        text = _tidied(lines, fenced, kept, blanks)
+        fenced, kept, blanks = text.fenced, text.kept, text.blanks
+        if text.out:
+            yield text.out
+    text = _tidied([rest], fenced, kept, blanks)
+    yield text.out if text.kept else "\n"  # an empty document: one newline
+
+
+class _Tidied(NamedTuple):
+    out: str
+    fenced: bool
+    kept: bool
+    blanks: int
+
+
+def _tidied(lines: list[str], fenced: bool, kept: bool, blanks: int) -> _Tidied:
+    out: list[str] = []
+    for line in lines:
         line = line.rstrip()
         if line.startswith("```"):
             fenced = not fenced
-        elif not fenced and not line and (not lines or not lines[-1]):
+        elif not line:
+            if fenced or (kept and not blanks):
+                blanks += 1
             continue
-        lines.append(line)
-    return "\n".join(lines).strip("\n") + "\n"
+        out.append("\n" * blanks + line + "\n")
+        kept, blanks = True, 0
+    return _Tidied("".join(out), fenced, kept, blanks)

@@ -752,3 +752,40 @@ def test_catalogue_values_must_be_text(tmp_path: Path) -> None:
 def test_relative_links_are_url_safe() -> None:
     link = relative_link("plans/a b/(x).yaml", Path("docs/accounts"))
     assert re.fullmatch(r"\.\./\.\./plans/a%20b/%28x%29\.yaml", link)
+
+
+# What a template leaves, and the document made of it: trailing spaces go, blank lines
+# collapse to one outside fenced code (and stay inside it), none open or close the
+# document, which ends in one newline.
+TEMPLATE_OUTPUT = "\n\n# Title  \n\n\n\ntext \t\n```\ncode  \n\n\n```\n\n\n- item\n\n\n"
+TIDIED = "# Title\n\ntext\n```\ncode\n\n\n```\n\n- item\n"
+
+
+def test_documents_are_tidied_however_the_template_output_comes_in_pieces() -> None:
+    assert "".join(render.tidy([TEMPLATE_OUTPUT])) == TIDIED
+    # Each way of cutting the output in two, and one piece per character: the same text.
+    for cut in range(len(TEMPLATE_OUTPUT) + 1):
+        pieces = [TEMPLATE_OUTPUT[:cut], TEMPLATE_OUTPUT[cut:]]
+        assert "".join(render.tidy(pieces)) == TIDIED, cut
+    assert "".join(render.tidy(list(TEMPLATE_OUTPUT))) == TIDIED
+    assert "".join(render.tidy(["", " \n\n \n"])) == "\n"  # an empty document: one newline
+    assert "".join(render.tidy(["```\n\n\nx"])) == "```\n\n\nx\n"
+
+
+def test_a_document_much_larger_than_a_batch_is_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents are tidied and packed a batch at a time: with batches of a few
+    characters, the documents are the same bytes."""
+    gaps_repository(tmp_path)
+    assert run(["render", "--out", "whole", "--no-cache"], tmp_path, monkeypatch).exit_code == 0
+    monkeypatch.setattr(render, "_BATCH", 7)
+    assert run(["render", "--out", "batched", "--no-cache"], tmp_path, monkeypatch).exit_code == 0
+    whole = {
+        p.relative_to(tmp_path / "whole"): p.read_bytes() for p in tmp_path.glob("whole/**/*.md")
+    }
+    batched = {
+        p.relative_to(tmp_path / "batched"): p.read_bytes()
+        for p in tmp_path.glob("batched/**/*.md")
+    }
+    assert len(whole) > 3 and whole == batched
