@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,22 +271,31 @@ def custom_rows(root: Path, files: int, env: dict[str, str], repeat: int) -> dic
     return out
 
 
-def render_rows(root: Path, files: int, env: dict[str, str], out: Path) -> dict[str, Timing]:
+def render_rows(
+    root: Path, files: int, env: dict[str, str], out: Path, repeat: int
+) -> dict[str, Timing]:
     """A cold check, the check that fills the cache render reads, and render with and
-    without that cache (--render-only)."""
+    without that cache (--render-only): ``repeat`` rounds of the four, each row the best
+    of its rounds by wall and by CPU time, and the highest peak memory of any."""
     json_null = ["--format", "json", "--output", os.devnull]
     cold = revplan("check", "--no-cache", *json_null)
-    rows = {"cold": measure("revplan check, cold (--no-cache)", cold, root, files, env)}
-    shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
-    rows["fill"] = measure(
-        "revplan check, first run (empty cache)", revplan("check", *json_null), root, files, env
-    )
-    for key, extra in (("render", ()), ("render_cold", ("--no-cache",))):
+    runs: dict[str, list[Timing]] = defaultdict(list)
+    for _ in range(repeat):
+        runs["cold"].append(measure("revplan check, cold (--no-cache)", cold, root, files, env))
+        shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
+        fill = revplan("check", *json_null)
+        name = "revplan check, first run (empty cache)"
+        runs["fill"].append(measure(name, fill, root, files, env))
+        for key, extra in (("render", ()), ("render_cold", ("--no-cache",))):
+            shutil.rmtree(out, ignore_errors=True)
+            name = "revplan render" + (", no cache (--no-cache)" if extra else " (after check)")
+            render = revplan("render", *extra, "--out", str(out))
+            runs[key].append(measure(name, render, root, files, env))
         shutil.rmtree(out, ignore_errors=True)
-        name = "revplan render, no cache (--no-cache)" if extra else "revplan render (after check)"
-        rows[key] = measure(name, revplan("render", *extra, "--out", str(out)), root, files, env)
-    shutil.rmtree(out, ignore_errors=True)
-    return rows
+    return {
+        key: dataclasses.replace(_best(timings), peak_bytes=max(t.peak_bytes for t in timings))
+        for key, timings in runs.items()
+    }
 
 
 def write_render_report(path: Path, results: dict[int, dict]) -> None:
@@ -307,6 +318,10 @@ def write_render_report(path: Path, results: dict[int, dict]) -> None:
             )
         lines.append(f"| {n:,} | load average before / after | {r['load_before']} / "
                      f"{r['load_after']} | | | | |")  # fmt: skip
+    notes = [f"- {n:,}, {r[k].name}: {r[k].note}" for n, r in sorted(results.items())
+             for k in ("cold", "fill", "render", "render_cold") if r[k].note]  # fmt: skip
+    if notes:
+        lines += ["", *notes]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {path}", file=sys.stderr)
 
@@ -325,7 +340,7 @@ def run_size(n: int, args: argparse.Namespace, big: bool) -> dict[str, Timing | 
         out["load_after"] = load_average()
         return out
     if args.render_only:
-        out.update(render_rows(root, files, env, args.root / f"render-{n}"))
+        out.update(render_rows(root, files, env, args.root / f"render-{n}", args.repeat))
         out["load_after"] = load_average()
         return out
 
