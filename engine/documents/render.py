@@ -319,10 +319,10 @@ def _common_folder(files: list[str]) -> str:
 
 
 def _render(env: _Sandbox, name: str, context: dict[str, Any], today: date, head: str) -> bytes:
-    """The document ``head`` begins, from template ``name``: tidied and packed as
-    ``pack`` does, a batch of lines at a time (the OKR document of a company of
-    10,000 accounts is 10 MB of text: held whole, and split into lines, it took
-    hundreds of MB of the worker's memory)."""
+    """The document from template ``name``, after ``head``: tidied and packed as ``pack``
+    does, a batch of lines at a time (the OKR document of a company of 10,000 accounts
+    is 10 MB of text: held whole, and split into lines, it took hundreds of MB of the
+    worker's memory)."""
     packer = zlib.compressobj(PACK_LEVEL)
     try:
         template = env.get_template(name)
@@ -390,15 +390,20 @@ def tidy(pieces: Iterable[str]) -> Iterator[str]:
     fenced = False
     kept = False  # a line is kept (blank lines before the first are not)
     blanks = 0  # blank lines kept since the last other line: written before the next one
-    rest = ""  # the unfinished last line of the pieces so far
+    # The unfinished last line of the pieces so far, in parts: a line as long as the
+    # document is joined once, not once a piece.
+    rest: list[str] = []
     for piece in pieces:
-        lines = (rest + piece).split("\n")
-        rest = lines.pop()
+        if "\n" not in piece:
+            rest.append(piece)
+            continue
+        lines = "".join([*rest, piece]).split("\n")
+        rest = [lines.pop()]
         text = _tidied(lines, fenced, kept, blanks)
         fenced, kept, blanks = text.fenced, text.kept, text.blanks
         if text.out:
             yield text.out
-    text = _tidied([rest], fenced, kept, blanks)
+    text = _tidied(["".join(rest)], fenced, kept, blanks)
     yield text.out if text.kept else "\n"  # an empty document: one newline
 
 
