@@ -421,6 +421,9 @@ def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[...,
     }
 
 
+_TOKEN = re.compile("\ue000([0-9]+)\ue001")
+
+
 def _joiner(cat: Catalogue) -> Callable[[Iterable[Any]], Markup]:
     """``a, b and c`` the local way, each item escaped unless it is markup already."""
 
@@ -432,9 +435,8 @@ def _joiner(cat: Catalogue) -> Callable[[Iterable[Any]], Markup]:
         # alone; the escaped items take their places afterwards.
         tokens = [f"\ue000{i}\ue001" for i in range(len(shown))]
         joined = md_escape(cat.join(tokens), whole=False)
-        for token, item in zip(tokens, shown, strict=True):
-            joined = joined.replace(token, item)
-        return Markup(joined)
+        # In one pass: a replace a token scanned the whole list once an item.
+        return Markup(_TOKEN.sub(lambda token: shown[int(token[1])], joined))
 
     return join
 

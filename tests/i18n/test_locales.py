@@ -103,3 +103,37 @@ def test_greek_writes_the_first_of_a_month_as_an_ordinal_and_other_days_as_numbe
     assert greek.date(datetime.date(2026, 9, 1)) == "1η Σεπτεμβρίου 2026"
     assert greek.date(datetime.date(2027, 2, 28)) == "28 Φεβρουαρίου 2027"
     assert Catalogue.load("en", BUILTIN).date(datetime.date(2026, 9, 1)) == "Sep 1, 2026"
+
+
+@pytest.mark.parametrize("locale", [*LOCALES, "fr", "ar"])
+def test_a_list_of_any_length_is_worded_as_cldr_words_it(locale, tmp_path):
+    """The list is built in one pass, not Babel's pattern nested once an item (quadratic:
+    the portfolio lists every account serving a lever); the words are CLDR's all the same."""
+    from babel.lists import format_list
+
+    own = write(tmp_path / "locales" / f"{locale}.yaml", "account:\n  subtitle: Plan\n")
+    cat = Catalogue.load(locale, BUILTIN, own.parent)
+    for count in (1, 2, 3, 4, 7, 2_000):
+        items = [f"account {i}" for i in range(count)]
+        assert cat.join(items) == format_list(items, locale=locale), (locale, count)
+    assert cat.join(["", "a", ""]) == "a"  # empty items are left out
+    assert cat.join([]) == ""
+
+
+def test_lists_read_as_the_language_writes_them():
+    assert Catalogue.load("en", BUILTIN).join(["a", "b", "c"]) == "a, b, and c"
+    assert Catalogue.load("zh", BUILTIN).join(["甲", "乙", "丙"]) == "甲、乙和丙"
+    assert Catalogue.load("el", BUILTIN).join(["α", "β", "γ"]) == "α, β και γ"
+
+
+def test_a_documents_list_keeps_each_item_as_written_and_in_its_place():
+    from markupsafe import Markup
+
+    from engine.documents.environment import environment
+
+    join = environment(Catalogue.load("en", BUILTIN), None).globals["join_local"]
+    # An item may hold the private-use characters the list is built with.
+    items = ["\ue0002\ue001", "A|B", Markup("**bold**"), *(f"n{i}" for i in range(3, 1_000))]
+    joined = join(items)
+    assert joined.startswith("\ue0002\ue001, A\\|B, **bold**, n3, n4, ")
+    assert joined.endswith(", n998, and n999")
