@@ -274,28 +274,47 @@ def custom_rows(root: Path, files: int, env: dict[str, str], repeat: int) -> dic
 def render_rows(
     root: Path, files: int, env: dict[str, str], out: Path, repeat: int
 ) -> dict[str, Timing]:
-    """A cold check, the check that fills the cache render reads, and render with and
-    without that cache (--render-only): ``repeat`` rounds of the four, each row the best
-    of its rounds by wall and by CPU time, and the highest peak memory of any."""
+    """A cold check, render without a cache, the check that fills the cache render reads,
+    and render with it (--render-only): ``repeat`` rounds of the four, each row the best
+    of its rounds by wall and by CPU time, and the highest peak memory of any. The
+    renders' notes give each round's ratio to that round's cold check too: on a shared
+    machine the speed changes from minute to minute, and a ratio of runs made together
+    is the steadier figure."""
     json_null = ["--format", "json", "--output", os.devnull]
     cold = revplan("check", "--no-cache", *json_null)
     runs: dict[str, list[Timing]] = defaultdict(list)
+
+    def render(key: str, *extra: str) -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        name = "revplan render" + (", no cache (--no-cache)" if extra else " (after check)")
+        command = revplan("render", *extra, "--out", str(out))
+        runs[key].append(measure(name, command, root, files, env))
+
     for _ in range(repeat):
         runs["cold"].append(measure("revplan check, cold (--no-cache)", cold, root, files, env))
+        render("render_cold", "--no-cache")
         shutil.rmtree(BENCH_CACHE_HOME / "revplan" / "repositories", ignore_errors=True)
         fill = revplan("check", *json_null)
         name = "revplan check, first run (empty cache)"
         runs["fill"].append(measure(name, fill, root, files, env))
-        for key, extra in (("render", ()), ("render_cold", ("--no-cache",))):
-            shutil.rmtree(out, ignore_errors=True)
-            name = "revplan render" + (", no cache (--no-cache)" if extra else " (after check)")
-            render = revplan("render", *extra, "--out", str(out))
-            runs[key].append(measure(name, render, root, files, env))
-        shutil.rmtree(out, ignore_errors=True)
-    return {
+        render("render")
+    shutil.rmtree(out, ignore_errors=True)
+    rows = {
         key: dataclasses.replace(_best(timings), peak_bytes=max(t.peak_bytes for t in timings))
         for key, timings in runs.items()
     }
+    for key in ("render", "render_cold"):
+        walls = [r.seconds / c.seconds for r, c in zip(runs[key], runs["cold"], strict=True)]
+        cpus = [r.cpu / c.cpu for r, c in zip(runs[key], runs["cold"], strict=True)]
+        rounds = (
+            "÷ its round's cold check: " + ", ".join(f"{w:.2f}×" for w in walls) + " wall, "
+            + ", ".join(f"{c:.2f}×" for c in cpus) + " CPU"
+            + (f" (median {statistics.median(walls):.2f}×, {statistics.median(cpus):.2f}×)"
+               if len(walls) > 1 else "")
+        )  # fmt: skip
+        note = rows[key].note
+        rows[key] = dataclasses.replace(rows[key], note=f"{note}; {rounds}" if note else rounds)
+    return rows
 
 
 def write_render_report(path: Path, results: dict[int, dict]) -> None:
