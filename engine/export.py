@@ -40,17 +40,15 @@ def _readable_graph(g: nx.MultiDiGraph[str], controls: bool) -> nx.MultiDiGraph[
     return out
 
 
+# Quotes and markup as Mermaid's entity codes, control characters (line breaks) as spaces.
+_MERMAID_CODES: dict[int, str] = {code: " " for code in range(32)}
+_MERMAID_CODES.update({ord(ch): f"#{ord(ch)};" for ch in '"#<>&|[]{}()`\\;'})
+_MERMAID_LABEL = str.maketrans(_MERMAID_CODES)
+
+
 def mermaid_label(text: str) -> str:
     """Text safe inside a quoted Mermaid label: quotes and markup become entity codes."""
-    out = []
-    for ch in text:
-        if ch in '"#<>&|[]{}()`\\;':
-            out.append(f"#{ord(ch)};")
-        elif ch in "\r\n\t" or ord(ch) < 32:
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_MERMAID_LABEL)
 
 
 def _dot_string(text: str) -> str:

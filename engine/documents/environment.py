@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from engine.documents.escape import (
+    _DASH,
     _bar,
     _code,
     _finalize,
@@ -30,6 +31,7 @@ from engine.documents.escape import (
     _md,
     _mermaid,
     block_safe,
+    markup,
     md_escape,
 )
 from engine.documents.inputs import AlignedObjective, PlanSummary
@@ -52,8 +54,12 @@ def translator(cat: Catalogue) -> Callable[..., Markup]:
     # message -> its text between the placeholders (escaped) and the placeholders' names:
     # documents use the same few hundred messages thousands of times.
     split: dict[str, list[str]] = {}
+    # key -> the message of a call without values (headings, labels): the same every time.
+    plain: dict[str, Markup] = {}
 
     def t(key: str, **values: Any) -> Markup:
+        if not values and key in plain:
+            return plain[key]
         pattern = cat.pattern(key, values.get("count"))
         parts = split.get(pattern)
         if parts is None:
@@ -71,7 +77,10 @@ def translator(cat: Catalogue) -> Callable[..., Markup]:
             else:
                 value = values[part]
                 out.append(value if isinstance(value, Markup) else md_escape(cat.show(value)))
-        return Markup(block_safe("".join(out)))
+        message = markup(block_safe("".join(out)))
+        if not values:
+            plain[key] = message
+        return message
 
     return t
 
@@ -375,41 +384,41 @@ def _pieces(cat: Catalogue, t: Callable[..., Markup]) -> dict[str, Callable[...,
 
     def who(p: Any) -> Markup:
         if p is None:
-            return Markup("—")
+            return _DASH
         name = field(p, "name")
         if not field(p, "known"):
             return t("fmt.paren", text=name, note=t("label.not_in_plan"))
         if field(p, "left"):
-            struck = Markup("~~") + _finalize(name) + Markup("~~")
+            struck = markup(f"~~{_finalize(name)}~~")
             return t("fmt.paren", text=struck, note=t("label.left_company"))
         return _finalize(name)
 
     def amount(value: Any, unit: Any) -> Markup:
         if value is None:
-            return Markup("—")
+            return _DASH
         shown = _finalize(cat.number(value))
         if unit == "%":
-            return shown + Markup("%")
-        return shown + Markup(" ") + _finalize(unit) if unit else shown
+            return markup(f"{shown}%")
+        return markup(f"{shown} {_finalize(unit)}") if unit else shown
 
     def since(day: date | None) -> Markup:
         # The date only: "N days ago" would change every committed document every day.
-        return Markup("—") if day is None else _finalize(cat.date(day))
+        return _DASH if day is None else _finalize(cat.date(day))
 
     def score(value: float | None, grade: str) -> Markup:
         if value is None:
             return t("label.no_score")
-        return _finalize(icons[grade]) + Markup(" ") + _finalize(cat.fixed(value))
+        return markup(f"{icons[grade]} {_finalize(cat.fixed(value))}")
 
     def rating(health: Any) -> Markup:
         # An account's health: 🟢 82 (docs/health.md).
         icon = {"green": "🟢", "amber": "🟡", "red": "🔴"}[health.rating]
-        return Markup(f"{icon} ") + _finalize(cat.number(health.score))
+        return markup(f"{icon} {_finalize(cat.number(health.score))}")
 
     def progress(value: float | None) -> Markup:
         if value is None:
             return t("label.not_measurable")
-        return _bar(value) + Markup(" ") + _finalize(cat.percent(value))
+        return markup(f"{_bar(value)} {_finalize(cat.percent(value))}")
 
     return {
         "_who": who,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import urllib.parse
@@ -70,13 +71,33 @@ def block_safe(text: str) -> str:
     return _LIST_START.sub(r"\1\\\2", text)
 
 
+def markup(text: str) -> Markup:
+    """``text`` as markup: what ``Markup(text)`` makes of a str, without its check for an
+    ``__html__`` method (documents make thousands a page)."""
+    return str.__new__(Markup, text)
+
+
+_DASH = markup("—")
+
+
+# Texts up to this long are escaped once per process: a document shows the same names,
+# labels and dates many times over, and plans share most of them.
+_REMEMBERED = 120
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _escaped(text: str) -> Markup:
+    return str.__new__(Markup, md_escape(text))
+
+
 def _finalize(value: Any) -> Markup:
     """Every ``{{ }}`` output: markup as is, everything else escaped for Markdown."""
     if isinstance(value, Markup):
         return value
     if value is None:
-        return Markup("—")
-    return Markup(md_escape(str(value)))
+        return _DASH
+    text = value if type(value) is str else str(value)
+    return _escaped(text) if len(text) <= _REMEMBERED else markup(md_escape(text))
 
 
 def _md(value: Any) -> Markup:

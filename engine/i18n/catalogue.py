@@ -121,6 +121,7 @@ class Catalogue:
         self.babel = Locale.parse(locale)
         self.messages = dict(messages)
         self._formatted: dict[tuple[Any, ...], str] = {}
+        self._plain: dict[str, str] = {}
 
     @classmethod
     def load(cls, locale: str, builtin: Path, *overrides: Path | None) -> Catalogue:
@@ -145,6 +146,14 @@ class Catalogue:
     # --- messages ----------------------------------------------------------
 
     def __call__(self, key: str, **values: Any) -> str:
+        if not values:  # a label or heading: its message as written
+            plain = self._plain.get(key)
+            if plain is None:
+                plain = self._plain[key] = self._worded(key, {})
+            return plain
+        return self._worded(key, values)
+
+    def _worded(self, key: str, values: dict[str, Any]) -> str:
         message = self.pattern(key, values.get("count"))
         shown = {k: self.show(v) for k, v in values.items()}
         try:

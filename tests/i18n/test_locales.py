@@ -137,3 +137,18 @@ def test_a_documents_list_keeps_each_item_as_written_and_in_its_place():
     joined = join(items)
     assert joined.startswith("\ue0002\ue001, A\\|B, **bold**, n3, n4, ")
     assert joined.endswith(", n998, and n999")
+
+
+def test_a_message_called_without_the_values_it_needs_fails_every_time():
+    """Messages without values are remembered once worded; one that cannot be worded
+    is never remembered, so the second document that asks fails as the first did."""
+    from engine.documents.environment import environment
+
+    cat = Catalogue.load("en", BUILTIN)
+    t = environment(cat, None).globals["t"]
+    assert t("label.never") == t("label.never") == "never"
+    for _ in range(2):
+        with pytest.raises(CatalogueError, match="needs a value for 'text'"):
+            t("fmt.paren")
+        with pytest.raises(CatalogueError, match="needs a value"):
+            cat("fmt.paren")
