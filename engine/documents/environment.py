@@ -445,7 +445,7 @@ def _joiner(cat: Catalogue) -> Callable[[Iterable[Any]], Markup]:
         tokens = [f"\ue000{i}\ue001" for i in range(len(shown))]
         joined = md_escape(cat.join(tokens), whole=False)
         # In one pass: a replace a token scanned the whole list once an item.
-        return Markup(_TOKEN.sub(lambda token: shown[int(token[1])], joined))
+        return markup(_TOKEN.sub(lambda token: shown[int(token[1])], joined))
 
     return join
 

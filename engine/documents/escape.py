@@ -87,7 +87,7 @@ _REMEMBERED = 120
 
 @functools.lru_cache(maxsize=1 << 14)
 def _escaped(text: str) -> Markup:
-    return str.__new__(Markup, md_escape(text))
+    return markup(md_escape(text))
 
 
 def _finalize(value: Any) -> Markup:
